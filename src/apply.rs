@@ -1,0 +1,334 @@
+//! Stage 3: applying. A pure function from an article's text to the corrected text and
+//! the list of substitutions, with no I/O: the heart of mtfix, and the part the tests
+//! exercise most. Selection is leftmost-longest over the candidates that passed their
+//! checks; a tie goes to the earlier rule (earlier glossary, then earlier row).
+
+use std::borrow::Cow;
+
+use crate::fold::View;
+use crate::glossary::Pattern;
+use crate::matcher::{Candidate, Rules};
+use crate::{sentence, template};
+
+/// Characters of context kept on each side of a match in the log.
+const CONTEXT_CHARS: usize = 160;
+
+/// One substitution made in an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Substitution {
+    /// Index of the rule in [`Rules::rules`].
+    pub rule: usize,
+    /// Byte offset of `matched` in the original text.
+    pub byte_offset: usize,
+    /// 1-based line of `byte_offset`.
+    pub line: u64,
+    /// 1-based column of `byte_offset`, in characters.
+    pub column: u64,
+    /// The original text replaced (with the white space removed beside an empty
+    /// replacement).
+    pub matched: String,
+    pub replacement: String,
+    /// The sentence around the match, with the match marked `⟦…⟧`.
+    pub context: String,
+}
+
+/// The result of [`apply`].
+#[derive(Debug)]
+pub struct Applied<'a> {
+    /// The corrected text (borrowed when nothing changed).
+    pub text: Cow<'a, str>,
+    /// Substitutions in text order.
+    pub subs: Vec<Substitution>,
+}
+
+/// Corrects `text` with `rules`.
+pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
+    let view = View::new(text);
+    let chosen = select(rules.candidates(&view));
+    let mut subs = Vec::with_capacity(chosen.len());
+    let mut lines = LineCounter::default();
+    for candidate in chosen {
+        if let Some(edit) = edit_for(rules, &view, text, candidate) {
+            let (line, column) = lines.locate(text, edit.start);
+            subs.push(Substitution {
+                rule: candidate.rule,
+                byte_offset: edit.start,
+                line,
+                column,
+                matched: text[edit.start..edit.end].to_owned(),
+                context: context(text, &view, candidate, edit.start, edit.end),
+                replacement: edit.replacement,
+            });
+        }
+    }
+    Applied {
+        text: rewrite(text, &subs),
+        subs,
+    }
+}
+
+/// Leftmost-longest, non-overlapping selection; ties go to the lower rule index.
+fn select(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+    candidates.sort_unstable_by_key(|c| (c.start, std::cmp::Reverse(c.end), c.rule));
+    let mut chosen: Vec<Candidate> = Vec::new();
+    for candidate in candidates {
+        if chosen.last().is_none_or(|last| candidate.start >= last.end) {
+            chosen.push(candidate);
+        }
+    }
+    chosen
+}
+
+/// A change to the original text.
+struct Edit {
+    start: usize,
+    end: usize,
+    replacement: String,
+}
+
+/// The edit a selected candidate makes, or `None` when the text already reads as the
+/// replacement.
+fn edit_for(rules: &Rules, view: &View, text: &str, c: Candidate) -> Option<Edit> {
+    let rule = &rules.rules()[c.rule];
+    let start = view.to_original(c.start);
+    let end = view.to_original(c.end);
+    let matched = &text[start..end];
+    let replacement = match &rule.pattern {
+        Pattern::Literal(_) => rule.replacement.clone(),
+        Pattern::Regex(regex) => {
+            let captures = regex
+                .captures_at(&view.cased, c.start)
+                .expect("a candidate's regex matches at its start");
+            template::expand(&rule.replacement, |name| {
+                let group = match name.parse::<usize>() {
+                    Ok(n) => captures.get(n),
+                    Err(_) => captures.name(name),
+                }?;
+                Some(&text[view.to_original(group.start())..view.to_original(group.end())])
+            })
+        }
+    };
+    let replacement = match_case(&replacement, matched);
+    if replacement == matched {
+        return None;
+    }
+    let (start, end) = if replacement.is_empty() {
+        widen_over_one_space(text, start, end)
+    } else {
+        (start, end)
+    };
+    Some(Edit {
+        start,
+        end,
+        replacement,
+    })
+}
+
+/// An all-lowercase replacement follows the case of the match: capitalised after a
+/// capital, upper case after an all-capitals match of two letters or more. Any other
+/// replacement ("DeepSeek") is written as given.
+pub fn match_case(replacement: &str, matched: &str) -> String {
+    if replacement.chars().any(char::is_uppercase) {
+        return replacement.to_owned();
+    }
+    let mut letters = matched.chars().filter(|c| c.is_alphabetic());
+    let all_capitals = matched.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && letters.all(char::is_uppercase);
+    if all_capitals {
+        return replacement.to_uppercase();
+    }
+    if matched.chars().next().is_some_and(char::is_uppercase) {
+        let mut chars = replacement.chars();
+        if let Some(first) = chars.next() {
+            return first.to_uppercase().chain(chars).collect();
+        }
+    }
+    replacement.to_owned()
+}
+
+/// Extends a span that is being deleted over one white-space character beside it (the one
+/// before if any, else the one after), so that no double space is left behind.
+fn widen_over_one_space(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    match (before, after) {
+        (Some(b), Some(a)) if b.is_whitespace() && (a.is_whitespace() || !a.is_alphanumeric()) => {
+            (start - b.len_utf8(), end)
+        }
+        (_, Some(a)) if a.is_whitespace() => (start, end + a.len_utf8()),
+        (Some(b), None) if b.is_whitespace() => (start - b.len_utf8(), end),
+        _ => (start, end),
+    }
+}
+
+/// The sentence around a match, in the original text with white space runs collapsed,
+/// the match marked `⟦…⟧`, and each side cut to [`CONTEXT_CHARS`] characters.
+fn context(text: &str, view: &View, c: Candidate, start: usize, end: usize) -> String {
+    let (s, e) = sentence::bounds(&view.cased, c.start, c.end);
+    let (s, e) = (view.to_original(s).min(start), view.to_original(e).max(end));
+    let before = collapse_spaces(&text[s..start]);
+    let after = collapse_spaces(&text[end..e]);
+    let before_len = before.chars().count();
+    let before = match before_len.checked_sub(CONTEXT_CHARS) {
+        Some(skip) if skip > 0 => format!("…{}", before.chars().skip(skip).collect::<String>()),
+        _ => before,
+    };
+    let after = if after.chars().count() > CONTEXT_CHARS {
+        format!("{}…", after.chars().take(CONTEXT_CHARS).collect::<String>())
+    } else {
+        after
+    };
+    format!("{before}⟦{}⟧{after}", &text[start..end])
+}
+
+fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
+}
+
+/// Builds the corrected text from non-overlapping substitutions in text order.
+fn rewrite<'a>(text: &'a str, subs: &[Substitution]) -> Cow<'a, str> {
+    if subs.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for sub in subs {
+        out.push_str(&text[at..sub.byte_offset]);
+        out.push_str(&sub.replacement);
+        at = sub.byte_offset + sub.matched.len();
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+/// Turns byte offsets, visited in increasing order, into 1-based lines and character
+/// columns without rescanning the text for each one.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: u64,
+    line_start: usize,
+}
+
+impl LineCounter {
+    fn locate(&mut self, text: &str, offset: usize) -> (u64, u64) {
+        let skipped = &text.as_bytes()[self.offset..offset];
+        for (i, &b) in skipped.iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_start = self.offset + i + 1;
+            }
+        }
+        self.offset = offset;
+        let column = text[self.line_start..offset].chars().count() as u64 + 1;
+        (self.line + 1, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn rules(csv: &str) -> Rules {
+        let glossary = crate::glossary::parse(csv, Path::new("t.csv")).unwrap();
+        Rules::compile(&[glossary]).unwrap()
+    }
+
+    fn fix(csv: &str, text: &str) -> String {
+        apply(&rules(csv), text).text.into_owned()
+    }
+
+    #[test]
+    fn replacement_case_follows_the_match() {
+        let csv = "pattern,replacement\nl'automne,drop\nchatppt,ChatGPT\n";
+        assert_eq!(fix(csv, "l'automne"), "drop");
+        assert_eq!(fix(csv, "L'automne"), "Drop");
+        assert_eq!(fix(csv, "L'AUTOMNE"), "DROP");
+        assert_eq!(fix(csv, "CHATPPT et Chatppt"), "ChatGPT et ChatGPT");
+    }
+
+    #[test]
+    fn apostrophes_and_line_breaks_match() {
+        let csv = "pattern,replacement\nl'IA profonde,DeepSeek\n";
+        assert_eq!(fix(csv, "de l\u{2019}IA\nprofonde."), "de DeepSeek.");
+        assert_eq!(fix(csv, "de l\u{2bc}IA\u{a0}profonde."), "de DeepSeek.");
+        assert_eq!(fix(csv, "de l'IA\n\nprofonde."), "de l'IA\n\nprofonde.");
+    }
+
+    #[test]
+    fn equal_matches_are_not_logged() {
+        let applied = apply(
+            &rules("pattern,replacement\nOpenai,OpenAI\n"),
+            "OpenAI et Openai",
+        );
+        assert_eq!(applied.subs.len(), 1);
+        assert_eq!(applied.subs[0].byte_offset, 10);
+    }
+
+    #[test]
+    fn empty_replacement_leaves_no_double_space() {
+        let csv = "pattern,replacement\ntrès,\n";
+        assert_eq!(fix(csv, "un très bon jour"), "un bon jour");
+        assert_eq!(fix(csv, "très bon."), "bon.");
+        assert_eq!(fix(csv, "pas très."), "pas.");
+    }
+
+    #[test]
+    fn longest_wins_and_ties_go_to_the_first_rule() {
+        let csv = "pattern,replacement\nla profondeur,A\nla profondeur open-source-v3,B\nla profondeur,C\n";
+        assert_eq!(
+            fix(csv, "sur la profondeur open-source-v3, et la profondeur"),
+            "sur B, et A"
+        );
+    }
+
+    #[test]
+    fn a_rejected_long_match_does_not_hide_a_shorter_one() {
+        let csv = "pattern,replacement\nchat gpt,ChatGPT\nchat gptx,NO\n";
+        assert_eq!(
+            fix(csv, "le chat gptxy et chat gpt"),
+            "le chat gptxy et ChatGPT"
+        );
+        let csv = "pattern,replacement\nab cd,X\ncd ef,Y\n";
+        assert_eq!(fix(csv, "abab cd ef"), "abab Y");
+    }
+
+    #[test]
+    fn regex_groups_copy_the_original_text() {
+        let csv = "pattern,replacement\nre:la profondeur[ -](v\\d),DeepSeek-$1\n";
+        assert_eq!(fix(csv, "La profondeur-V3 sort"), "DeepSeek-V3 sort");
+    }
+
+    #[test]
+    fn logs_positions_and_context() {
+        let text = "Première ligne.\nIci, Openai\u{2019}s.\r\nEt Chatgpt. Fin.";
+        let csv = "pattern,replacement\nOpenai,OpenAI\nChatgpt,ChatGPT\n";
+        let applied = apply(&rules(csv), text);
+        let found: Vec<_> = applied
+            .subs
+            .iter()
+            .map(|s| (s.line, s.column, s.byte_offset, s.context.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(2, 6, 22, "Ici, ⟦Openai⟧’s."), (3, 4, 38, "Et ⟦Chatgpt⟧."),]
+        );
+        for sub in &applied.subs {
+            assert_eq!(&text[sub.byte_offset..][..sub.matched.len()], sub.matched);
+        }
+    }
+}

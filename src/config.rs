@@ -1,0 +1,147 @@
+//! The resolved configuration of a run. Built from the command line once, checked before
+//! any file is read; the pipeline stages see only this.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Cli, Command, CommonArgs};
+use crate::error::{Error, Result};
+
+/// Where corrected articles go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Mirror the corpus under this folder.
+    Out(PathBuf),
+    /// Rewrite changed files where they are.
+    InPlace,
+    /// Write nothing (`check`).
+    Nowhere,
+    /// The one input is stdin; write the corrected text to stdout.
+    Stdout,
+}
+
+/// Everything a run needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Read one article from stdin (the only input).
+    pub stdin: bool,
+    /// Files and folders to read, in command-line order (never `-`).
+    pub inputs: Vec<PathBuf>,
+    /// Glossary files or folders, in order; empty means the embedded glossaries.
+    pub glossaries: Vec<PathBuf>,
+    /// Extensions (without dot, lower case) read when walking folders.
+    pub extensions: Vec<String>,
+    pub target: Target,
+    /// Where the CSV log goes; `None` for no log.
+    pub log: Option<PathBuf>,
+    /// Print a unified diff of every change.
+    pub diff: bool,
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    /// No progress bar, no summary.
+    pub quiet: bool,
+}
+
+impl Config {
+    /// Resolves and checks the command line.
+    pub fn from_cli(cli: Cli) -> Result<Config> {
+        match cli.command {
+            Command::Check(common) => Config::new(common, Target::Nowhere, None, false),
+            Command::Fix(args) => {
+                let reads_stdin = args.common.inputs.iter().any(|p| p == Path::new("-"));
+                let target = match (args.out, args.in_place) {
+                    (Some(dir), false) => Target::Out(dir),
+                    (None, true) => Target::InPlace,
+                    (None, false) if reads_stdin => Target::Stdout,
+                    _ => {
+                        return Err(Error::Usage(
+                            "fix needs --out DIR or --in-place (or `-` to read stdin)".into(),
+                        ));
+                    }
+                };
+                let log = match (&target, args.log) {
+                    (Target::Stdout, log) => log,
+                    (_, log) => Some(log.unwrap_or_else(|| PathBuf::from("changes.csv"))),
+                };
+                Config::new(args.common, target, log, args.diff)
+            }
+        }
+    }
+
+    fn new(common: CommonArgs, target: Target, log: Option<PathBuf>, diff: bool) -> Result<Config> {
+        let stdin = common.inputs.iter().any(|p| p == Path::new("-"));
+        let writes_files = matches!(target, Target::Out(_) | Target::InPlace);
+        if stdin && (common.inputs.len() > 1 || writes_files) {
+            return Err(Error::Usage(
+                "`-` (stdin) must be the only INPUT, without --out or --in-place".into(),
+            ));
+        }
+        let config = Config {
+            stdin,
+            inputs: common
+                .inputs
+                .into_iter()
+                .filter(|p| p != Path::new("-"))
+                .collect(),
+            glossaries: common.glossaries,
+            extensions: common
+                .extensions
+                .iter()
+                .map(|e| e.trim_start_matches('.').to_lowercase())
+                .collect(),
+            target,
+            log,
+            diff,
+            jobs: common.jobs,
+            quiet: common.quiet,
+        };
+        config.check_out_dir()?;
+        Ok(config)
+    }
+
+    /// Whether this run writes articles and a log (`fix`), rather than reporting (`check`).
+    pub fn writes(&self) -> bool {
+        self.target != Target::Nowhere
+    }
+
+    /// Refuses an output folder inside (or equal to) an input folder: the next run would
+    /// read the corrected copies as articles.
+    fn check_out_dir(&self) -> Result<()> {
+        let Target::Out(out) = &self.target else {
+            return Ok(());
+        };
+        let out = resolve(out);
+        for input in self.inputs.iter().filter(|p| p.is_dir()) {
+            if out.starts_with(resolve(input)) {
+                return Err(Error::Usage(format!(
+                    "--out {} is inside the input folder {}",
+                    out.display(),
+                    input.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The absolute, symlink-free form of a path that may not exist yet: its longest existing
+/// ancestor canonicalized, plus the rest.
+fn resolve(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            return rest
+                .iter()
+                .rev()
+                .fold(canonical, |acc, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}

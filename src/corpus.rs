@@ -1,0 +1,144 @@
+//! Stage 0: the corpus. Lists the articles under the inputs, sorted, so that every later
+//! stage sees them in the same order whatever the file system or the thread count.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// One article to process.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Article {
+    /// Position of its INPUT on the command line (inputs keep their order).
+    pub input: usize,
+    /// Path relative to that INPUT (its file name when the INPUT is a file); this is what
+    /// the log records.
+    pub relative: PathBuf,
+    /// Path to open.
+    pub path: PathBuf,
+}
+
+impl Article {
+    /// The relative path with `/` separators, as logged.
+    pub fn log_name(&self) -> String {
+        self.relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// The articles under `inputs` and the errors met while walking (an unreadable folder,
+/// a missing input), which do not stop the run.
+pub fn list(inputs: &[PathBuf], extensions: &[String]) -> (Vec<Article>, Vec<Error>) {
+    let mut articles = Vec::new();
+    let mut errors = Vec::new();
+    for (input, root) in inputs.iter().enumerate() {
+        match std::fs::metadata(root) {
+            Err(e) => errors.push(Error::io(root, e)),
+            Ok(meta) if meta.is_dir() => walk(input, root, extensions, &mut articles, &mut errors),
+            Ok(_) => articles.push(Article {
+                input,
+                relative: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
+                path: root.clone(),
+            }),
+        }
+    }
+    articles.sort();
+    (articles, errors)
+}
+
+fn walk(
+    input: usize,
+    root: &Path,
+    extensions: &[String],
+    articles: &mut Vec<Article>,
+    errors: &mut Vec<Error>,
+) {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .require_git(false)
+        .follow_links(false)
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(walk_error(root, e));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !entry.file_type().is_some_and(|t| t.is_file()) || !has_extension(path, extensions) {
+            continue;
+        }
+        let relative = path.strip_prefix(root).unwrap_or(path).to_owned();
+        articles.push(Article {
+            input,
+            relative,
+            path: path.to_owned(),
+        });
+    }
+}
+
+fn has_extension(path: &Path, extensions: &[String]) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .is_some_and(|e| extensions.contains(&e))
+}
+
+fn walk_error(root: &Path, error: ignore::Error) -> Error {
+    let path = walk_error_path(&error).unwrap_or(root).to_owned();
+    let source = match error.into_io_error() {
+        Some(io) => io,
+        None => std::io::Error::other("cannot walk this folder"),
+    };
+    Error::io(path, source)
+}
+
+fn walk_error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_sorted_articles_skipping_hidden_ignored_and_other_extensions() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in [
+            "b.txt",
+            "a/z.md",
+            "a/y.TXT",
+            ".hidden.txt",
+            "skip.txt",
+            "data.csv",
+        ] {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "skip.txt\n").unwrap();
+        let exts = vec!["txt".to_owned(), "md".to_owned()];
+        let (articles, errors) = list(&[root.to_owned()], &exts);
+        assert!(errors.is_empty());
+        let names: Vec<_> = articles.iter().map(Article::log_name).collect();
+        assert_eq!(names, ["a/y.TXT", "a/z.md", "b.txt"]);
+    }
+
+    #[test]
+    fn a_missing_input_is_an_error_not_a_stop() {
+        let (articles, errors) = list(&[PathBuf::from("no/such/dir")], &[]);
+        assert!(articles.is_empty());
+        assert!(errors[0].to_string().starts_with("no/such/dir: "));
+    }
+}

@@ -1,0 +1,59 @@
+//! The library's error type. Every variant carries the path (and line and column where
+//! there is one) so that a message printed with `{}` tells the user where to look.
+
+use std::path::PathBuf;
+
+/// Errors of every pipeline stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A glossary is malformed; the run stops before any article is touched.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Glossary {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// An article cannot be processed safely (for example it is not valid UTF-8);
+    /// it is left untouched.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Article {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// The command line asks for something impossible (checked before any work).
+    #[error("{0}")]
+    Usage(String),
+    /// Some files failed; the others were processed.
+    #[error("{} file(s) could not be processed", .0.len())]
+    Failed(Vec<Error>),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The process exit code documented in the README for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Glossary { .. } | Error::Usage(_) => 2,
+            Error::Io { .. } | Error::Article { .. } | Error::Failed(_) => 3,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

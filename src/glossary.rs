@@ -1,0 +1,481 @@
+//! Stage 1: glossaries. Reads the CSV files that map artifacts to corrections into
+//! validated [`Rule`]s. Every error names the glossary file, line and column, and is
+//! raised before any article is touched.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use regex::{Regex, RegexBuilder};
+
+use crate::error::{Error, Result};
+use crate::fold;
+
+/// The glossaries shipped in `glossaries/`, embedded so that the binary works anywhere.
+/// `tests/` checks that this list names every file of the folder.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("brands.csv", include_str!("../glossaries/brands.csv")),
+    ("finance.csv", include_str!("../glossaries/finance.csv")),
+    ("senses.csv", include_str!("../glossaries/senses.csv")),
+];
+
+/// Prefix that makes a pattern a regular expression.
+const REGEX_PREFIX: &str = "re:";
+
+/// Columns a glossary may have; `pattern` and `replacement` are required.
+const COLUMNS: &[&str] = &[
+    "pattern",
+    "replacement",
+    "id",
+    "case",
+    "if",
+    "unless",
+    "note",
+];
+
+/// Regexes larger than this once compiled are refused rather than slowing every run.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// One glossary file, parsed.
+#[derive(Debug, Clone)]
+pub struct Glossary {
+    /// Where it came from, as the user named it (or `glossaries/<name>` when embedded).
+    pub path: PathBuf,
+    pub rules: Vec<Rule>,
+}
+
+/// How a rule's pattern is matched.
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    /// A phrase matched as whole words.
+    Literal(String),
+    /// A regular expression (the text after `re:`), compiled for the matching view.
+    Regex(Regex),
+}
+
+/// One row of a glossary.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id, logged with each substitution (`<file stem>:<line>` by default).
+    pub id: String,
+    pub pattern: Pattern,
+    /// The pattern exactly as written in the glossary.
+    pub source: String,
+    pub replacement: String,
+    /// Whether letter case must match exactly (`case=exact`).
+    pub exact_case: bool,
+    /// Regex that must match in the sentence, outside the match.
+    pub if_context: Option<Regex>,
+    /// Regex that must not match in the sentence, outside the match.
+    pub unless_context: Option<Regex>,
+    pub note: String,
+    /// The glossary file and the line of the row, for errors and the log.
+    pub origin: Origin,
+}
+
+/// Where a rule was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub line: u64,
+}
+
+/// Loads a glossary file, or every `*.csv` in a folder (sorted by name).
+pub fn load(path: &Path) -> Result<Vec<Glossary>> {
+    if path.is_dir() {
+        let mut files = Vec::new();
+        let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
+        for entry in entries {
+            let file = entry.map_err(|e| Error::io(path, e))?.path();
+            if file.extension().is_some_and(|ext| ext == "csv") && file.is_file() {
+                files.push(file);
+            }
+        }
+        files.sort();
+        return files.iter().map(|file| load_file(file)).collect();
+    }
+    load_file(path).map(|glossary| vec![glossary])
+}
+
+fn load_file(path: &Path) -> Result<Glossary> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let (line, column) = line_column(&String::from_utf8_lossy(&e.as_bytes()[..valid]));
+        Error::Glossary {
+            path: path.to_owned(),
+            line,
+            column,
+            message: "glossary is not valid UTF-8".into(),
+        }
+    })?;
+    parse(&text, path)
+}
+
+/// The embedded default glossaries.
+pub fn embedded() -> Result<Vec<Glossary>> {
+    EMBEDDED
+        .iter()
+        .map(|(name, text)| parse(text, &Path::new("glossaries").join(name)))
+        .collect()
+}
+
+/// Parses glossary text; `path` is used for rule ids and error messages.
+pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let error = |position: (u64, u64), message: String| Error::Glossary {
+        path: path.to_owned(),
+        line: position.0,
+        column: position.1,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| error(csv_error_position(&e), csv_error_message(&e)))?
+        .clone();
+    let header_pos = header.position().map_or(0, |p| p.byte() as usize);
+    let columns = field_positions(text, header_pos);
+    let index = column_index(&header, |i, message| error(columns[i], message))?;
+
+    let mut rules = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| error(csv_error_position(&e), csv_error_message(&e)))?;
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let positions = field_positions(text, start);
+        let row = Row {
+            record: &record,
+            index: &index,
+        };
+        let at = |name: &str| positions[index.get(name).copied().unwrap_or(0)];
+        let line = positions[0].0;
+        let rule = parse_rule(&row, line, path, &stem)
+            .map_err(|(column, message)| error(at(column), message))?;
+        rules.push(rule);
+    }
+    Ok(Glossary {
+        path: path.to_owned(),
+        rules,
+    })
+}
+
+/// Maps each known column name to its index; an unknown, duplicate or missing required
+/// column is an error.
+fn column_index(
+    header: &csv::StringRecord,
+    error: impl Fn(usize, String) -> Error,
+) -> Result<HashMap<String, usize>> {
+    let mut index = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        if !COLUMNS.contains(&name) {
+            let known = COLUMNS.join(", ");
+            return Err(error(
+                i,
+                format!("unknown column `{name}` (known: {known})"),
+            ));
+        }
+        if index.insert(name.to_owned(), i).is_some() {
+            return Err(error(i, format!("column `{name}` appears twice")));
+        }
+    }
+    for required in ["pattern", "replacement"] {
+        if !index.contains_key(required) {
+            return Err(error(0, format!("missing required column `{required}`")));
+        }
+    }
+    Ok(index)
+}
+
+/// One data row, read by column name (a missing optional column reads as empty).
+struct Row<'a> {
+    record: &'a csv::StringRecord,
+    index: &'a HashMap<String, usize>,
+}
+
+impl<'a> Row<'a> {
+    fn get(&self, name: &str) -> &'a str {
+        self.index.get(name).map_or("", |&i| &self.record[i])
+    }
+}
+
+/// Builds one rule; an error is the offending column's name and a message.
+fn parse_rule(
+    row: &Row<'_>,
+    line: u64,
+    path: &Path,
+    stem: &str,
+) -> std::result::Result<Rule, (&'static str, String)> {
+    let source = row.get("pattern");
+    let exact_case = match row.get("case") {
+        "" | "ignore" => false,
+        "exact" => true,
+        other => {
+            return Err((
+                "case",
+                format!("`case` must be `ignore` or `exact`, not `{other}`"),
+            ));
+        }
+    };
+    let replacement = row.get("replacement").to_owned();
+    let pattern = match source.strip_prefix(REGEX_PREFIX) {
+        Some(regex) => Pattern::Regex(compile_pattern_regex(regex, exact_case, &replacement)?),
+        None => Pattern::Literal(check_literal(source)?),
+    };
+    let id = match row.get("id") {
+        "" => format!("{stem}:{line}"),
+        id => id.to_owned(),
+    };
+    Ok(Rule {
+        id,
+        pattern,
+        source: source.to_owned(),
+        replacement,
+        exact_case,
+        if_context: compile_context(row.get("if")).map_err(|m| ("if", m))?,
+        unless_context: compile_context(row.get("unless")).map_err(|m| ("unless", m))?,
+        note: row.get("note").to_owned(),
+        origin: Origin {
+            path: path.to_owned(),
+            line,
+        },
+    })
+}
+
+fn check_literal(source: &str) -> std::result::Result<String, (&'static str, String)> {
+    if source.is_empty() {
+        return Err(("pattern", "empty pattern".into()));
+    }
+    if !source.chars().any(fold::is_word_char) {
+        return Err((
+            "pattern",
+            format!("pattern `{source}` has no letter or digit, so it cannot match a word"),
+        ));
+    }
+    Ok(source.to_owned())
+}
+
+fn compile_pattern_regex(
+    source: &str,
+    exact_case: bool,
+    replacement: &str,
+) -> std::result::Result<Regex, (&'static str, String)> {
+    let regex = build_regex(source, !exact_case).map_err(|m| ("pattern", m))?;
+    if regex.is_match("") {
+        return Err(("pattern", format!("regex `{source}` matches empty text")));
+    }
+    check_group_references(&regex, replacement).map_err(|m| ("replacement", m))?;
+    Ok(regex)
+}
+
+fn compile_context(source: &str) -> std::result::Result<Option<Regex>, String> {
+    if source.is_empty() {
+        return Ok(None);
+    }
+    build_regex(source, true).map(Some)
+}
+
+fn build_regex(source: &str, case_insensitive: bool) -> std::result::Result<Regex, String> {
+    RegexBuilder::new(source)
+        .case_insensitive(case_insensitive)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| format!("bad regex `{source}`: {}", one_line(&e.to_string())))
+}
+
+/// Refuses `$N` or `${name}` references to groups the regex does not have.
+fn check_group_references(regex: &Regex, replacement: &str) -> std::result::Result<(), String> {
+    for reference in crate::template::group_references(replacement) {
+        let known = match reference.parse::<usize>() {
+            Ok(n) => n < regex.captures_len(),
+            Err(_) => regex.capture_names().flatten().any(|n| n == reference),
+        };
+        if !known {
+            return Err(format!(
+                "replacement refers to group `{reference}`, which the pattern does not have"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Errors of the regex crate span several lines with a caret diagram; the last line is
+/// the explanation, which is what fits in a `file:line:column:` message.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(message)
+        .trim()
+        .trim_start_matches("error: ")
+        .to_owned()
+}
+
+fn csv_error_position(error: &csv::Error) -> (u64, u64) {
+    match error.position() {
+        Some(p) => (p.line(), 1),
+        None => (1, 1),
+    }
+}
+
+fn csv_error_message(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("row has {len} field(s), the header has {expected_len}"),
+        _ => format!("malformed CSV: {error}"),
+    }
+}
+
+/// The 1-based line and character column at which each field of the CSV record starting
+/// at byte `start` begins. The csv crate reports only the record's position, and errors
+/// are most useful when they point at the offending field.
+fn field_positions(text: &str, mut start: usize) -> Vec<(u64, u64)> {
+    // The csv crate counts comment lines before a record as part of it.
+    while text[start..].starts_with('#') {
+        start = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
+    }
+    let (mut line, mut column) = line_column(&text[..start]);
+    let mut positions = vec![(line, column)];
+    let mut in_quotes = false;
+    for c in text[start..].chars() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => positions.push((line, column + 1)),
+            '\n' if !in_quotes => break,
+            _ => {}
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    positions
+}
+
+/// The 1-based line and character column just after `prefix`.
+pub fn line_column(prefix: &str) -> (u64, u64) {
+    let line = prefix.matches('\n').count() as u64 + 1;
+    let last_line = prefix.rsplit('\n').next().unwrap_or("");
+    (line, last_line.chars().count() as u64 + 1)
+}
+
+/// Checks that rule ids are unique across all glossaries of a run.
+pub fn check_unique_ids(glossaries: &[Glossary]) -> Result<()> {
+    let mut seen: HashMap<&str, &Origin> = HashMap::new();
+    for rule in glossaries.iter().flat_map(|g| &g.rules) {
+        if let Some(first) = seen.insert(&rule.id, &rule.origin) {
+            return Err(Error::Glossary {
+                path: rule.origin.path.clone(),
+                line: rule.origin.line,
+                column: 1,
+                message: format!(
+                    "duplicate rule id `{}` (first used at {}:{})",
+                    rule.id,
+                    first.path.display(),
+                    first.line
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Glossary> {
+        parse(text, Path::new("g/test.csv"))
+    }
+
+    fn error_of(text: &str) -> String {
+        parse_str(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn parses_columns_comments_and_default_ids() {
+        let g = parse_str(
+            "pattern,replacement,note\n# a comment\nOpenai,OpenAI,brand\nre:chat ?ppt,ChatGPT,\n",
+        )
+        .unwrap();
+        assert_eq!(g.rules.len(), 2);
+        assert_eq!(g.rules[0].id, "test:3");
+        assert_eq!(g.rules[0].note, "brand");
+        assert!(matches!(g.rules[1].pattern, Pattern::Regex(_)));
+        assert_eq!(g.rules[1].id, "test:4");
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        assert_eq!(
+            error_of("pattern,replacement,colour\n"),
+            "g/test.csv:1:21: unknown column `colour` (known: pattern, replacement, id, case, if, unless, note)"
+        );
+        assert_eq!(
+            error_of("pattern,replacement\nok,fine\n,empty\n"),
+            "g/test.csv:3:1: empty pattern"
+        );
+        assert!(
+            error_of("pattern,replacement,if\nok,fine,(unclosed\n")
+                .starts_with("g/test.csv:2:9: bad regex `(unclosed`")
+        );
+        assert_eq!(
+            error_of("pattern,replacement,case\nok,fine,loud\n"),
+            "g/test.csv:2:9: `case` must be `ignore` or `exact`, not `loud`"
+        );
+        assert_eq!(
+            error_of("replacement\nx\n"),
+            "g/test.csv:1:1: missing required column `pattern`"
+        );
+        assert_eq!(
+            error_of("pattern,replacement\n\"a, b\",x,y\n"),
+            "g/test.csv:2:1: row has 3 field(s), the header has 2"
+        );
+    }
+
+    #[test]
+    fn refuses_patterns_that_cannot_match_a_word() {
+        assert!(error_of("pattern,replacement\n' ',x\n").contains("no letter or digit"));
+        assert!(error_of("pattern,replacement\nre:a*,x\n").contains("matches empty text"));
+        assert!(error_of("pattern,replacement\nre:(a)b,$2\n").contains("group `2`"));
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused_across_glossaries() {
+        let a = parse("pattern,replacement,id\nx,y,same\n", Path::new("a.csv")).unwrap();
+        let b = parse("pattern,replacement,id\nz,w,same\n", Path::new("b.csv")).unwrap();
+        let err = check_unique_ids(&[a, b]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "b.csv:2:1: duplicate rule id `same` (first used at a.csv:2)"
+        );
+    }
+
+    #[test]
+    fn quoted_fields_keep_commas_and_positions() {
+        let g = parse_str("pattern,replacement,if\n\"a, b\",c,\"x,y\"\n").unwrap();
+        assert_eq!(g.rules[0].source, "a, b");
+        assert_eq!(
+            field_positions("pattern,replacement,if\n\"a, b\",c,x\n", 23),
+            vec![(2, 1), (2, 8), (2, 10)]
+        );
+    }
+
+    #[test]
+    fn embedded_glossaries_load() {
+        let glossaries = embedded().unwrap();
+        check_unique_ids(&glossaries).unwrap();
+        assert!(glossaries.iter().all(|g| !g.rules.is_empty()));
+    }
+}

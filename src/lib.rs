@@ -1,0 +1,159 @@
+//! mtfix cleans machine-translation artifacts out of French articles.
+//!
+//! The pipeline, one module per stage: [`corpus`] lists the articles, [`glossary`] reads
+//! the rules, [`matcher`] compiles them for one-pass matching over a folded [`fold::View`],
+//! [`apply`] corrects one text (pure), [`process`] runs one article from disk to disk,
+//! [`output`] writes atomically and [`report`] writes the CSV log and prints.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod apply;
+pub mod cli;
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod fold;
+pub mod glossary;
+pub mod matcher;
+pub mod output;
+pub mod process;
+pub mod progress;
+pub mod protect;
+pub mod report;
+pub mod sentence;
+pub mod template;
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use indicatif::ParallelProgressIterator;
+use rayon::prelude::*;
+
+use config::{Config, Target};
+use corpus::Article;
+use error::{Error, Result};
+use matcher::Rules;
+use report::{FileOutcome, Summary};
+
+/// What a run did; failed files are listed, the others were processed.
+#[derive(Debug)]
+pub struct Outcome {
+    pub summary: Summary,
+    pub failures: Vec<Error>,
+}
+
+/// Runs `fix` or `check` as configured. An `Err` means nothing was processed (bad
+/// glossary or usage) or the log could not be written.
+pub fn run(config: &Config) -> Result<Outcome> {
+    let started = Instant::now();
+    let rules = load_rules(&config.glossaries)?;
+    let (articles, mut failures) = if config.stdin {
+        (Vec::new(), Vec::new())
+    } else {
+        corpus::list(&config.inputs, &config.extensions)
+    };
+    if let Target::Out(_) = config.target {
+        check_distinct_outputs(&articles)?;
+    }
+    let outcomes = if config.stdin {
+        vec![process_stdin(&rules, config)?]
+    } else {
+        process_all(articles, &rules, config)?
+    };
+    if let Some(log) = &config.log {
+        report::write_log(log, &outcomes, &rules)?;
+    }
+    if !config.writes() {
+        report::print_check_lines(&outcomes, &rules);
+    }
+    report::print_diffs(&outcomes, config.stdin);
+    let (outcomes, failed): (Vec<_>, Vec<_>) = outcomes.into_iter().partition(|o| o.result.is_ok());
+    failures.extend(failed.into_iter().filter_map(|o| o.result.err()));
+    let summary = Summary::of(&outcomes, &rules, failures.len(), started.elapsed());
+    Ok(Outcome { summary, failures })
+}
+
+/// Loads and compiles the glossaries (the embedded ones when none is given).
+pub fn load_rules(paths: &[std::path::PathBuf]) -> Result<Rules> {
+    let glossaries = if paths.is_empty() {
+        glossary::embedded()?
+    } else {
+        let mut all = Vec::new();
+        for path in paths {
+            all.extend(glossary::load(path).map_err(|e| match e {
+                Error::Io { path, source } => {
+                    Error::Usage(format!("cannot read glossary {}: {source}", path.display()))
+                }
+                other => other,
+            })?);
+        }
+        all
+    };
+    glossary::check_unique_ids(&glossaries)?;
+    Rules::compile(&glossaries)
+}
+
+/// Processes the articles in parallel; the outcomes keep the articles' order.
+fn process_all(articles: Vec<Article>, rules: &Rules, config: &Config) -> Result<Vec<FileOutcome>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let bar = progress::bar(articles.len(), config.quiet);
+    let outcomes = pool.install(|| {
+        articles
+            .into_par_iter()
+            .progress_with(bar.clone())
+            .map(|article| process::process(article, rules, config))
+            .collect()
+    });
+    bar.finish_and_clear();
+    Ok(outcomes)
+}
+
+/// Corrects the article read from stdin and writes it to stdout (`fix -`), or only
+/// reports (`check -`).
+fn process_stdin(rules: &Rules, config: &Config) -> Result<FileOutcome> {
+    let stdin = Path::new("-");
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(stdin, e))?;
+    let text = process::decode(&bytes, stdin)?;
+    let applied = apply::apply(rules, text);
+    if config.target == Target::Stdout {
+        let mut out = std::io::stdout().lock();
+        out.write_all(applied.text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::io("<stdout>", e))?;
+    }
+    let changed = !applied.subs.is_empty();
+    let diff = (config.diff && changed).then(|| process::unified_diff("-", text, &applied.text));
+    Ok(FileOutcome {
+        article: Article {
+            input: 0,
+            relative: stdin.to_owned(),
+            path: stdin.to_owned(),
+        },
+        result: Ok(report::Processed {
+            bytes: bytes.len(),
+            subs: applied.subs,
+            diff,
+        }),
+    })
+}
+
+/// With `--out`, two inputs must not map two articles to the same output path.
+fn check_distinct_outputs(articles: &[Article]) -> Result<()> {
+    let mut seen = HashSet::new();
+    for article in articles {
+        if !seen.insert(&article.relative) {
+            return Err(Error::Usage(format!(
+                "two inputs hold `{}`; with --out their corrected copies would collide",
+                article.relative.display()
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! Stage 2: matching. Compiles the rules of all glossaries into [`Rules`], which finds
+//! every candidate match of every rule in one pass over an article's [`View`]: literal
+//! patterns with one Aho-Corasick automaton over the folded view, regex patterns with
+//! one `RegexSet` pass (a rule's own regex runs only where the set says it matches).
+//!
+//! The automaton reports overlapping matches, and every candidate is then checked on its
+//! span: whole words, exact case where asked, protected URLs and addresses, and the
+//! `if`/`unless` context. Leftmost-longest selection happens after these checks (in
+//! `apply`), so a long candidate that fails its checks never hides a shorter or a later
+//! one that passes.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+use crate::error::{Error, Result};
+use crate::fold::{self, View};
+use crate::glossary::{Glossary, Pattern, Rule};
+use crate::{protect, sentence};
+
+/// Consecutive rejected matches of one regex rule after which its search stops retrying
+/// inside rejected matches, so that a hostile regex cannot make a run quadratic.
+const MAX_REGEX_RETRIES: usize = 1000;
+
+/// A match in the view, before selection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// Byte range in the view.
+    pub start: usize,
+    pub end: usize,
+    /// Index of the rule in [`Rules::rules`] (glossary order, then row order).
+    pub rule: usize,
+}
+
+/// All rules of a run, compiled for one-pass matching.
+#[derive(Debug)]
+pub struct Rules {
+    rules: Vec<Rule>,
+    /// For each rule with `case=exact` and a literal pattern, the pattern folded with
+    /// case kept, to compare with the cased view.
+    exact_literals: Vec<Option<String>>,
+    literals: Option<AhoCorasick>,
+    /// Automaton pattern index → rule index.
+    literal_rules: Vec<usize>,
+    regex_set: Option<RegexSet>,
+    /// Set index → rule index.
+    regex_rules: Vec<usize>,
+}
+
+impl Rules {
+    /// Compiles the rules of `glossaries`, in order.
+    pub fn compile(glossaries: &[Glossary]) -> Result<Rules> {
+        let rules: Vec<Rule> = glossaries.iter().flat_map(|g| g.rules.clone()).collect();
+        let mut literal_patterns = Vec::new();
+        let mut literal_rules = Vec::new();
+        let mut regex_sources = Vec::new();
+        let mut regex_rules = Vec::new();
+        let mut exact_literals = Vec::with_capacity(rules.len());
+        for (index, rule) in rules.iter().enumerate() {
+            match &rule.pattern {
+                Pattern::Literal(text) => {
+                    literal_patterns.push(fold::fold_pattern(text, false));
+                    literal_rules.push(index);
+                    exact_literals.push(rule.exact_case.then(|| fold::fold_pattern(text, true)));
+                }
+                Pattern::Regex(regex) => {
+                    regex_sources.push(regex.as_str().to_owned());
+                    regex_rules.push(index);
+                    exact_literals.push(None);
+                }
+            }
+        }
+        let literals = (!literal_patterns.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&literal_patterns)
+                    .map_err(|e| Error::Usage(format!("cannot compile the glossaries: {e}")))
+            })
+            .transpose()?;
+        let regex_set = (!regex_sources.is_empty())
+            .then(|| compile_set(&rules, &regex_rules))
+            .transpose()?;
+        Ok(Rules {
+            rules,
+            exact_literals,
+            literals,
+            literal_rules,
+            regex_set,
+            regex_rules,
+        })
+    }
+
+    /// The rules, in the order that breaks ties (glossary order, then row order).
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Every match of every rule that passes its checks, in no particular order.
+    pub fn candidates(&self, view: &View) -> Vec<Candidate> {
+        let mut found = Vec::new();
+        if let Some(automaton) = &self.literals {
+            for m in automaton.find_overlapping_iter(&view.folded) {
+                let candidate = Candidate {
+                    start: m.start(),
+                    end: m.end(),
+                    rule: self.literal_rules[m.pattern().as_usize()],
+                };
+                if self.accepts(view, candidate) {
+                    found.push(candidate);
+                }
+            }
+        }
+        if let Some(set) = &self.regex_set {
+            for set_index in set.matches(&view.cased).iter() {
+                let rule = self.regex_rules[set_index];
+                self.regex_candidates(view, rule, &mut found);
+            }
+        }
+        found
+    }
+
+    /// All accepted matches of one regex rule. After a rejected match the search goes on
+    /// from the next character, since a valid match may start inside the rejected one.
+    fn regex_candidates(&self, view: &View, rule: usize, found: &mut Vec<Candidate>) {
+        let Pattern::Regex(regex) = &self.rules[rule].pattern else {
+            return;
+        };
+        let hay = view.cased.as_str();
+        let mut at = 0;
+        let mut retries = 0;
+        while let Some(m) = regex.find_at(hay, at) {
+            let candidate = Candidate {
+                start: m.start(),
+                end: m.end(),
+                rule,
+            };
+            if !m.is_empty() && self.accepts(view, candidate) {
+                found.push(candidate);
+                at = m.end();
+                retries = 0;
+            } else if retries < MAX_REGEX_RETRIES && !m.is_empty() {
+                at = next_char(hay, m.start());
+                retries += 1;
+            } else {
+                at = next_char(hay, m.end().max(m.start()));
+            }
+            if at > hay.len() {
+                break;
+            }
+        }
+    }
+
+    /// Whether a raw match passes the checks of its rule.
+    fn accepts(&self, view: &View, c: Candidate) -> bool {
+        is_whole_word(&view.folded, c.start, c.end)
+            && self.exact_literals[c.rule]
+                .as_ref()
+                .is_none_or(|exact| view.cased[c.start..c.end] == *exact)
+            && !protect::is_protected(&view.folded, c.start, c.end)
+            && context_allows(&self.rules[c.rule], view, c.start, c.end)
+    }
+}
+
+/// Compiles the regex rules into one set, each with its own case flag.
+fn compile_set(rules: &[Rule], regex_rules: &[usize]) -> Result<RegexSet> {
+    let sources = regex_rules.iter().map(|&i| {
+        let rule = &rules[i];
+        let Pattern::Regex(regex) = &rule.pattern else {
+            unreachable!("regex_rules only holds regex rules")
+        };
+        let flags = if rule.exact_case { "" } else { "i" };
+        format!("(?{flags}:{})", regex.as_str())
+    });
+    RegexSetBuilder::new(sources)
+        .size_limit(64 << 20)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot compile the regex rules together: {e}")))
+}
+
+fn next_char(text: &str, at: usize) -> usize {
+    text[at..]
+        .chars()
+        .next()
+        .map_or(at + 1, |c| at + c.len_utf8())
+}
+
+/// A match is a whole word when a word character at either of its edges does not touch
+/// another word character outside it.
+pub fn is_whole_word(view: &str, start: usize, end: usize) -> bool {
+    let first = view[start..].chars().next();
+    let last = view[..end].chars().next_back();
+    let before = view[..start].chars().next_back();
+    let after = view[end..].chars().next();
+    let touches = |edge: Option<char>, outside: Option<char>| {
+        edge.is_some_and(fold::is_word_char) && outside.is_some_and(fold::is_word_char)
+    };
+    !touches(first, before) && !touches(last, after)
+}
+
+/// Checks the `if` and `unless` conditions of a rule. Each is searched in the text of the
+/// sentence before the match and in the text after it, separately: so `de $` means
+/// "right after `de `" and `^ pour` means "right before ` pour`".
+fn context_allows(rule: &Rule, view: &View, start: usize, end: usize) -> bool {
+    if rule.if_context.is_none() && rule.unless_context.is_none() {
+        return true;
+    }
+    let (sentence_start, sentence_end) = sentence::bounds(&view.cased, start, end);
+    let before = &view.folded[sentence_start..start];
+    let after = &view.folded[end..sentence_end];
+    let found = |regex: &Regex| regex.is_match(before) || regex.is_match(after);
+    rule.if_context.as_ref().is_none_or(found) && !rule.unless_context.as_ref().is_some_and(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn rules(csv: &str) -> Rules {
+        let glossary = crate::glossary::parse(csv, Path::new("t.csv")).unwrap();
+        Rules::compile(&[glossary]).unwrap()
+    }
+
+    fn spans(rules: &Rules, text: &str) -> Vec<(String, usize)> {
+        let view = View::new(text);
+        let mut found: Vec<_> = rules
+            .candidates(&view)
+            .into_iter()
+            .map(|c| (view.cased[c.start..c.end].to_owned(), c.rule))
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn whole_words_only_with_unicode_letters() {
+        let r = rules("pattern,replacement\nOpenai,OpenAI\nl'automne,drop\n");
+        assert_eq!(
+            spans(&r, "d'Openai et OpenaiX et àOpenai"),
+            vec![("Openai".into(), 0)]
+        );
+        assert!(spans(&r, "l'automnal").is_empty());
+    }
+
+    #[test]
+    fn exact_case_rules_compare_case() {
+        let r = rules("pattern,replacement,case\nMeta Plateformes,Meta Platforms,exact\n");
+        assert_eq!(spans(&r, "Meta\nPlateformes").len(), 1);
+        assert!(spans(&r, "méta plateformes").is_empty());
+    }
+
+    #[test]
+    fn regex_rules_retry_inside_rejected_matches() {
+        let r = rules("pattern,replacement\nre:a+b,x\n");
+        // "aab" at the start touches the letter before it only from "xaab"; the inner
+        // match must still be found after the rejected one.
+        assert_eq!(spans(&r, "xaab ab"), vec![("ab".into(), 0)]);
+    }
+
+    #[test]
+    fn contexts_look_before_and_after_the_match() {
+        let r =
+            rules("pattern,replacement,if,unless\nréveiller,wake-up call,qualifi\\w* .* de $,\n");
+        assert_eq!(spans(&r, "Il a qualifié X de réveiller pour.").len(), 1);
+        assert!(spans(&r, "Il faut se réveiller tôt. Il a qualifié X.").is_empty());
+    }
+}
