@@ -150,6 +150,14 @@ pub fn print_failures(failures: &[Error]) {
     }
 }
 
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Totals of a run, printed at the end.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -196,10 +204,10 @@ impl Summary {
         let seconds = self.elapsed.as_secs_f64();
         let mb = self.bytes as f64 / 1e6;
         eprintln!(
-            "{} files read, {} changed, {} substitutions, {} failed in {:.2} s ({:.1} MB/s)",
-            self.files_read,
+            "{} read, {} changed, {}, {} failed in {:.2} s ({:.1} MB/s)",
+            plural(self.files_read, "file"),
             self.files_changed,
-            self.substitutions,
+            plural(self.substitutions, "substitution"),
             self.failed,
             seconds,
             if seconds > 0.0 { mb / seconds } else { 0.0 }

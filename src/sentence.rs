@@ -67,9 +67,7 @@ fn ends_sentence(before: &str) -> bool {
     }
     if mark == '.' && last != '…' {
         let body = &trimmed[..trimmed.len() - 1];
-        let word_start = body
-            .rfind([' ', '\n', '(', '\''])
-            .map_or(0, |i| i + 1);
+        let word_start = body.rfind([' ', '\n', '(', '\'']).map_or(0, |i| i + 1);
         let word = &body[word_start..];
         let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
         if is_initial || ABBREVIATIONS.contains(&word.to_lowercase().as_str()) {

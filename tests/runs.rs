@@ -1,0 +1,250 @@
+//! Whole runs of the binary: errors leave everything untouched, output does not depend on
+//! the thread count, the log points at the original text, and a second run changes nothing.
+
+use std::path::Path;
+
+use crate::{mtfix, snapshot, write_files};
+
+const GLOSSARY: &str = "pattern,replacement,id\nOpenai,OpenAI,openai\nl'IA profonde,DeepSeek,ia\n";
+
+/// A corpus of many articles mixing the seed text, apostrophes, case and line endings.
+fn make_corpus(dir: &Path) {
+    let seed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/deepseek-distillation.fr.txt"),
+    )
+    .unwrap();
+    for i in 0..60 {
+        let text = match i % 4 {
+            0 => seed.clone(),
+            1 => seed.replace('\'', "\u{2019}"),
+            2 => seed.replace('\n', "\r\n").replace(". ", ".\n"),
+            _ => format!("Article {i} sans artefact.\n"),
+        };
+        let path = dir.join(format!("articles/{:02}/{i}.txt", i % 7));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+#[test]
+fn output_and_log_are_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    make_corpus(dir.path());
+    let mut results = Vec::new();
+    for jobs in ["1", "2", "4"] {
+        let out = format!("out{jobs}");
+        let log = format!("log{jobs}.csv");
+        let run = mtfix(
+            dir.path(),
+            &[
+                "fix", "articles", "--out", &out, "--log", &log, "--jobs", jobs, "--quiet",
+            ],
+        );
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let log = std::fs::read(dir.path().join(&log)).unwrap();
+        results.push((snapshot(&dir.path().join(&out)), log));
+    }
+    assert_eq!(results[0].0.len(), 60);
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn log_rows_point_at_the_original_text() {
+    let dir = tempfile::tempdir().unwrap();
+    make_corpus(dir.path());
+    let run = mtfix(dir.path(), &["fix", "articles", "--out", "out", "--quiet"]);
+    assert!(run.status.success());
+    let mut reader = csv::Reader::from_path(dir.path().join("changes.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let columns: Vec<&str> = header.iter().collect();
+    assert_eq!(
+        columns[..8],
+        [
+            "file",
+            "line",
+            "column",
+            "byte_offset",
+            "rule",
+            "matched",
+            "replacement",
+            "context"
+        ]
+    );
+    let mut rows = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        let original = std::fs::read_to_string(dir.path().join("articles").join(&row[0])).unwrap();
+        let (line, column, offset): (usize, usize, usize) = (
+            row[1].parse().unwrap(),
+            row[2].parse().unwrap(),
+            row[3].parse().unwrap(),
+        );
+        let matched = &row[5];
+        assert_eq!(&original[offset..offset + matched.len()], matched);
+        let at_line_column: String = original
+            .split('\n')
+            .nth(line - 1)
+            .unwrap()
+            .chars()
+            .skip(column - 1)
+            .collect();
+        assert!(original[offset..].starts_with(matched));
+        assert!(
+            at_line_column.starts_with(matched.split('\n').next().unwrap()),
+            "{row:?}"
+        );
+        assert!(row[7].contains(&format!("⟦{matched}⟧")) || matched.contains('\n'));
+        rows += 1;
+    }
+    assert!(rows > 400, "{rows} rows");
+}
+
+#[test]
+fn a_second_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    make_corpus(dir.path());
+    let first = mtfix(dir.path(), &["fix", "articles", "--in-place", "--quiet"]);
+    assert!(first.status.success());
+    let before = snapshot(&dir.path().join("articles"));
+    let check = mtfix(dir.path(), &["check", "articles", "--quiet"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    assert!(check.stdout.is_empty());
+    let second = mtfix(
+        dir.path(),
+        &[
+            "fix",
+            "articles",
+            "--in-place",
+            "--log",
+            "again.csv",
+            "--quiet",
+        ],
+    );
+    assert!(second.status.success());
+    assert_eq!(snapshot(&dir.path().join("articles")), before);
+    let log = std::fs::read_to_string(dir.path().join("again.csv")).unwrap();
+    assert_eq!(log.lines().count(), 1, "header only: {log}");
+}
+
+#[test]
+fn glossary_errors_write_nothing() {
+    let bad = [
+        "pattern,replacement,colour\nx,y,z\n",
+        "pattern,replacement\nre:(,x\n",
+        "pattern,replacement,unless\nx,y,[\n",
+        "pattern,replacement\n,x\n",
+        "pattern,replacement,id\nx,y,a\nz,w,a\n",
+    ];
+    for glossary in bad {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(
+            dir.path(),
+            &[("g.csv", glossary), ("articles/a.txt", "x z Openai\n")],
+        );
+        let before = snapshot(dir.path());
+        for args in [
+            &["fix", "articles", "--out", "out", "-g", "g.csv"][..],
+            &["fix", "articles", "--in-place", "-g", "g.csv"][..],
+        ] {
+            let run = mtfix(dir.path(), args);
+            assert_eq!(run.status.code(), Some(2), "{glossary}");
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert!(stderr.starts_with("error: g.csv:"), "{stderr}");
+            assert_eq!(
+                snapshot(dir.path()),
+                before,
+                "nothing written for {glossary}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_missing_glossary_or_bad_usage_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("articles/a.txt", "Openai\n")]);
+    let run = mtfix(
+        dir.path(),
+        &["fix", "articles", "--out", "out", "-g", "none.csv"],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("none.csv"));
+    let run = mtfix(dir.path(), &["fix", "articles"]);
+    assert_eq!(run.status.code(), Some(2));
+    let run = mtfix(dir.path(), &["fix", "articles", "--out", "articles/out"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("inside the input folder"));
+    assert!(!dir.path().join("articles/out").exists());
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_others_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("g.csv", GLOSSARY),
+            ("articles/good.txt", "Selon Openai.\n"),
+        ],
+    );
+    std::fs::write(
+        dir.path().join("articles/bad.txt"),
+        b"Selon Openai, caf\xe9.\n",
+    )
+    .unwrap();
+    let run = mtfix(
+        dir.path(),
+        &[
+            "fix",
+            "articles",
+            "missing",
+            "--in-place",
+            "-g",
+            "g.csv",
+            "-q",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("articles/bad.txt:1:18: not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("missing: "), "{stderr}");
+    let good = std::fs::read_to_string(dir.path().join("articles/good.txt")).unwrap();
+    assert_eq!(good, "Selon OpenAI.\n");
+    let bad = std::fs::read(dir.path().join("articles/bad.txt")).unwrap();
+    assert_eq!(bad, b"Selon Openai, caf\xe9.\n");
+}
+
+#[test]
+fn diff_shows_each_change() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("g.csv", GLOSSARY),
+            ("articles/a.txt", "un\nSelon Openai.\ndeux\n"),
+        ],
+    );
+    let run = mtfix(
+        dir.path(),
+        &[
+            "fix", "articles", "--out", "out", "-g", "g.csv", "--diff", "-q",
+        ],
+    );
+    assert!(run.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n un\n-Selon Openai.\n+Selon OpenAI.\n deux\n"
+    );
+}

@@ -1,0 +1,138 @@
+//! The shipped glossaries on text they were not written from: each artifact in its
+//! variants (elided, capitalised, wrapped, typographic apostrophe) is corrected, and
+//! legitimate French that shares words with an artifact is left alone.
+
+use std::sync::LazyLock;
+
+use mtfix::apply::apply;
+use mtfix::matcher::Rules;
+
+static RULES: LazyLock<Rules> = LazyLock::new(|| mtfix::load_rules(&[]).unwrap());
+
+fn fix(text: &str) -> String {
+    apply(&RULES, text).text.into_owned()
+}
+
+#[test]
+fn every_glossary_file_is_embedded() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("glossaries");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".csv"))
+        .collect();
+    on_disk.sort();
+    let embedded: Vec<&str> = mtfix::glossary::EMBEDDED
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    assert_eq!(on_disk, embedded);
+}
+
+#[test]
+fn artifacts_are_corrected_in_their_variants() {
+    let cases = [
+        (
+            "Les modèles de l'IA profonde de la Chine sont bon marché.",
+            "Les modèles de DeepSeek de la Chine sont bon marché.",
+        ),
+        (
+            "L’IA\nprofonde, start-up chinoise, inquiète.",
+            "DeepSeek, start-up chinoise, inquiète.",
+        ),
+        (
+            "Construit sur la profondeur-v3, il coûte peu.",
+            "Construit sur DeepSeek-V3, il coûte peu.",
+        ),
+        (
+            "Le modèle la profondeur R1 surprend.",
+            "Le modèle DeepSeek-R1 surprend.",
+        ),
+        (
+            "Selon Nvidia, la profondeur a lancé un chatbot.",
+            "Selon Nvidia, DeepSeek a lancé un chatbot.",
+        ),
+        (
+            "DEEPSEEK, deepseek et Deep Seek.",
+            "DeepSeek, DeepSeek et DeepSeek.",
+        ),
+        ("d'Openai et d’OPENAI.", "d'OpenAI et d’OpenAI."),
+        (
+            "Chatgpt, chatppt, Chat GPT et chatgtp.",
+            "ChatGPT, ChatGPT, ChatGPT et ChatGPT.",
+        ),
+        (
+            "Microsoft, Meta Plateformes et Meta plates-formes.",
+            "Microsoft, Meta Platforms et Meta Platforms.",
+        ),
+        (
+            "Nvidia a connu l'automne la plus forte, avec une baisse de 17 %.",
+            "Nvidia a connu drop la plus forte, avec une baisse de 17 %.",
+        ),
+        (
+            "Le titre a subi L’automne\nla plus forte de Wall Street.",
+            "Le titre a subi Drop\nla plus forte de Wall Street.",
+        ),
+        (
+            "Trump a qualifié DeepSeek de réveiller pour l'industrie.",
+            "Trump a qualifié DeepSeek de wake-up call pour l'industrie.",
+        ),
+        (
+            "Le président a jugé ce lancement de réveiller pour la Silicon Valley.",
+            "Le président a jugé ce lancement de wake-up call pour la Silicon Valley.",
+        ),
+        (
+            "Bien que cette réclamation ait été contestée.",
+            "Bien que cette claim ait été contestée.",
+        ),
+        (
+            "Ce processus violie les conditions.",
+            "Ce processus violates les conditions.",
+        ),
+        (
+            "Les données des sociétés d'IA américaines à la tête.",
+            "Les données des sociétés d'IA américaines leading.",
+        ),
+        (
+            "Une décision d'un bureau de droit d'auteur\naméricain de 2018.",
+            "Une décision d'un US Copyright Office de 2018.",
+        ),
+    ];
+    for (artifact, corrected) in cases {
+        assert_eq!(fix(artifact), corrected, "for {artifact:?}");
+    }
+}
+
+#[test]
+fn legitimate_french_is_left_alone() {
+    let sentences = [
+        "À l'automne dernier, les feuilles tombent.",
+        "L'automne est ma saison préférée.",
+        "À l'automne, le cours de l'action a baissé de 3 %.",
+        "Les ventes de l'automne 2024 ont reculé de 5 %.",
+        "Il faut se réveiller tôt.",
+        "Elle a décidé de réveiller les enfants pour l'école.",
+        "Il a qualifié la réunion d'utile avant de réveiller son équipe.",
+        "Il a qualifié ce bruit de réveiller tout le quartier.",
+        "On l'a jugé capable de réveiller les morts.",
+        "Déposer une réclamation auprès du service client.",
+        "Cette réclamation du client sera traitée sous huit jours.",
+        "Il est à la tête de l'entreprise depuis 2019.",
+        "Les sociétés à la tête du classement publient leurs comptes.",
+        "Les sociétés ont blessé le joueur, touché à la tête.",
+        "Une crise profonde frappe le pays.",
+        "L'IA progresse dans une mer profonde de données.",
+        "Le chat dort.",
+        "La profondeur de la crise inquiète OpenAI.",
+        "La profondeur du marché de Nvidia reste forte.",
+        "Le lac atteint une profondeur de 300 mètres.",
+        "Les méta plateformes de Meta Platforms et le métavers.",
+        "OpenAI, DeepSeek et ChatGPT sont déjà bien écrits.",
+        "Voir https://openai.com/chatgpt, press@deepseek.com, @openai et openai.com.",
+        "Le bureau du droit d'auteur des États-Unis a tranché.",
+        "Une violation violente.",
+    ];
+    for sentence in sentences {
+        assert_eq!(fix(sentence), sentence);
+    }
+}
