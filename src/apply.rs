@@ -331,4 +331,89 @@ mod tests {
             assert_eq!(&text[sub.byte_offset..][..sub.matched.len()], sub.matched);
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text built from words that patterns use, accents, apostrophes, spaces and
+        /// line breaks, so that matches, near-misses and wrapped matches are frequent.
+        fn text() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("ab"),
+                Just("Ab"),
+                Just("AB"),
+                Just("cd"),
+                Just("é"),
+                Just("É"),
+                Just("'"),
+                Just("\u{2019}"),
+                Just(" "),
+                Just("  "),
+                Just("\n"),
+                Just("\r\n"),
+                Just("\n\n"),
+                Just("\u{a0}"),
+                Just("."),
+                Just("x"),
+                Just("-"),
+                Just("e\u{301}"),
+                Just("http://ab.com"),
+                Just("İ"),
+            ];
+            proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat())
+        }
+
+        fn glossary() -> impl Strategy<Value = String> {
+            let pattern = prop_oneof![
+                Just("ab"),
+                Just("ab cd"),
+                Just("cd'ab"),
+                Just("é ab"),
+                Just("ab-cd"),
+                Just("re:ab+"),
+                Just("re:(cd) ?é"),
+                Just("ÉAB"),
+                Just("x"),
+            ];
+            // Replacements are digits, which no pattern contains, so a second run has
+            // nothing to do.
+            let row = (pattern, prop_oneof![Just("1"), Just("22")], any::<bool>()).prop_map(
+                |(p, r, exact)| format!("{p},{r},{}\n", if exact { "exact" } else { "" }),
+            );
+            proptest::collection::vec(row, 0..6)
+                .prop_map(|rows| format!("pattern,replacement,case\n{}", rows.concat()))
+        }
+
+        proptest! {
+            #[test]
+            fn log_reproduces_the_output_and_a_second_run_changes_nothing(
+                text in text(),
+                csv in glossary(),
+            ) {
+                let rules = rules(&csv);
+                let applied = apply(&rules, &text);
+                let mut rebuilt = String::new();
+                let mut at = 0;
+                for sub in &applied.subs {
+                    prop_assert!(sub.byte_offset >= at, "sorted, non-overlapping");
+                    prop_assert_eq!(&text[sub.byte_offset..][..sub.matched.len()], &sub.matched);
+                    rebuilt.push_str(&text[at..sub.byte_offset]);
+                    rebuilt.push_str(&sub.replacement);
+                    at = sub.byte_offset + sub.matched.len();
+                }
+                rebuilt.push_str(&text[at..]);
+                prop_assert_eq!(&rebuilt, &applied.text);
+                let again = apply(&rules, &applied.text);
+                prop_assert!(again.subs.is_empty(), "second run changed {:?}", again.subs);
+            }
+
+            #[test]
+            fn an_empty_glossary_changes_nothing(text in text()) {
+                let applied = apply(&rules("pattern,replacement\n"), &text);
+                prop_assert!(applied.subs.is_empty());
+                prop_assert_eq!(applied.text.as_ref(), text.as_str());
+            }
+        }
+    }
 }
