@@ -43,6 +43,12 @@ pub struct Applied<'a> {
 
 /// Corrects `text` with `rules`.
 pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
+    apply_with(rules, text, true)
+}
+
+/// Corrects `text` with `rules`; without `with_context` the substitutions' `context` is
+/// left empty, which saves finding each sentence when no log is written (`check`).
+pub fn apply_with<'a>(rules: &Rules, text: &'a str, with_context: bool) -> Applied<'a> {
     let view = View::new(text);
     let chosen = select(rules.candidates(&view));
     let mut subs = Vec::with_capacity(chosen.len());
@@ -56,7 +62,11 @@ pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
                 line,
                 column,
                 matched: text[edit.start..edit.end].to_owned(),
-                context: context(text, &view, candidate, edit.start, edit.end),
+                context: if with_context {
+                    context(text, &view, candidate, edit.start, edit.end)
+                } else {
+                    String::new()
+                },
                 replacement: edit.replacement,
             });
         }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use regex::{Regex, RegexBuilder};
 
+use crate::condition::Condition;
 use crate::error::{Error, Result};
 use crate::fold;
 
@@ -64,9 +65,9 @@ pub struct Rule {
     /// Whether letter case must match exactly (`case=exact`).
     pub exact_case: bool,
     /// Regex that must match in the sentence, outside the match.
-    pub if_context: Option<Regex>,
+    pub if_context: Option<Condition>,
     /// Regex that must not match in the sentence, outside the match.
-    pub unless_context: Option<Regex>,
+    pub unless_context: Option<Condition>,
     pub note: String,
     /// The glossary file and the line of the row, for errors and the log.
     pub origin: Origin,
@@ -273,11 +274,13 @@ fn compile_pattern_regex(
     Ok(regex)
 }
 
-fn compile_context(source: &str) -> std::result::Result<Option<Regex>, String> {
+fn compile_context(source: &str) -> std::result::Result<Option<Condition>, String> {
     if source.is_empty() {
         return Ok(None);
     }
-    build_regex(source, true).map(Some)
+    Condition::new(source, REGEX_SIZE_LIMIT)
+        .map(Some)
+        .map_err(|e| bad_regex(source, &e))
 }
 
 fn build_regex(source: &str, case_insensitive: bool) -> std::result::Result<Regex, String> {
@@ -285,7 +288,11 @@ fn build_regex(source: &str, case_insensitive: bool) -> std::result::Result<Rege
         .case_insensitive(case_insensitive)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| format!("bad regex `{source}`: {}", one_line(&e.to_string())))
+        .map_err(|e| bad_regex(source, &e))
+}
+
+fn bad_regex(source: &str, error: &regex::Error) -> String {
+    format!("bad regex `{source}`: {}", one_line(&error.to_string()))
 }
 
 /// Refuses `$N` or `${name}` references to groups the regex does not have.

@@ -8,6 +8,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod condition;
 pub mod config;
 pub mod corpus;
 pub mod error;

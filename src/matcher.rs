@@ -10,8 +10,9 @@
 //! one that passes.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{RegexSet, RegexSetBuilder};
 
+use crate::condition::Condition;
 use crate::error::{Error, Result};
 use crate::fold::{self, View};
 use crate::glossary::{Glossary, Pattern, Rule};
@@ -161,15 +162,20 @@ impl Rules {
     }
 }
 
-/// Compiles the regex rules into one set, each with its own case flag.
+/// Compiles the regex rules into one set, used as a prefilter: it says which rules match
+/// an article at all, and only those rules' own regexes then run on it.
+///
+/// Unicode word boundaries (`\b`) would make the set fall back from its lazy DFA to a much
+/// slower engine on any non-ASCII text, that is on every French article. They are removed
+/// from the set's copy of each pattern: that copy matches a superset of texts, so the set
+/// never misses a rule, and the rule's own regex (with its `\b`) decides.
 fn compile_set(rules: &[Rule], regex_rules: &[usize]) -> Result<RegexSet> {
     let sources = regex_rules.iter().map(|&i| {
         let rule = &rules[i];
         let Pattern::Regex(regex) = &rule.pattern else {
             unreachable!("regex_rules only holds regex rules")
         };
-        let flags = if rule.exact_case { "" } else { "i" };
-        format!("(?{flags}:{})", regex.as_str())
+        crate::condition::without_word_boundaries(regex.as_str(), !rule.exact_case)
     });
     RegexSetBuilder::new(sources)
         .size_limit(64 << 20)
@@ -207,7 +213,7 @@ fn context_allows(rule: &Rule, view: &View, start: usize, end: usize) -> bool {
     let (sentence_start, sentence_end) = sentence::bounds(&view.cased, start, end);
     let before = &view.folded[sentence_start..start];
     let after = &view.folded[end..sentence_end];
-    let found = |regex: &Regex| regex.is_match(before) || regex.is_match(after);
+    let found = |condition: &Condition| condition.is_match(before) || condition.is_match(after);
     rule.if_context.as_ref().is_none_or(found) && !rule.unless_context.as_ref().is_some_and(found)
 }
 
@@ -255,6 +261,12 @@ mod tests {
         // "aab" at the start touches the letter before it only from "xaab"; the inner
         // match must still be found after the rejected one.
         assert_eq!(spans(&r, "xaab ab"), vec![("ab".into(), 0)]);
+    }
+
+    #[test]
+    fn word_boundaries_in_regex_rules_still_hold() {
+        let r = rules("pattern,replacement\nre:\\bab\\b,x\n");
+        assert_eq!(spans(&r, "éab ab"), vec![("ab".into(), 0)]);
     }
 
     #[test]

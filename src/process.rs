@@ -5,12 +5,12 @@ use std::path::Path;
 
 use similar::TextDiff;
 
-use crate::apply::apply;
+use crate::apply::apply_with;
 use crate::config::{Config, Target};
 use crate::corpus::Article;
 use crate::error::{Error, Result};
 use crate::matcher::Rules;
-use crate::output::write_atomic;
+use crate::output::{Durability, write_atomic};
 use crate::report::{FileOutcome, Processed};
 
 /// Processes one article; any error leaves its file untouched.
@@ -22,11 +22,17 @@ pub fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome 
 fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Processed> {
     let bytes = std::fs::read(&article.path).map_err(|e| Error::io(&article.path, e))?;
     let text = decode(&bytes, &article.path)?;
-    let applied = apply(rules, text);
+    let applied = apply_with(rules, text, config.log.is_some());
     let changed = !applied.subs.is_empty();
     match &config.target {
-        Target::Out(dir) => write_atomic(&dir.join(&article.relative), applied.text.as_bytes())?,
-        Target::InPlace if changed => write_atomic(&article.path, applied.text.as_bytes())?,
+        Target::Out(dir) => write_atomic(
+            &dir.join(&article.relative),
+            applied.text.as_bytes(),
+            Durability::Unsynced,
+        )?,
+        Target::InPlace if changed => {
+            write_atomic(&article.path, applied.text.as_bytes(), Durability::Synced)?
+        }
         Target::InPlace | Target::Nowhere | Target::Stdout => {}
     }
     let diff =

@@ -52,7 +52,7 @@ struct LogRow<'a> {
 /// Writes the log of all substitutions to `path` (atomically).
 pub fn write_log(path: &Path, outcomes: &[FileOutcome], rules: &Rules) -> Result<()> {
     let bytes = log_bytes(outcomes, rules).map_err(|e| Error::io(path, e))?;
-    output::write_atomic(path, &bytes)
+    output::write_atomic(path, &bytes, output::Durability::Synced)
 }
 
 fn log_bytes(outcomes: &[FileOutcome], rules: &Rules) -> std::io::Result<Vec<u8>> {
