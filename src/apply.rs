@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use crate::fold::View;
 use crate::glossary::Pattern;
+use crate::markup::Format;
 use crate::matcher::{Candidate, Rules};
 use crate::{sentence, template};
 
@@ -41,20 +42,38 @@ pub struct Applied<'a> {
     pub subs: Vec<Substitution>,
 }
 
-/// Corrects `text` with `rules`.
-pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
-    apply_with(rules, text, true)
+/// How to read and report a text.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Plain text, HTML or Markdown.
+    pub format: Format,
+    /// Fill each substitution's `context`; without it the field is empty, which saves
+    /// finding each sentence when no log is written (`check`).
+    pub context: bool,
 }
 
-/// Corrects `text` with `rules`; without `with_context` the substitutions' `context` is
-/// left empty, which saves finding each sentence when no log is written (`check`).
-pub fn apply_with<'a>(rules: &Rules, text: &'a str, with_context: bool) -> Applied<'a> {
-    let view = View::new(text);
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            format: Format::Text,
+            context: true,
+        }
+    }
+}
+
+/// Corrects plain `text` with `rules`.
+pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
+    apply_with(rules, text, Options::default())
+}
+
+/// Corrects `text` with `rules`, as `options` say.
+pub fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> Applied<'a> {
+    let view = View::with_spans(text, &options.format.spans(text));
     let chosen = select(rules.candidates(&view));
     let mut subs = Vec::with_capacity(chosen.len());
     let mut lines = LineCounter::default();
     for candidate in chosen {
-        if let Some(edit) = edit_for(rules, &view, text, candidate) {
+        if let Some(edit) = edit_for(rules, &view, text, candidate, options.format) {
             let (line, column) = lines.locate(text, edit.start);
             subs.push(Substitution {
                 rule: candidate.rule,
@@ -62,7 +81,7 @@ pub fn apply_with<'a>(rules: &Rules, text: &'a str, with_context: bool) -> Appli
                 line,
                 column,
                 matched: text[edit.start..edit.end].to_owned(),
-                context: if with_context {
+                context: if options.context {
                     context(text, &view, candidate, edit.start, edit.end)
                 } else {
                     String::new()
@@ -98,7 +117,7 @@ struct Edit {
 
 /// The edit a selected candidate makes, or `None` when the text already reads as the
 /// replacement.
-fn edit_for(rules: &Rules, view: &View, text: &str, c: Candidate) -> Option<Edit> {
+fn edit_for(rules: &Rules, view: &View, text: &str, c: Candidate, format: Format) -> Option<Edit> {
     let rule = &rules.rules()[c.rule];
     let start = view.to_original(c.start);
     let end = view.to_original(c.end);
@@ -118,7 +137,7 @@ fn edit_for(rules: &Rules, view: &View, text: &str, c: Candidate) -> Option<Edit
             })
         }
     };
-    let replacement = match_case(&replacement, matched);
+    let replacement = format.escape(&match_case(&replacement, matched));
     if replacement == matched {
         return None;
     }

@@ -1,8 +1,13 @@
 //! Stage 2a: the matching view. Before matching, an article is folded into a view where
 //! every apostrophe is `'`, every run of white space holding at most one line break is a
-//! single space (a run holding a blank line is a single `\n`, a paragraph break), and, in
-//! the `folded` copy, letters are lower case. Patterns are folded the same way, so one
-//! automaton pass finds every variant of an artifact.
+//! single space (a run holding a blank line is a single `\n`, a paragraph break), accents
+//! written as combining marks (NFD) are composed, and, in the `folded` copy, letters are
+//! lower case. Patterns are folded the same way, so one automaton pass finds every variant
+//! of an artifact.
+//!
+//! Markup is folded too (see `markup`): an HTML entity becomes the character it stands
+//! for, a block tag a paragraph break, and an inline tag or a code span an opaque
+//! [`MARKER`]; such spans are recorded as protected so that no edit touches them.
 //!
 //! Lower-casing never changes a character's UTF-8 length here (a character whose lower
 //! case has another length is left as it is), so the `cased` and `folded` copies share
@@ -12,64 +17,74 @@
 /// Characters read as the apostrophe `'`.
 const APOSTROPHES: [char; 3] = ['\'', '\u{2019}', '\u{02BC}'];
 
+/// Stands in the view for markup that is neither text nor a break (an inline tag, a code
+/// span): not a word character, not white space, and never part of a pattern.
+pub const MARKER: char = '\u{FFFC}';
+
+/// What a span of the original text stands for in the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A character written another way (an HTML entity).
+    Char(char),
+    /// A paragraph break (a block tag, a code block). Protected.
+    Break,
+    /// Markup or code that is not text. Protected.
+    Opaque,
+}
+
+/// A span of the original text that the view shows as one [`Unit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub unit: Unit,
+}
+
 /// A folded view of a text and the map back to the original offsets.
 #[derive(Debug, Default)]
 pub struct View {
-    /// Apostrophes and white space folded, case kept (regex rules run here).
+    /// Apostrophes, white space and combining marks folded, case kept (regex rules run here).
     pub cased: String,
     /// `cased` with letters lower-cased (literal rules and contexts run here).
     pub folded: String,
     /// `(view offset, original offset)` after each unit whose length changed, in order.
     shifts: Vec<(usize, usize)>,
+    /// Original byte ranges that must not be edited (markup), sorted.
+    protected: Vec<(usize, usize)>,
 }
 
 impl View {
-    /// Folds `text`.
+    /// Folds plain text.
     pub fn new(text: &str) -> View {
-        let mut view = View {
-            cased: String::with_capacity(text.len()),
-            folded: String::with_capacity(text.len()),
-            shifts: Vec::new(),
-        };
+        View::with_spans(text, &[])
+    }
+
+    /// Folds text whose `spans` (sorted, non-overlapping) stand for other units.
+    pub fn with_spans(text: &str, spans: &[Span]) -> View {
+        let mut builder = Builder::new(text.len());
         let bytes = text.as_bytes();
+        let mut spans = spans.iter().peekable();
         let mut i = 0;
         while i < bytes.len() {
+            if let Some(span) = spans.next_if(|s| s.start == i) {
+                builder.push_span(*span);
+                i = span.end;
+                continue;
+            }
             let b = bytes[i];
-            if is_plain_ascii(b)
-                || (b == b' ' && bytes.get(i + 1).is_none_or(|&n| is_plain_ascii(n)))
-            {
+            let next_is_plain = || bytes.get(i + 1).is_none_or(|&n| is_plain_ascii(n));
+            if builder.pending.is_none() && (is_plain_ascii(b) || (b == b' ' && next_is_plain())) {
                 // Fast path: most of any article is ASCII letters, punctuation and single
                 // spaces, which fold to themselves (letters to lower case).
-                view.cased.push(b as char);
-                view.folded.push(b.to_ascii_lowercase() as char);
+                builder.push_ascii(b);
                 i += 1;
                 continue;
             }
             let c = text[i..].chars().next().expect("char boundary");
-            if c.is_whitespace() {
-                let end = whitespace_run_end(text, i);
-                let breaks = line_breaks(&text[i..end]);
-                let unit = if breaks >= 2 { '\n' } else { ' ' };
-                view.push_unit(unit, unit, end - i, end);
-                i = end;
-            } else if APOSTROPHES.contains(&c) {
-                view.push_unit('\'', '\'', c.len_utf8(), i + c.len_utf8());
-                i += c.len_utf8();
-            } else {
-                view.cased.push(c);
-                view.folded.push(fold_case(c));
-                i += c.len_utf8();
-            }
+            builder.push_char(c, i, i + c.len_utf8());
+            i += c.len_utf8();
         }
-        view
-    }
-
-    fn push_unit(&mut self, cased: char, folded: char, original_len: usize, original_end: usize) {
-        self.cased.push(cased);
-        self.folded.push(folded);
-        if cased.len_utf8() != original_len {
-            self.shifts.push((self.cased.len(), original_end));
-        }
+        builder.finish()
     }
 
     /// The original byte offset of a view offset (a character boundary of the view).
@@ -83,6 +98,132 @@ impl View {
             }
         }
     }
+
+    /// Whether the original range `start..end` overlaps protected markup.
+    pub fn touches_markup(&self, start: usize, end: usize) -> bool {
+        let i = self.protected.partition_point(|&(_, e)| e <= start);
+        self.protected.get(i).is_some_and(|&(s, _)| s < end)
+    }
+}
+
+/// Builds a [`View`] unit by unit.
+struct Builder {
+    view: View,
+    /// A run of white space not yet emitted: original start, end, line breaks, and
+    /// whether its last character was `\r` (so that `\r\n` counts once).
+    pending: Option<(usize, usize, usize, bool)>,
+    /// The last emitted ordinary character, its view offset and original start: an NFD
+    /// combining mark that follows may compose with it.
+    last_char: Option<(char, usize, usize)>,
+    /// The original offset reached so far, where the next unit starts.
+    original: usize,
+}
+
+impl Builder {
+    fn new(capacity: usize) -> Builder {
+        Builder {
+            view: View {
+                cased: String::with_capacity(capacity),
+                folded: String::with_capacity(capacity),
+                ..View::default()
+            },
+            pending: None,
+            last_char: None,
+            original: 0,
+        }
+    }
+
+    fn push_ascii(&mut self, b: u8) {
+        self.last_char = Some((b as char, self.view.cased.len(), self.original));
+        self.view.cased.push(b as char);
+        self.view.folded.push(b.to_ascii_lowercase() as char);
+        self.original += 1;
+    }
+
+    fn push_char(&mut self, c: char, start: usize, end: usize) {
+        if c.is_whitespace() {
+            self.extend_whitespace(c, start, end);
+            return;
+        }
+        self.flush_whitespace();
+        if APOSTROPHES.contains(&c) {
+            self.push_unit('\'', start, end);
+            self.last_char = None;
+        } else if let Some(composed) = self.compose_with_last(c) {
+            let (_, view_start, original_start) = self.last_char.expect("composed with it");
+            self.view.cased.truncate(view_start);
+            self.view.folded.truncate(view_start);
+            while self
+                .view
+                .shifts
+                .last()
+                .is_some_and(|&(v, _)| v > view_start)
+            {
+                self.view.shifts.pop();
+            }
+            self.push_unit(composed, original_start, end);
+            self.last_char = Some((composed, view_start, original_start));
+        } else {
+            let view_start = self.view.cased.len();
+            self.push_unit(c, start, end);
+            self.last_char = Some((c, view_start, start));
+        }
+    }
+
+    /// The character an NFD combining mark forms with the last one, if any.
+    fn compose_with_last(&self, mark: char) -> Option<char> {
+        if !unicode_normalization::char::is_combining_mark(mark) {
+            return None;
+        }
+        let (base, _, _) = self.last_char?;
+        unicode_normalization::char::compose(base, mark)
+    }
+
+    fn push_span(&mut self, span: Span) {
+        match span.unit {
+            Unit::Char(c) => self.push_char(c, span.start, span.end),
+            Unit::Break => {
+                self.extend_whitespace('\n', span.start, span.end);
+                self.extend_whitespace('\n', span.end, span.end);
+                self.view.protected.push((span.start, span.end));
+            }
+            Unit::Opaque => {
+                self.flush_whitespace();
+                self.push_unit(MARKER, span.start, span.end);
+                self.last_char = None;
+                self.view.protected.push((span.start, span.end));
+            }
+        }
+    }
+
+    fn extend_whitespace(&mut self, c: char, start: usize, end: usize) {
+        let (run_start, _, breaks, after_cr) = self.pending.unwrap_or((start, end, 0, false));
+        let is_break = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}');
+        let counts = is_break && !(c == '\n' && after_cr);
+        self.pending = Some((run_start, end, breaks + usize::from(counts), c == '\r'));
+        self.last_char = None;
+    }
+
+    fn flush_whitespace(&mut self) {
+        if let Some((start, end, breaks, _)) = self.pending.take() {
+            self.push_unit(if breaks >= 2 { '\n' } else { ' ' }, start, end);
+        }
+    }
+
+    fn push_unit(&mut self, c: char, start: usize, end: usize) {
+        debug_assert!(start <= self.original, "units are contiguous");
+        self.view.cased.push(c);
+        self.view.folded.push(fold_case(c));
+        if c.len_utf8() != end - start {
+            self.view.shifts.push((self.view.cased.len(), end));
+        }
+        self.original = end;
+    }
+
+    fn finish(mut self) -> View {
+        self.flush_whitespace();
+        self.view
+    }
 }
 
 /// Folds a pattern the way [`View::new`] folds text, keeping case when `keep_case`.
@@ -93,6 +234,9 @@ pub fn fold_pattern(pattern: &str, keep_case: bool) -> String {
 
 /// Lower case of `c` when it is one character of the same UTF-8 length, else `c`.
 pub fn fold_case(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
     let mut lower = c.to_lowercase();
     match (lower.next(), lower.next()) {
         (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
@@ -111,38 +255,15 @@ fn is_plain_ascii(b: u8) -> bool {
     b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b
 }
 
-fn whitespace_run_end(text: &str, start: usize) -> usize {
-    text[start..]
-        .char_indices()
-        .find(|&(_, c)| !c.is_whitespace())
-        .map_or(text.len(), |(i, _)| start + i)
-}
-
-/// Line breaks in a run of white space: `\r\n`, `\n`, a lone `\r`, and the Unicode line
-/// and paragraph separators each count as one.
-fn line_breaks(run: &str) -> usize {
-    let mut count = 0;
-    let mut previous = ' ';
-    for c in run.chars() {
-        match c {
-            '\n' if previous == '\r' => {}
-            '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => count += 1,
-            _ => {}
-        }
-        previous = c;
-    }
-    count
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn folds_apostrophes_space_and_case() {
-        let view = View::new("L\u{2019}IA\u{a0}\u{a0}Profonde\r\nde   la\n\nChine");
-        assert_eq!(view.cased, "L'IA Profonde de la\nChine");
-        assert_eq!(view.folded, "l'ia profonde de la\nchine");
+        let view = View::new("L\u{2019}IA\u{a0}\u{a0}Profonde\r\nde   la\n\nChine\r\n\r\nfin");
+        assert_eq!(view.cased, "L'IA Profonde de la\nChine\nfin");
+        assert_eq!(view.folded, "l'ia profonde de la\nchine\nfin");
     }
 
     #[test]
@@ -161,6 +282,60 @@ mod tests {
     }
 
     #[test]
+    fn composes_nfd_accents() {
+        let text = "Re\u{301}clamation E\u{301}te\u{301}";
+        let view = View::new(text);
+        assert_eq!(view.cased, "Réclamation Été");
+        assert_eq!(view.folded, "réclamation été");
+        let start = view.folded.find("été").unwrap();
+        assert_eq!(&text[view.to_original(start)..], "E\u{301}te\u{301}");
+        assert_eq!(view.to_original(view.folded.len()), text.len());
+    }
+
+    #[test]
+    fn spans_stand_for_entities_breaks_and_markup() {
+        let text = "<p>l&rsquo;IA&nbsp; <b>profonde</b></p>";
+        let spans = [
+            Span {
+                start: 0,
+                end: 3,
+                unit: Unit::Break,
+            },
+            Span {
+                start: 4,
+                end: 11,
+                unit: Unit::Char('\u{2019}'),
+            },
+            Span {
+                start: 13,
+                end: 19,
+                unit: Unit::Char('\u{a0}'),
+            },
+            Span {
+                start: 20,
+                end: 23,
+                unit: Unit::Opaque,
+            },
+            Span {
+                start: 31,
+                end: 35,
+                unit: Unit::Opaque,
+            },
+            Span {
+                start: 35,
+                end: 39,
+                unit: Unit::Break,
+            },
+        ];
+        let view = View::with_spans(text, &spans);
+        assert_eq!(view.cased, "\nl'IA \u{FFFC}profonde\u{FFFC}\n");
+        let start = view.cased.find("profonde").unwrap();
+        assert_eq!(view.to_original(start), 23);
+        assert!(view.touches_markup(20, 24));
+        assert!(!view.touches_markup(23, 31));
+    }
+
+    #[test]
     fn case_folding_keeps_lengths() {
         assert_eq!(fold_case('É'), 'é');
         // KELVIN SIGN lower-cases to a one-byte `k`: kept, so offsets stay exact.
@@ -174,5 +349,6 @@ mod tests {
         assert!(is_word_char('\u{301}'));
         assert!(!is_word_char('\''));
         assert!(!is_word_char('-'));
+        assert!(!is_word_char(MARKER));
     }
 }

@@ -14,6 +14,7 @@ pub mod corpus;
 pub mod error;
 pub mod fold;
 pub mod glossary;
+pub mod markup;
 pub mod matcher;
 pub mod output;
 pub mod process;

@@ -158,6 +158,7 @@ impl Rules {
                 .as_ref()
                 .is_none_or(|exact| view.cased[c.start..c.end] == *exact)
             && !protect::is_protected(&view.folded, c.start, c.end)
+            && !view.touches_markup(view.to_original(c.start), view.to_original(c.end))
             && context_allows(&self.rules[c.rule], view, c.start, c.end)
     }
 }

@@ -5,10 +5,11 @@ use std::path::Path;
 
 use similar::TextDiff;
 
-use crate::apply::apply_with;
+use crate::apply::{Options, apply_with};
 use crate::config::{Config, Target};
 use crate::corpus::Article;
 use crate::error::{Error, Result};
+use crate::markup::Format;
 use crate::matcher::Rules;
 use crate::output::{Durability, write_atomic};
 use crate::report::{FileOutcome, Processed};
@@ -22,7 +23,11 @@ pub fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome 
 fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Processed> {
     let bytes = std::fs::read(&article.path).map_err(|e| Error::io(&article.path, e))?;
     let text = decode(&bytes, &article.path)?;
-    let applied = apply_with(rules, text, config.log.is_some());
+    let options = Options {
+        format: Format::of(&article.path),
+        context: config.log.is_some(),
+    };
+    let applied = apply_with(rules, text, options);
     let changed = !applied.subs.is_empty();
     match &config.target {
         Target::Out(dir) => write_atomic(
