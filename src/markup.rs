@@ -133,8 +133,8 @@ fn html_spans(text: &str) -> Vec<Span> {
 /// view shows it; `None` when this `<` is text.
 fn html_markup_end(text: &str, start: usize) -> Option<(usize, Unit)> {
     let rest = &text[start..];
-    if rest.starts_with("<!--") {
-        let end = rest[4..]
+    if let Some(comment) = rest.strip_prefix("<!--") {
+        let end = comment
             .find("-->")
             .map_or(text.len(), |i| start + 4 + i + 3);
         return Some((end, Unit::Opaque));
