@@ -228,7 +228,7 @@ fn collapse_spaces(text: &str) -> String {
 }
 
 /// Builds the corrected text from non-overlapping substitutions in text order.
-fn rewrite<'a>(text: &'a str, subs: &[Substitution]) -> Cow<'a, str> {
+pub fn rewrite<'a>(text: &'a str, subs: &[Substitution]) -> Cow<'a, str> {
     if subs.is_empty() {
         return Cow::Borrowed(text);
     }

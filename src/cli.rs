@@ -60,6 +60,15 @@ pub struct CommonArgs {
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Read every article in this encoding (`utf-8`, `windows-1252`, `iso-8859-15`, …)
+    /// instead of detecting it. Articles are always written back in their own encoding.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+
+    /// Follow symbolic links when walking folders (not followed by default).
+    #[arg(long)]
+    pub follow: bool,
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +85,11 @@ pub struct FixArgs {
     /// Rewrite changed files in place, atomically (temporary file, then rename).
     #[arg(long)]
     pub in_place: bool,
+
+    /// With --in-place, keep each original beside its corrected file as
+    /// `<file><SUFFIX>` (for example `--backup .orig`).
+    #[arg(long, value_name = "SUFFIX", requires = "in_place")]
+    pub backup: Option<std::ffi::OsString>,
 
     /// CSV log of substitutions [default: changes.csv; with `-` as INPUT, no log unless
     /// this is given].

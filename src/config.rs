@@ -1,9 +1,11 @@
 //! The resolved configuration of a run. Built from the command line once, checked before
 //! any file is read; the pipeline stages see only this.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, Command, CommonArgs};
+use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 
 /// Where corrected articles go.
@@ -39,13 +41,19 @@ pub struct Config {
     pub jobs: usize,
     /// No progress bar, no summary.
     pub quiet: bool,
+    /// Encoding forced by `--encoding`; detected per file when `None`.
+    pub encoding: Option<TextEncoding>,
+    /// Follow symbolic links when walking folders.
+    pub follow: bool,
+    /// Suffix of the backup kept beside each file rewritten in place.
+    pub backup: Option<OsString>,
 }
 
 impl Config {
     /// Resolves and checks the command line.
     pub fn from_cli(cli: Cli) -> Result<Config> {
         match cli.command {
-            Command::Check(common) => Config::new(common, Target::Nowhere, None, false),
+            Command::Check(common) => Config::new(common, Target::Nowhere, None, false, None),
             Command::Fix(args) => {
                 let reads_stdin = args.common.inputs.iter().any(|p| p == Path::new("-"));
                 let target = match (args.out, args.in_place) {
@@ -62,12 +70,27 @@ impl Config {
                     (Target::Stdout, log) => log,
                     (_, log) => Some(log.unwrap_or_else(|| PathBuf::from("changes.csv"))),
                 };
-                Config::new(args.common, target, log, args.diff)
+                Config::new(args.common, target, log, args.diff, args.backup)
             }
         }
     }
 
-    fn new(common: CommonArgs, target: Target, log: Option<PathBuf>, diff: bool) -> Result<Config> {
+    fn new(
+        common: CommonArgs,
+        target: Target,
+        log: Option<PathBuf>,
+        diff: bool,
+        backup: Option<OsString>,
+    ) -> Result<Config> {
+        let encoding = match &common.encoding {
+            None => None,
+            Some(label) => Some(TextEncoding::for_label(label).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown or unsupported encoding `{label}` (use UTF-8 or a single-byte \
+                     encoding such as windows-1252 or iso-8859-15)"
+                ))
+            })?),
+        };
         let stdin = common.inputs.iter().any(|p| p == Path::new("-"));
         let writes_files = matches!(target, Target::Out(_) | Target::InPlace);
         if stdin && (common.inputs.len() > 1 || writes_files) {
@@ -93,6 +116,9 @@ impl Config {
             diff,
             jobs: common.jobs,
             quiet: common.quiet,
+            encoding,
+            follow: common.follow,
+            backup,
         };
         config.check_out_dir()?;
         Ok(config)

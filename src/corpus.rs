@@ -30,13 +30,15 @@ impl Article {
 
 /// The articles under `inputs` and the errors met while walking (an unreadable folder,
 /// a missing input), which do not stop the run.
-pub fn list(inputs: &[PathBuf], extensions: &[String]) -> (Vec<Article>, Vec<Error>) {
+pub fn list(inputs: &[PathBuf], extensions: &[String], follow: bool) -> (Vec<Article>, Vec<Error>) {
     let mut articles = Vec::new();
     let mut errors = Vec::new();
     for (input, root) in inputs.iter().enumerate() {
         match std::fs::metadata(root) {
             Err(e) => errors.push(Error::io(root, e)),
-            Ok(meta) if meta.is_dir() => walk(input, root, extensions, &mut articles, &mut errors),
+            Ok(meta) if meta.is_dir() => {
+                walk(input, root, extensions, follow, &mut articles, &mut errors)
+            }
             Ok(_) => articles.push(Article {
                 input,
                 relative: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
@@ -52,6 +54,7 @@ fn walk(
     input: usize,
     root: &Path,
     extensions: &[String],
+    follow: bool,
     articles: &mut Vec<Article>,
     errors: &mut Vec<Error>,
 ) {
@@ -59,7 +62,7 @@ fn walk(
         .hidden(true)
         .git_ignore(true)
         .require_git(false)
-        .follow_links(false)
+        .follow_links(follow)
         .build();
     for entry in walker {
         let entry = match entry {
@@ -129,7 +132,7 @@ mod tests {
         }
         std::fs::write(root.join(".gitignore"), "skip.txt\n").unwrap();
         let exts = vec!["txt".to_owned(), "md".to_owned()];
-        let (articles, errors) = list(&[root.to_owned()], &exts);
+        let (articles, errors) = list(&[root.to_owned()], &exts, false);
         assert!(errors.is_empty());
         let names: Vec<_> = articles.iter().map(Article::log_name).collect();
         assert_eq!(names, ["a/y.TXT", "a/z.md", "b.txt"]);
@@ -137,7 +140,7 @@ mod tests {
 
     #[test]
     fn a_missing_input_is_an_error_not_a_stop() {
-        let (articles, errors) = list(&[PathBuf::from("no/such/dir")], &[]);
+        let (articles, errors) = list(&[PathBuf::from("no/such/dir")], &[], false);
         assert!(articles.is_empty());
         assert!(errors[0].to_string().starts_with("no/such/dir: "));
     }

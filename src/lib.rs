@@ -11,6 +11,7 @@ pub mod cli;
 pub mod condition;
 pub mod config;
 pub mod corpus;
+pub mod encoding;
 pub mod error;
 pub mod fold;
 pub mod glossary;
@@ -53,7 +54,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
     let (articles, mut failures) = if config.stdin {
         (Vec::new(), Vec::new())
     } else {
-        corpus::list(&config.inputs, &config.extensions)
+        corpus::list(&config.inputs, &config.extensions, config.follow)
     };
     if let Target::Out(_) = config.target {
         check_distinct_outputs(&articles)?;
@@ -70,6 +71,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         report::print_check_lines(&outcomes, &rules);
     }
     report::print_diffs(&outcomes, config.stdin);
+    report::print_warnings(&outcomes);
     let (outcomes, failed): (Vec<_>, Vec<_>) = outcomes.into_iter().partition(|o| o.result.is_ok());
     failures.extend(failed.into_iter().filter_map(|o| o.result.err()));
     let summary = Summary::of(&outcomes, &rules, failures.len(), started.elapsed());
@@ -122,7 +124,7 @@ fn process_stdin(rules: &Rules, config: &Config) -> Result<FileOutcome> {
     std::io::stdin()
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(stdin, e))?;
-    let text = process::decode(&bytes, stdin)?;
+    let text = process::decode_utf8(&bytes, stdin)?;
     let applied = apply::apply(rules, text);
     if config.target == Target::Stdout {
         let mut out = std::io::stdout().lock();
@@ -142,6 +144,7 @@ fn process_stdin(rules: &Rules, config: &Config) -> Result<FileOutcome> {
             bytes: bytes.len(),
             subs: applied.subs,
             diff,
+            warnings: Vec::new(),
         }),
     })
 }

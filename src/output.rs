@@ -2,8 +2,13 @@
 //! folder, flushed to disk, then renamed over the target, so a crash or a full disk leaves
 //! either the old file or the complete new one, never a half-written one.
 
-use std::io::Write;
-use std::path::Path;
+use std::ffi::OsStr;
+use std::fs::{File, Metadata};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
 
@@ -19,6 +24,127 @@ pub enum Durability {
     Unsynced,
 }
 
+/// What a file looked like when it was read, to notice that it changed before it is
+/// replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode: meta.ino(),
+        }
+    }
+}
+
+/// A file being written next to its target, which replaces the target on
+/// [`AtomicFile::commit`] and disappears if dropped uncommitted.
+pub struct AtomicFile {
+    target: PathBuf,
+    writer: BufWriter<NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Starts writing the file that will replace `path` (for a symbolic link, the file it
+    /// points to), creating missing parent folders.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let temp = tempfile::Builder::new()
+            .prefix(".mtfix-")
+            .suffix(".tmp")
+            .tempfile_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        Ok(AtomicFile {
+            target,
+            writer: BufWriter::with_capacity(1 << 16, temp),
+        })
+    }
+
+    /// Appends bytes.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.writer
+            .write_all(bytes)
+            .map_err(|e| Error::io(self.writer.get_ref().path(), e))
+    }
+
+    /// Replaces the target: keeps its permissions, keeps the original as `<target><suffix>`
+    /// when `backup` is given, and refuses (leaving the target as it is) when `unchanged`
+    /// is given and the target no longer matches it.
+    pub fn commit(
+        self,
+        durability: Durability,
+        unchanged: Option<Stamp>,
+        backup: Option<&OsStr>,
+    ) -> Result<()> {
+        let target = self.target;
+        let temp = self
+            .writer
+            .into_inner()
+            .map_err(|e| Error::io(&target, e.into_error()))?;
+        let io = |e| Error::io(temp.path(), e);
+        let current = std::fs::metadata(&target).ok();
+        if let Some(meta) = &current {
+            std::fs::set_permissions(temp.path(), meta.permissions()).map_err(io)?;
+        }
+        if durability == Durability::Synced {
+            temp.as_file().sync_all().map_err(io)?;
+        }
+        if let Some(expected) = unchanged
+            && current.as_ref().map(Stamp::of) != Some(expected)
+        {
+            return Err(Error::Article {
+                path: target,
+                line: 1,
+                column: 1,
+                message: "changed on disk while mtfix was processing it; not overwritten".into(),
+            });
+        }
+        if let (Some(suffix), Some(_)) = (backup, &current) {
+            keep_backup(&target, suffix)?;
+        }
+        temp.persist(&target)
+            .map_err(|e| Error::io(&target, e.error))?;
+        if durability == Durability::Synced {
+            sync_folder(&target);
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the file about to be replaced as `<path><suffix>`. A hard link costs nothing and
+/// keeps the original inode intact, since the replacement is renamed over the path.
+fn keep_backup(path: &Path, suffix: &OsStr) -> Result<()> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    let backup = PathBuf::from(name);
+    match std::fs::remove_file(&backup) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&backup, e)),
+        _ => {}
+    }
+    std::fs::hard_link(path, &backup)
+        .or_else(|_| std::fs::copy(path, &backup).map(|_| ()))
+        .map_err(|e| Error::io(&backup, e))
+}
+
+/// Makes a rename durable; failure only weakens durability, so it is not an error.
+fn sync_folder(path: &Path) {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        let _ = File::open(parent).and_then(|f| f.sync_all());
+    }
+}
+
 /// Writes `bytes` to `path` atomically, creating missing parent folders and keeping the
 /// permissions of the file it replaces.
 ///
@@ -26,10 +152,13 @@ pub enum Durability {
 /// directly, since renaming over it would replace the device itself. A symbolic link is
 /// kept: the file it points to is replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    match std::fs::metadata(&target) {
-        Ok(meta) if !meta.is_file() && !meta.is_dir() => write_through(&target, bytes),
-        _ => replace(&target, bytes, durability),
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => write_through(path, bytes),
+        _ => {
+            let mut file = AtomicFile::create(path)?;
+            file.write(bytes)?;
+            file.commit(durability, None, None)
+        }
     }
 }
 
@@ -41,35 +170,18 @@ fn write_through(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io(path, e))
 }
 
-fn replace(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".mtfix-")
-        .suffix(".tmp")
-        .tempfile_in(parent)
-        .map_err(|e| Error::io(parent, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io(temp.path(), e))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(temp.path(), meta.permissions())
-            .map_err(|e| Error::io(temp.path(), e))?;
-    }
-    if durability == Durability::Synced {
-        temp.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(temp.path(), e))?;
-    }
-    temp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
 
     #[test]
     fn replaces_content_and_keeps_permissions() {
@@ -82,11 +194,55 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o640);
+        assert_eq!(entries(dir.path()), ["a.txt"], "no temp file left");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_original_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "original").unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write(b"half of the new ").unwrap();
+        // A full disk or a crash before the commit: the temp file is dropped.
+        drop(file);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "original");
+        assert_eq!(entries(dir.path()), ["a.txt"]);
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "original").unwrap();
+        let stamp = Stamp::of(&std::fs::metadata(&path).unwrap());
+        std::fs::write(&path, "edited by someone else").unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write(b"corrected").unwrap();
+        let error = file
+            .commit(Durability::Synced, Some(stamp), None)
+            .unwrap_err();
+        assert!(error.to_string().contains("changed on disk"), "{error}");
         assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no temp file left"
+            std::fs::read_to_string(&path).unwrap(),
+            "edited by someone else"
         );
+        assert_eq!(entries(dir.path()), ["a.txt"]);
+    }
+
+    #[test]
+    fn backup_keeps_the_original() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "original").unwrap();
+        let stamp = Stamp::of(&std::fs::metadata(&path).unwrap());
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write(b"corrected").unwrap();
+        file.commit(Durability::Synced, Some(stamp), Some(OsStr::new(".orig")))
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "corrected");
+        let backup = dir.path().join("a.txt.orig");
+        assert_eq!(std::fs::read_to_string(backup).unwrap(), "original");
     }
 
     #[test]

@@ -1,18 +1,32 @@
-//! One article through the pipeline: read → decode → apply → write. Runs on the worker
-//! threads; it returns what happened and never prints.
+//! One article through the pipeline: read → decode → apply → encode → write. Runs on the
+//! worker threads; it returns what happened and never prints.
+//!
+//! An article is read whole up to [`WHOLE_FILE_LIMIT`]; a larger plain-text article is
+//! streamed in chunks of about [`CHUNK_LEN`] cut at blank lines (or, failing that, at line
+//! breaks), so memory stays bounded whatever the file size. No match and no sentence
+//! crosses a blank line, so cutting there changes nothing.
 
+use std::borrow::Cow;
+use std::io::Read;
 use std::path::Path;
 
 use similar::TextDiff;
 
-use crate::apply::{Options, apply_with};
+use crate::apply::{Options, Substitution, apply_with, rewrite};
 use crate::config::{Config, Target};
 use crate::corpus::Article;
+use crate::encoding::{self, TextEncoding, Undecodable};
 use crate::error::{Error, Result};
 use crate::markup::Format;
 use crate::matcher::Rules;
-use crate::output::{Durability, write_atomic};
+use crate::output::{AtomicFile, Durability, Stamp, write_atomic};
 use crate::report::{FileOutcome, Processed};
+
+/// Articles up to this size are read whole; larger plain-text ones are streamed.
+pub const WHOLE_FILE_LIMIT: u64 = 16 << 20;
+
+/// Target size of a streamed chunk.
+pub const CHUNK_LEN: usize = 4 << 20;
 
 /// Processes one article; any error leaves its file untouched.
 pub fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome {
@@ -21,53 +35,349 @@ pub fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome 
 }
 
 fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Processed> {
-    let bytes = std::fs::read(&article.path).map_err(|e| Error::io(&article.path, e))?;
-    let text = decode(&bytes, &article.path)?;
+    let path = &article.path;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let stamp = Stamp::of(&meta);
+    let format = Format::of(path);
     let options = Options {
-        format: Format::of(&article.path),
+        format,
         context: config.log.is_some(),
     };
-    let applied = apply_with(rules, text, options);
-    let changed = !applied.subs.is_empty();
+    if meta.len() > WHOLE_FILE_LIMIT && format == Format::Text {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        stream(article, file, rules, config, options, stamp)
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        whole(article, &bytes, rules, config, options, stamp)
+    }
+}
+
+/// Where a piece of text sits in its file.
+#[derive(Debug, Clone, Copy, Default)]
+struct Base {
+    /// Byte offset of the piece in the file.
+    offset: usize,
+    /// Lines before the piece.
+    lines: u64,
+}
+
+/// Corrects an article read whole.
+fn whole(
+    article: &Article,
+    bytes: &[u8],
+    rules: &Rules,
+    config: &Config,
+    options: Options,
+    stamp: Stamp,
+) -> Result<Processed> {
+    let encoding = match encoding::detect(bytes, config.encoding) {
+        Ok(encoding) => encoding,
+        Err(why) => return skip(article, bytes, why, config),
+    };
+    let prefix = encoding.prefix();
+    let text = match encoding.decode(&bytes[prefix.len()..], prefix.len()) {
+        Ok(text) => text,
+        Err(why) => return skip(article, bytes, why, config),
+    };
+    let base = Base {
+        offset: prefix.len(),
+        lines: 0,
+    };
+    let mut warnings = Vec::new();
+    let (corrected, subs) = correct(
+        &text,
+        encoding,
+        rules,
+        options,
+        base,
+        article,
+        &mut warnings,
+    );
+    let changed = !subs.is_empty();
+    let output = || [prefix, &encoding.encode(&corrected)].concat();
     match &config.target {
         Target::Out(dir) => write_atomic(
             &dir.join(&article.relative),
-            applied.text.as_bytes(),
+            &output(),
             Durability::Unsynced,
         )?,
         Target::InPlace if changed => {
-            write_atomic(&article.path, applied.text.as_bytes(), Durability::Synced)?
+            let mut file = AtomicFile::create(&article.path)?;
+            file.write(&output())?;
+            file.commit(Durability::Synced, Some(stamp), config.backup.as_deref())?;
         }
         Target::InPlace | Target::Nowhere | Target::Stdout => {}
     }
     let diff =
-        (config.diff && changed).then(|| unified_diff(&article.log_name(), text, &applied.text));
+        (config.diff && changed).then(|| unified_diff(&article.log_name(), &text, &corrected));
     Ok(Processed {
         bytes: bytes.len(),
-        subs: applied.subs,
+        subs,
         diff,
+        warnings,
     })
 }
 
-/// Decodes an article as UTF-8; an invalid byte is an error naming its line and column.
-pub fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).expect("valid prefix");
-        let (line, column) = crate::glossary::line_column(valid);
-        Error::Article {
-            path: path.to_owned(),
-            line,
-            column,
-            message: format!(
-                "not valid UTF-8 (byte 0x{:02x} at offset {}); file left untouched",
-                bytes[e.valid_up_to()],
-                e.valid_up_to()
-            ),
+/// Corrects a large article chunk by chunk, writing as it goes.
+fn stream(
+    article: &Article,
+    mut file: std::fs::File,
+    rules: &Rules,
+    config: &Config,
+    options: Options,
+    stamp: Stamp,
+) -> Result<Processed> {
+    let path = &article.path;
+    let read_error = |e| Error::io(path, e);
+    let mut pending = Vec::with_capacity(CHUNK_LEN + (CHUNK_LEN >> 2));
+    let mut eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
+    let encoding = match encoding::detect(&pending, config.encoding) {
+        Ok(encoding) => encoding,
+        Err(why) => return skip_streamed(article, file, pending, why, config),
+    };
+    let mut out = match &config.target {
+        Target::Out(dir) => Some(AtomicFile::create(&dir.join(&article.relative))?),
+        Target::InPlace => Some(AtomicFile::create(path)?),
+        Target::Nowhere | Target::Stdout => None,
+    };
+    let prefix = encoding.prefix();
+    if let Some(out) = &mut out {
+        out.write(prefix)?;
+    }
+    pending.drain(..prefix.len());
+    let mut base = Base {
+        offset: prefix.len(),
+        lines: 0,
+    };
+    let mut processed = Processed::default();
+    loop {
+        if !eof && pending.len() < CHUNK_LEN {
+            eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
         }
+        let cut = match chunk_end(&pending, eof) {
+            Some(cut) => cut,
+            None => {
+                // No line break in sight: read on (a text without any is rare).
+                let target = pending.len() + CHUNK_LEN;
+                eof = fill(&mut file, &mut pending, target).map_err(read_error)?;
+                continue;
+            }
+        };
+        let chunk = &pending[..cut];
+        let text = encoding
+            .decode(chunk, base.offset)
+            .map_err(|why| undecodable_error(path, why, &pending, base))?;
+        let (corrected, subs) = correct(
+            &text,
+            encoding,
+            rules,
+            options,
+            base,
+            article,
+            &mut processed.warnings,
+        );
+        if let Some(out) = &mut out {
+            out.write(&encoding.encode(&corrected))?;
+        }
+        processed.subs.extend(subs);
+        base.lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        base.offset += cut;
+        pending.drain(..cut);
+        if eof && pending.is_empty() {
+            break;
+        }
+    }
+    processed.bytes = base.offset;
+    if config.diff && !processed.subs.is_empty() {
+        processed.warnings.push(format!(
+            "{}: too large for --diff; see the log",
+            path.display()
+        ));
+    }
+    match (out, &config.target) {
+        (Some(out), Target::Out(_)) => out.commit(Durability::Unsynced, None, None)?,
+        (Some(out), Target::InPlace) if !processed.subs.is_empty() => {
+            out.commit(Durability::Synced, Some(stamp), config.backup.as_deref())?
+        }
+        _ => {}
+    }
+    Ok(processed)
+}
+
+/// Reads until `pending` holds `target` bytes or the file ends; returns whether it ended.
+fn fill(file: &mut std::fs::File, pending: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
+    let want = target.saturating_sub(pending.len()) as u64;
+    let read = file.by_ref().take(want).read_to_end(pending)?;
+    Ok((read as u64) < want)
+}
+
+/// Where to cut the next chunk: after the last blank line, else after the last line
+/// break; `None` when there is no line break and more to read.
+fn chunk_end(pending: &[u8], eof: bool) -> Option<usize> {
+    if eof {
+        return Some(pending.len());
+    }
+    let window = &pending[pending.len() / 2..];
+    let base = pending.len() / 2;
+    let blank = window.windows(2).rposition(|w| w == b"\n\n").or_else(|| {
+        window
+            .windows(3)
+            .rposition(|w| w == b"\n\r\n")
+            .map(|i| i + 1)
+    });
+    if let Some(i) = blank {
+        return Some(base + i + 2);
+    }
+    pending.iter().rposition(|&b| b == b'\n').map(|i| i + 1)
+}
+
+/// Applies the rules to a piece of decoded text and turns the substitutions' positions
+/// into positions in the file. A substitution whose replacement the file's encoding
+/// cannot represent is dropped with a warning rather than written mangled.
+fn correct<'t>(
+    text: &'t str,
+    encoding: TextEncoding,
+    rules: &Rules,
+    options: Options,
+    base: Base,
+    article: &Article,
+    warnings: &mut Vec<String>,
+) -> (Cow<'t, str>, Vec<Substitution>) {
+    let mut applied = apply_with(rules, text, options);
+    let before = applied.subs.len();
+    applied.subs.retain(|sub| {
+        let fits = encoding.can_encode(&sub.replacement);
+        if !fits {
+            warnings.push(format!(
+                "{}:{}:{}: `{}` cannot be written in {}; substitution skipped",
+                article.path.display(),
+                sub.line + base.lines,
+                sub.column,
+                sub.replacement,
+                encoding.name()
+            ));
+        }
+        fits
+    });
+    if applied.subs.len() != before {
+        applied.text = rewrite(text, &applied.subs);
+    }
+    let mut offsets = OffsetCounter::default();
+    for sub in &mut applied.subs {
+        sub.byte_offset = base.offset + offsets.encoded(text, sub.byte_offset, encoding);
+        sub.line += base.lines;
+    }
+    (applied.text, applied.subs)
+}
+
+/// Turns increasing offsets in decoded text into offsets in encoded bytes with one
+/// forward pass.
+#[derive(Default)]
+struct OffsetCounter {
+    text: usize,
+    encoded: usize,
+}
+
+impl OffsetCounter {
+    fn encoded(&mut self, text: &str, offset: usize, encoding: TextEncoding) -> usize {
+        self.encoded += encoding.encoded_len(&text[self.text..offset]);
+        self.text = offset;
+        self.encoded
+    }
+}
+
+/// A file that cannot be decoded is left alone (and copied as it is under `--out`, so the
+/// corrected corpus stays complete). Damaged UTF-8 is an error with its position; the
+/// other cases are warnings.
+fn skip(article: &Article, bytes: &[u8], why: Undecodable, config: &Config) -> Result<Processed> {
+    if let Undecodable::InvalidUtf8(_) = why {
+        return Err(undecodable_error(
+            &article.path,
+            why,
+            bytes,
+            Base::default(),
+        ));
+    }
+    if let Target::Out(dir) = &config.target {
+        write_atomic(&dir.join(&article.relative), bytes, Durability::Unsynced)?;
+    }
+    Ok(Processed {
+        bytes: bytes.len(),
+        warnings: vec![format!("{}: {why}", article.path.display())],
+        ..Processed::default()
     })
 }
 
-/// A unified diff of one article, with a few lines of context.
+fn skip_streamed(
+    article: &Article,
+    mut file: std::fs::File,
+    mut head: Vec<u8>,
+    why: Undecodable,
+    config: &Config,
+) -> Result<Processed> {
+    if let Undecodable::InvalidUtf8(_) = why {
+        return skip(article, &head, why, config);
+    }
+    if let Target::Out(dir) = &config.target {
+        let mut out = AtomicFile::create(&dir.join(&article.relative))?;
+        loop {
+            out.write(&head)?;
+            head.clear();
+            if fill(&mut file, &mut head, CHUNK_LEN).map_err(|e| Error::io(&article.path, e))?
+                && head.is_empty()
+            {
+                break;
+            }
+        }
+        out.commit(Durability::Unsynced, None, None)?;
+    }
+    let bytes = std::fs::metadata(&article.path).map_or(0, |m| m.len() as usize);
+    Ok(Processed {
+        bytes,
+        warnings: vec![format!("{}: {why}", article.path.display())],
+        ..Processed::default()
+    })
+}
+
+/// The error for undecodable bytes, with the line and column of the first bad byte when
+/// the file is damaged UTF-8. `bytes` starts at `base` in the file.
+fn undecodable_error(path: &Path, why: Undecodable, bytes: &[u8], base: Base) -> Error {
+    let Undecodable::InvalidUtf8(at) = why else {
+        return Error::Article {
+            path: path.to_owned(),
+            line: base.lines + 1,
+            column: 1,
+            message: format!("{why}; file left untouched"),
+        };
+    };
+    let valid = &bytes[..at.saturating_sub(base.offset).min(bytes.len())];
+    let valid = String::from_utf8_lossy(valid);
+    let (line, column) = crate::glossary::line_column(&valid);
+    Error::Article {
+        path: path.to_owned(),
+        line: base.lines + line,
+        column,
+        message: format!(
+            "not valid UTF-8 (byte 0x{:02x} at offset {at}); file left untouched",
+            bytes.get(at - base.offset).copied().unwrap_or(0)
+        ),
+    }
+}
+
+/// Decodes an article read from stdin as UTF-8; an invalid byte is an error naming its
+/// line and column.
+pub fn decode_utf8<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        undecodable_error(
+            path,
+            Undecodable::InvalidUtf8(e.valid_up_to()),
+            bytes,
+            Base::default(),
+        )
+    })
+}
+
+/// A unified diff of one article, with a line of context.
 pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
     TextDiff::from_lines(before, after)
         .unified_diff()
@@ -75,4 +385,19 @@ pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
         .header(&format!("a/{name}"), &format!("b/{name}"))
         .missing_newline_hint(false)
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_end_at_blank_lines_then_line_breaks() {
+        let text = b"aaaa\n\nbbbb\ncccc\n\ndd\nee";
+        assert_eq!(chunk_end(text, false), Some(17));
+        assert_eq!(chunk_end(b"aaaa\nbbbb\ncc", false), Some(10));
+        assert_eq!(chunk_end(b"aaaa bbbb", false), None);
+        assert_eq!(chunk_end(b"aaaa bbbb", true), Some(9));
+        assert_eq!(chunk_end(b"aaaa\r\n\r\nbbbbbbbb", false), Some(8));
+    }
 }

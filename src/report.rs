@@ -32,6 +32,9 @@ pub struct Processed {
     pub subs: Vec<Substitution>,
     /// Unified diff of the change, when asked for and the article changed.
     pub diff: Option<String>,
+    /// Things the user should know that did not stop the article (skipped as binary,
+    /// a replacement the encoding cannot represent).
+    pub warnings: Vec<String>,
 }
 
 /// One row of the substitution log; the field order is the column order.
@@ -139,6 +142,15 @@ pub fn print_diffs(outcomes: &[FileOutcome], to_stderr: bool) {
             eprint!("{diff}");
         } else {
             print!("{diff}");
+        }
+    }
+}
+
+/// Prints the warnings of every article, in file order, on stderr.
+pub fn print_warnings(outcomes: &[FileOutcome]) {
+    for processed in outcomes.iter().filter_map(|o| o.result.as_ref().ok()) {
+        for warning in &processed.warnings {
+            eprintln!("warning: {warning}");
         }
     }
 }

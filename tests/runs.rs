@@ -196,11 +196,9 @@ fn unreadable_files_are_reported_and_the_others_processed() {
             ("articles/good.txt", "Selon Openai.\n"),
         ],
     );
-    std::fs::write(
-        dir.path().join("articles/bad.txt"),
-        b"Selon Openai, caf\xe9.\n",
-    )
-    .unwrap();
+    // Damaged UTF-8: valid accents, then a Latin-1 byte.
+    let damaged = b"D\xc3\xa9j\xc3\xa0 Openai, caf\xe9.\n";
+    std::fs::write(dir.path().join("articles/bad.txt"), damaged).unwrap();
     let run = mtfix(
         dir.path(),
         &[
@@ -216,14 +214,14 @@ fn unreadable_files_are_reported_and_the_others_processed() {
     assert_eq!(run.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("articles/bad.txt:1:18: not valid UTF-8"),
+        stderr.contains("articles/bad.txt:1:17: not valid UTF-8"),
         "{stderr}"
     );
     assert!(stderr.contains("missing: "), "{stderr}");
     let good = std::fs::read_to_string(dir.path().join("articles/good.txt")).unwrap();
     assert_eq!(good, "Selon OpenAI.\n");
     let bad = std::fs::read(dir.path().join("articles/bad.txt")).unwrap();
-    assert_eq!(bad, b"Selon Openai, caf\xe9.\n");
+    assert_eq!(bad, damaged);
 }
 
 #[test]
