@@ -246,3 +246,45 @@ fn diff_shows_each_change() {
         "--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n un\n-Selon Openai.\n+Selon OpenAI.\n deux\n"
     );
 }
+
+#[test]
+fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
+    let seed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/deepseek-distillation.fr.txt"),
+    )
+    .unwrap();
+    // Paragraphs separated by blank lines, some CRLF, past the streaming threshold.
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() as u64 <= mtfix::process::WHOLE_FILE_LIMIT + 1_000_000 {
+        let paragraph = if i % 3 == 0 { seed.replace('\n', "\r\n") } else { seed.clone() };
+        text.push_str(&paragraph);
+        text.push_str(if i % 5 == 0 { "\n" } else { "\n\n" });
+        i += 1;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("articles")).unwrap();
+    std::fs::write(dir.path().join("articles/big.txt"), &text).unwrap();
+    let run = mtfix(dir.path(), &["fix", "articles", "--out", "out", "--quiet"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+
+    let rules = mtfix::load_rules(&[]).unwrap();
+    let in_memory = mtfix::apply::apply(&rules, &text);
+    let streamed = std::fs::read_to_string(dir.path().join("out/big.txt")).unwrap();
+    assert!(streamed == in_memory.text, "streamed output differs");
+    let mut log = csv::Reader::from_path(dir.path().join("changes.csv")).unwrap();
+    let rows: Vec<(u64, u64, usize, String)> = log
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].parse().unwrap(), r[2].parse().unwrap(), r[3].parse().unwrap(), r[5].to_owned())
+        })
+        .collect();
+    let expected: Vec<(u64, u64, usize, String)> = in_memory
+        .subs
+        .iter()
+        .map(|s| (s.line, s.column, s.byte_offset, s.matched.clone()))
+        .collect();
+    assert_eq!(rows.len(), expected.len());
+    assert!(rows == expected, "streamed positions differ");
+}
