@@ -142,14 +142,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
         .map_err(|e| error(csv_error_position(&e), csv_error_message(&e)))?
         .clone();
     let header_pos = header.position().map_or(0, |p| p.byte() as usize);
-    let columns = field_positions(text, header_pos);
+    let columns = Cursor::default().field_positions(text, header_pos);
     let index = column_index(&header, |i, message| error(columns[i], message))?;
 
     let mut rules = Vec::new();
+    let mut cursor = Cursor::default();
     for record in reader.records() {
         let record = record.map_err(|e| error(csv_error_position(&e), csv_error_message(&e)))?;
         let start = record.position().map_or(0, |p| p.byte() as usize);
-        let positions = field_positions(text, start);
+        let positions = cursor.field_positions(text, start);
         let row = Row {
             record: &record,
             index: &index,
@@ -252,7 +253,10 @@ fn check_literal(source: &str) -> std::result::Result<String, (&'static str, Str
     if source.is_empty() {
         return Err(("pattern", "empty pattern".into()));
     }
-    if !source.chars().any(fold::is_word_char) {
+    if !fold::fold_pattern(source, true)
+        .chars()
+        .any(fold::is_word_char)
+    {
         return Err((
             "pattern",
             format!("pattern `{source}` has no letter or digit, so it cannot match a word"),
@@ -340,34 +344,59 @@ fn csv_error_message(error: &csv::Error) -> String {
     }
 }
 
-/// The 1-based line and character column at which each field of the CSV record starting
-/// at byte `start` begins. The csv crate reports only the record's position, and errors
-/// are most useful when they point at the offending field.
-fn field_positions(text: &str, mut start: usize) -> Vec<(u64, u64)> {
-    // The csv crate counts comment lines before a record as part of it.
-    while text[start..].starts_with('#') {
-        start = text[start..]
-            .find('\n')
-            .map_or(text.len(), |i| start + i + 1);
-    }
-    let (mut line, mut column) = line_column(&text[..start]);
-    let mut positions = vec![(line, column)];
-    let mut in_quotes = false;
-    for c in text[start..].chars() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            ',' if !in_quotes => positions.push((line, column + 1)),
-            '\n' if !in_quotes => break,
-            _ => {}
+/// Walks a glossary forward to give the 1-based line and character column of each field
+/// of each record. The csv crate reports only a record's position, and errors are most
+/// useful when they point at the offending field; walking forward keeps this linear in
+/// the size of the glossary.
+#[derive(Default)]
+struct Cursor {
+    offset: usize,
+    line: u64,
+    column: u64,
+}
+
+impl Cursor {
+    /// Positions of the fields of the record starting at byte `start` (not before the
+    /// cursor).
+    fn field_positions(&mut self, text: &str, mut start: usize) -> Vec<(u64, u64)> {
+        // The csv crate counts comment lines before a record as part of it.
+        while text[start..].starts_with('#') {
+            start = text[start..]
+                .find('\n')
+                .map_or(text.len(), |i| start + i + 1);
         }
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
+        self.advance(text, start);
+        let (mut line, mut column) = (self.line + 1, self.column + 1);
+        let mut positions = vec![(line, column)];
+        let mut in_quotes = false;
+        for c in text[start..].chars() {
+            match c {
+                '"' => in_quotes = !in_quotes,
+                ',' if !in_quotes => positions.push((line, column + 1)),
+                '\n' if !in_quotes => break,
+                _ => {}
+            }
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
         }
+        positions
     }
-    positions
+
+    fn advance(&mut self, text: &str, to: usize) {
+        for c in text[self.offset..to].chars() {
+            if c == '\n' {
+                self.line += 1;
+                self.column = 0;
+            } else {
+                self.column += 1;
+            }
+        }
+        self.offset = to;
+    }
 }
 
 /// The 1-based line and character column just after `prefix`.
@@ -474,7 +503,7 @@ mod tests {
         let g = parse_str("pattern,replacement,if\n\"a, b\",c,\"x,y\"\n").unwrap();
         assert_eq!(g.rules[0].source, "a, b");
         assert_eq!(
-            field_positions("pattern,replacement,if\n\"a, b\",c,x\n", 23),
+            Cursor::default().field_positions("pattern,replacement,if\n\"a, b\",c,x\n", 23),
             vec![(2, 1), (2, 8), (2, 10)]
         );
     }

@@ -9,7 +9,7 @@
 //! `apply`), so a long candidate that fails its checks never hides a shorter or a later
 //! one that passes.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 
 use crate::condition::Condition;
@@ -21,6 +21,9 @@ use crate::{protect, sentence};
 /// Consecutive rejected matches of one regex rule after which its search stops retrying
 /// inside rejected matches, so that a hostile regex cannot make a run quadratic.
 const MAX_REGEX_RETRIES: usize = 1000;
+
+/// Above this many bytes of literal patterns, no DFA is built (see [`automaton_kind`]).
+const MAX_DFA_PATTERN_BYTES: usize = 10_000;
 
 /// A match in the view, before selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +77,7 @@ impl Rules {
             .then(|| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
+                    .kind(automaton_kind(&literal_patterns))
                     .build(&literal_patterns)
                     .map_err(|e| Error::Usage(format!("cannot compile the glossaries: {e}")))
             })
@@ -161,6 +165,14 @@ impl Rules {
             && !view.touches_markup(view.to_original(c.start), view.to_original(c.end))
             && context_allows(&self.rules[c.rule], view, c.start, c.end)
     }
+}
+
+/// The automaton to build: left to aho-corasick (a DFA for a few patterns), except that
+/// a DFA over very long patterns takes minutes to build, where a contiguous NFA takes
+/// milliseconds and searches almost as fast.
+fn automaton_kind(patterns: &[String]) -> Option<AhoCorasickKind> {
+    let total: usize = patterns.iter().map(String::len).sum();
+    (total > MAX_DFA_PATTERN_BYTES).then_some(AhoCorasickKind::ContiguousNFA)
 }
 
 /// Compiles the regex rules into one set, used as a prefilter: it says which rules match

@@ -257,7 +257,11 @@ fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
     let mut text = String::new();
     let mut i = 0;
     while text.len() as u64 <= mtfix::process::WHOLE_FILE_LIMIT + 1_000_000 {
-        let paragraph = if i % 3 == 0 { seed.replace('\n', "\r\n") } else { seed.clone() };
+        let paragraph = if i % 3 == 0 {
+            seed.replace('\n', "\r\n")
+        } else {
+            seed.clone()
+        };
         text.push_str(&paragraph);
         text.push_str(if i % 5 == 0 { "\n" } else { "\n\n" });
         i += 1;
@@ -266,7 +270,11 @@ fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
     std::fs::create_dir(dir.path().join("articles")).unwrap();
     std::fs::write(dir.path().join("articles/big.txt"), &text).unwrap();
     let run = mtfix(dir.path(), &["fix", "articles", "--out", "out", "--quiet"]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
 
     let rules = mtfix::load_rules(&[]).unwrap();
     let in_memory = mtfix::apply::apply(&rules, &text);
@@ -277,7 +285,12 @@ fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            (r[1].parse().unwrap(), r[2].parse().unwrap(), r[3].parse().unwrap(), r[5].to_owned())
+            (
+                r[1].parse().unwrap(),
+                r[2].parse().unwrap(),
+                r[3].parse().unwrap(),
+                r[5].to_owned(),
+            )
         })
         .collect();
     let expected: Vec<(u64, u64, usize, String)> = in_memory
