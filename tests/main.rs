@@ -1,6 +1,7 @@
 //! Integration tests, in one binary (see `autotests = false` in Cargo.toml).
 
 mod cli;
+mod fuzz_regressions;
 mod hostile;
 mod runs;
 mod shipped_glossaries;
