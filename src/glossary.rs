@@ -143,7 +143,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
         .clone();
     let header_pos = header.position().map_or(0, |p| p.byte() as usize);
     let columns = Cursor::default().field_positions(text, header_pos);
-    let index = column_index(&header, |i, message| error(columns[i], message))?;
+    let index = column_index(&header, |i, message| {
+        error(position_of(&columns, i), message)
+    })?;
 
     let mut rules = Vec::new();
     let mut cursor = Cursor::default();
@@ -155,7 +157,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
             record: &record,
             index: &index,
         };
-        let at = |name: &str| positions[index.get(name).copied().unwrap_or(0)];
+        let at = |name: &str| position_of(&positions, index.get(name).copied().unwrap_or(0));
         let line = positions[0].0;
         let rule = parse_rule(&row, line, path, &stem)
             .map_err(|(column, message)| error(at(column), message))?;
@@ -368,14 +370,24 @@ impl Cursor {
         self.advance(text, start);
         let (mut line, mut column) = (self.line + 1, self.column + 1);
         let mut positions = vec![(line, column)];
+        // As the csv crate reads quotes: they open a quoted field only at its start, and
+        // inside one `""` is a quote and a lone `"` closes it.
         let mut in_quotes = false;
-        for c in text[start..].chars() {
+        let mut at_field_start = true;
+        let mut chars = text[start..].chars().peekable();
+        while let Some(c) = chars.next() {
             match c {
-                '"' => in_quotes = !in_quotes,
+                '"' if at_field_start => in_quotes = true,
+                '"' if in_quotes && chars.peek() == Some(&'"') => {
+                    chars.next();
+                    column += 1;
+                }
+                '"' if in_quotes => in_quotes = false,
                 ',' if !in_quotes => positions.push((line, column + 1)),
                 '\n' if !in_quotes => break,
                 _ => {}
             }
+            at_field_start = c == ',' && !in_quotes;
             if c == '\n' {
                 line += 1;
                 column = 1;
@@ -397,6 +409,16 @@ impl Cursor {
         }
         self.offset = to;
     }
+}
+
+/// The position of field `i`; the last one known if the record has fewer (an error
+/// message must never fail for want of a column).
+fn position_of(positions: &[(u64, u64)], i: usize) -> (u64, u64) {
+    positions
+        .get(i)
+        .or(positions.last())
+        .copied()
+        .unwrap_or((1, 1))
 }
 
 /// The 1-based line and character column just after `prefix`.
@@ -506,6 +528,18 @@ mod tests {
             Cursor::default().field_positions("pattern,replacement,if\n\"a, b\",c,x\n", 23),
             vec![(2, 1), (2, 8), (2, 10)]
         );
+    }
+
+    #[test]
+    fn quotes_inside_a_field_do_not_shift_columns() {
+        let text = "pattern,replacement,if\nab,c\"d,(\n\"x\"\"y\",z,[\n";
+        assert!(
+            error_of(text).starts_with("g/test.csv:2:8: bad regex `(`"),
+            "{}",
+            error_of(text)
+        );
+        let second = "pattern,replacement,if\nab,c,\"\"\"q\"\"\"\nx,y,[\n";
+        assert!(error_of(second).starts_with("g/test.csv:3:5: bad regex `[`"));
     }
 
     #[test]

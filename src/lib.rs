@@ -30,14 +30,13 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use indicatif::ParallelProgressIterator;
 use rayon::prelude::*;
 
 use config::{Config, Target};
 use corpus::Article;
 use error::{Error, Result};
 use matcher::Rules;
-use report::{FileOutcome, Summary};
+use report::{FileOutcome, Reporter, Summary};
 
 /// What a run did; failed files are listed, the others were processed.
 #[derive(Debug)]
@@ -46,12 +45,16 @@ pub struct Outcome {
     pub failures: Vec<Error>,
 }
 
+/// Articles processed in parallel at a time; their outcomes are then reported in order
+/// and dropped, so memory does not grow with the corpus.
+const BATCH: usize = 512;
+
 /// Runs `fix` or `check` as configured. An `Err` means nothing was processed (bad
 /// glossary or usage) or the log could not be written.
 pub fn run(config: &Config) -> Result<Outcome> {
     let started = Instant::now();
     let rules = load_rules(&config.glossaries)?;
-    let (articles, mut failures) = if config.stdin {
+    let (articles, walk_errors) = if config.stdin {
         (Vec::new(), Vec::new())
     } else {
         corpus::list(&config.inputs, &config.extensions, config.follow)
@@ -59,22 +62,36 @@ pub fn run(config: &Config) -> Result<Outcome> {
     if let Target::Out(_) = config.target {
         check_distinct_outputs(&articles)?;
     }
-    let outcomes = if config.stdin {
-        vec![process_stdin(&rules, config)?]
+    let bar = progress::bar(articles.len(), config.quiet || config.stdin);
+    let mut reporter = Reporter::new(config, &rules, bar.clone())?;
+    for error in walk_errors {
+        reporter.fail(error);
+    }
+    if config.stdin {
+        reporter.add(process_stdin(&rules, config)?)?;
     } else {
-        process_all(articles, &rules, config)?
-    };
-    if let Some(log) = &config.log {
-        report::write_log(log, &outcomes, &rules)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.jobs)
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+        for batch in articles.chunks(BATCH) {
+            let outcomes: Vec<FileOutcome> = pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|article| {
+                        let outcome = process::process(article.clone(), &rules, config);
+                        bar.inc(1);
+                        outcome
+                    })
+                    .collect()
+            });
+            for outcome in outcomes {
+                reporter.add(outcome)?;
+            }
+        }
     }
-    if !config.writes() {
-        report::print_check_lines(&outcomes, &rules);
-    }
-    report::print_diffs(&outcomes, config.stdin);
-    report::print_warnings(&outcomes);
-    let (outcomes, failed): (Vec<_>, Vec<_>) = outcomes.into_iter().partition(|o| o.result.is_ok());
-    failures.extend(failed.into_iter().filter_map(|o| o.result.err()));
-    let summary = Summary::of(&outcomes, &rules, failures.len(), started.elapsed());
+    bar.finish_and_clear();
+    let (summary, failures) = reporter.finish(started.elapsed())?;
     Ok(Outcome { summary, failures })
 }
 
@@ -96,24 +113,6 @@ pub fn load_rules(paths: &[std::path::PathBuf]) -> Result<Rules> {
     };
     glossary::check_unique_ids(&glossaries)?;
     Rules::compile(&glossaries)
-}
-
-/// Processes the articles in parallel; the outcomes keep the articles' order.
-fn process_all(articles: Vec<Article>, rules: &Rules, config: &Config) -> Result<Vec<FileOutcome>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.jobs)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    let bar = progress::bar(articles.len(), config.quiet);
-    let outcomes = pool.install(|| {
-        articles
-            .into_par_iter()
-            .progress_with(bar.clone())
-            .map(|article| process::process(article, rules, config))
-            .collect()
-    });
-    bar.finish_and_clear();
-    Ok(outcomes)
 }
 
 /// Corrects the article read from stdin and writes it to stdout (`fix -`), or only
@@ -145,6 +144,7 @@ fn process_stdin(rules: &Rules, config: &Config) -> Result<FileOutcome> {
             subs: applied.subs,
             diff,
             warnings: Vec::new(),
+            spill: None,
         }),
     })
 }

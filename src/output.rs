@@ -72,6 +72,15 @@ impl AtomicFile {
         })
     }
 
+    /// Gives the new file the permissions of `meta` (a new file would otherwise be
+    /// readable by its owner only). Replacing a file keeps that file's permissions.
+    pub fn with_permissions_of(self, meta: &Metadata) -> Result<AtomicFile> {
+        let temp = self.writer.get_ref();
+        std::fs::set_permissions(temp.path(), meta.permissions())
+            .map_err(|e| Error::io(temp.path(), e))?;
+        Ok(self)
+    }
+
     /// Appends bytes.
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
         self.writer
@@ -136,6 +145,50 @@ fn keep_backup(path: &Path, suffix: &OsStr) -> Result<()> {
     std::fs::hard_link(path, &backup)
         .or_else(|_| std::fs::copy(path, &backup).map(|_| ()))
         .map_err(|e| Error::io(&backup, e))
+}
+
+/// The log file: written as it goes through an [`AtomicFile`], or straight through when
+/// the path is not a regular file (`/dev/null`, `/dev/stdout`).
+pub enum LogFile {
+    Atomic(AtomicFile),
+    Through(File),
+}
+
+impl LogFile {
+    pub fn create(path: &Path) -> Result<LogFile> {
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() && !meta.is_dir() => std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map(LogFile::Through)
+                .map_err(|e| Error::io(path, e)),
+            _ => AtomicFile::create(path).map(LogFile::Atomic),
+        }
+    }
+
+    /// Puts the complete log in place.
+    pub fn commit(self) -> Result<()> {
+        match self {
+            LogFile::Atomic(file) => file.commit(Durability::Synced, None, None),
+            LogFile::Through(_) => Ok(()),
+        }
+    }
+}
+
+impl Write for LogFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            LogFile::Atomic(file) => file.writer.write(buf),
+            LogFile::Through(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            LogFile::Atomic(file) => file.writer.flush(),
+            LogFile::Through(file) => file.flush(),
+        }
+    }
 }
 
 /// Makes a rename durable; failure only weakens durability, so it is not an error.

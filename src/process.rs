@@ -7,6 +7,7 @@
 //! crosses a blank line, so cutting there changes nothing.
 
 use std::borrow::Cow;
+use std::fs::Metadata;
 use std::io::Read;
 use std::path::Path;
 
@@ -20,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::markup::Format;
 use crate::matcher::Rules;
 use crate::output::{AtomicFile, Durability, Stamp, write_atomic};
-use crate::report::{FileOutcome, Processed};
+use crate::report::{FileOutcome, Processed, SpillWriter};
 
 /// Articles up to this size are read whole; larger plain-text ones are streamed.
 pub const WHOLE_FILE_LIMIT: u64 = 16 << 20;
@@ -37,7 +38,6 @@ pub fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome 
 fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Processed> {
     let path = &article.path;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    let stamp = Stamp::of(&meta);
     let format = Format::of(path);
     let options = Options {
         format,
@@ -45,10 +45,10 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
     };
     if meta.len() > WHOLE_FILE_LIMIT && format == Format::Text {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        stream(article, file, rules, config, options, stamp)
+        stream(article, file, rules, config, options, &meta)
     } else {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        whole(article, &bytes, rules, config, options, stamp)
+        whole(article, &bytes, rules, config, options, &meta)
     }
 }
 
@@ -68,7 +68,7 @@ fn whole(
     rules: &Rules,
     config: &Config,
     options: Options,
-    stamp: Stamp,
+    meta: &Metadata,
 ) -> Result<Processed> {
     let encoding = match encoding::detect(bytes, config.encoding) {
         Ok(encoding) => encoding,
@@ -96,15 +96,20 @@ fn whole(
     let changed = !subs.is_empty();
     let output = || [prefix, &encoding.encode(&corrected)].concat();
     match &config.target {
-        Target::Out(dir) => write_atomic(
-            &dir.join(&article.relative),
-            &output(),
-            Durability::Unsynced,
-        )?,
+        Target::Out(dir) => {
+            let mut file =
+                AtomicFile::create(&dir.join(&article.relative))?.with_permissions_of(meta)?;
+            file.write(&output())?;
+            file.commit(Durability::Unsynced, None, None)?;
+        }
         Target::InPlace if changed => {
             let mut file = AtomicFile::create(&article.path)?;
             file.write(&output())?;
-            file.commit(Durability::Synced, Some(stamp), config.backup.as_deref())?;
+            file.commit(
+                Durability::Synced,
+                Some(Stamp::of(meta)),
+                config.backup.as_deref(),
+            )?;
         }
         Target::InPlace | Target::Nowhere | Target::Stdout => {}
     }
@@ -115,6 +120,7 @@ fn whole(
         subs,
         diff,
         warnings,
+        spill: None,
     })
 }
 
@@ -125,7 +131,7 @@ fn stream(
     rules: &Rules,
     config: &Config,
     options: Options,
-    stamp: Stamp,
+    meta: &Metadata,
 ) -> Result<Processed> {
     let path = &article.path;
     let read_error = |e| Error::io(path, e);
@@ -136,7 +142,9 @@ fn stream(
         Err(why) => return skip_streamed(article, file, pending, why, config),
     };
     let mut out = match &config.target {
-        Target::Out(dir) => Some(AtomicFile::create(&dir.join(&article.relative))?),
+        Target::Out(dir) => {
+            Some(AtomicFile::create(&dir.join(&article.relative))?.with_permissions_of(meta)?)
+        }
         Target::InPlace => Some(AtomicFile::create(path)?),
         Target::Nowhere | Target::Stdout => None,
     };
@@ -150,6 +158,8 @@ fn stream(
         lines: 0,
     };
     let mut processed = Processed::default();
+    let spill_error = |e| Error::io(std::env::temp_dir(), e);
+    let mut spill = SpillWriter::new().map_err(spill_error)?;
     loop {
         if !eof && pending.len() < CHUNK_LEN {
             eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
@@ -179,7 +189,7 @@ fn stream(
         if let Some(out) = &mut out {
             out.write(&encoding.encode(&corrected))?;
         }
-        processed.subs.extend(subs);
+        spill.add(article, &subs, rules).map_err(spill_error)?;
         base.lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
         base.offset += cut;
         pending.drain(..cut);
@@ -188,7 +198,9 @@ fn stream(
         }
     }
     processed.bytes = base.offset;
-    if config.diff && !processed.subs.is_empty() {
+    processed.spill = Some(spill.finish().map_err(spill_error)?);
+    let changed = processed.substitution_count() > 0;
+    if config.diff && changed {
         processed.warnings.push(format!(
             "{}: too large for --diff; see the log",
             path.display()
@@ -196,9 +208,11 @@ fn stream(
     }
     match (out, &config.target) {
         (Some(out), Target::Out(_)) => out.commit(Durability::Unsynced, None, None)?,
-        (Some(out), Target::InPlace) if !processed.subs.is_empty() => {
-            out.commit(Durability::Synced, Some(stamp), config.backup.as_deref())?
-        }
+        (Some(out), Target::InPlace) if changed => out.commit(
+            Durability::Synced,
+            Some(Stamp::of(meta)),
+            config.backup.as_deref(),
+        )?,
         _ => {}
     }
     Ok(processed)

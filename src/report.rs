@@ -5,16 +5,18 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::apply::Substitution;
+use crate::config::Config;
 use crate::corpus::Article;
 use crate::error::{Error, Result};
 use crate::matcher::Rules;
 use crate::output;
+use indicatif::ProgressBar;
 
 /// What happened to one article.
 #[derive(Debug)]
@@ -28,13 +30,82 @@ pub struct FileOutcome {
 pub struct Processed {
     /// Bytes read.
     pub bytes: usize,
-    /// Substitutions, in text order.
+    /// Substitutions, in text order (those of a streamed article are in `spill`).
     pub subs: Vec<Substitution>,
+    /// The log rows of a streamed article, written to a temporary file as it went, so
+    /// that memory stays bounded however many substitutions a huge file has.
+    pub spill: Option<Spill>,
     /// Unified diff of the change, when asked for and the article changed.
     pub diff: Option<String>,
     /// Things the user should know that did not stop the article (skipped as binary,
     /// a replacement the encoding cannot represent).
     pub warnings: Vec<String>,
+}
+
+impl Processed {
+    /// Substitutions made, in memory or spilled.
+    pub fn substitution_count(&self) -> usize {
+        self.subs.len() + self.spill.as_ref().map_or(0, |s| s.count)
+    }
+}
+
+/// Log rows of one article kept in a temporary file, in log format without header.
+#[derive(Debug)]
+pub struct Spill {
+    file: tempfile::NamedTempFile,
+    count: usize,
+    /// Substitutions per rule index.
+    rule_counts: HashMap<usize, usize>,
+}
+
+/// Writes the log rows of a streamed article to a [`Spill`].
+pub struct SpillWriter {
+    writer: csv::Writer<std::io::BufWriter<tempfile::NamedTempFile>>,
+    count: usize,
+    rule_counts: HashMap<usize, usize>,
+}
+
+impl SpillWriter {
+    pub fn new() -> std::io::Result<SpillWriter> {
+        let file = tempfile::Builder::new().prefix("mtfix-log-").tempfile()?;
+        Ok(SpillWriter {
+            writer: csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(std::io::BufWriter::new(file)),
+            count: 0,
+            rule_counts: HashMap::new(),
+        })
+    }
+
+    /// Appends the rows of some substitutions of `article`.
+    pub fn add(
+        &mut self,
+        article: &Article,
+        subs: &[Substitution],
+        rules: &Rules,
+    ) -> std::io::Result<()> {
+        let file = article.log_name();
+        for sub in subs {
+            self.writer.serialize(log_row(&file, sub, rules))?;
+            *self.rule_counts.entry(sub.rule).or_default() += 1;
+        }
+        self.count += subs.len();
+        Ok(())
+    }
+
+    pub fn finish(self) -> std::io::Result<Spill> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .into_inner()
+            .map_err(|e| e.into_error())?;
+        Ok(Spill {
+            file,
+            count: self.count,
+            rule_counts: self.rule_counts,
+        })
+    }
 }
 
 /// One row of the substitution log; the field order is the column order.
@@ -52,43 +123,20 @@ struct LogRow<'a> {
     note: &'a str,
 }
 
-/// Writes the log of all substitutions to `path` (atomically).
-pub fn write_log(path: &Path, outcomes: &[FileOutcome], rules: &Rules) -> Result<()> {
-    let bytes = log_bytes(outcomes, rules).map_err(|e| Error::io(path, e))?;
-    output::write_atomic(path, &bytes, output::Durability::Synced)
-}
-
-fn log_bytes(outcomes: &[FileOutcome], rules: &Rules) -> std::io::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for outcome in outcomes {
-        let Ok(processed) = &outcome.result else {
-            continue;
-        };
-        let file = outcome.article.log_name();
-        for sub in &processed.subs {
-            let rule = &rules.rules()[sub.rule];
-            writer.serialize(LogRow {
-                file: &file,
-                line: sub.line,
-                column: sub.column,
-                byte_offset: sub.byte_offset,
-                rule: &rule.id,
-                matched: &sub.matched,
-                replacement: &sub.replacement,
-                context: &sub.context,
-                glossary: rule.origin.path.display().to_string(),
-                note: &rule.note,
-            })?;
-        }
+fn log_row<'a>(file: &'a str, sub: &'a Substitution, rules: &'a Rules) -> LogRow<'a> {
+    let rule = &rules.rules()[sub.rule];
+    LogRow {
+        file,
+        line: sub.line,
+        column: sub.column,
+        byte_offset: sub.byte_offset,
+        rule: &rule.id,
+        matched: &sub.matched,
+        replacement: &sub.replacement,
+        context: &sub.context,
+        glossary: rule.origin.path.display().to_string(),
+        note: &rule.note,
     }
-    if outcomes
-        .iter()
-        .all(|o| o.result.as_ref().map_or(true, |p| p.subs.is_empty()))
-    {
-        // Even an empty log has its header, so that tools reading it see the columns.
-        writer.write_record(LOG_COLUMNS)?;
-    }
-    writer.into_inner().map_err(|e| e.into_error())
 }
 
 /// The log's columns, in order.
@@ -105,54 +153,180 @@ pub const LOG_COLUMNS: [&str; 10] = [
     "note",
 ];
 
-/// Prints one `file:line:column: matched -> replacement [rule]` line per substitution.
-pub fn print_check_lines(outcomes: &[FileOutcome], rules: &Rules) {
-    let mut out = std::io::stdout().lock();
-    for outcome in outcomes {
-        let Ok(processed) = &outcome.result else {
-            continue;
+/// Takes the outcomes of a run one by one, in article order, and reports each as it
+/// comes: log rows, `check` lines, diffs, warnings. Nothing of an article is kept after
+/// it is reported but its counts, so memory does not grow with the corpus.
+pub struct Reporter<'r> {
+    rules: &'r Rules,
+    /// The log being written, and its path for errors.
+    log: Option<(PathBuf, output::LogFile)>,
+    /// Print `check` lines.
+    check: bool,
+    /// Diffs go to stderr (stdout carries the corrected article).
+    diff_to_stderr: bool,
+    bar: ProgressBar,
+    summary: Summary,
+    rule_counts: HashMap<usize, usize>,
+    failures: Vec<Error>,
+}
+
+impl<'r> Reporter<'r> {
+    /// Starts the report; creates the log (it replaces any old one only at the end).
+    pub fn new(config: &Config, rules: &'r Rules, bar: ProgressBar) -> Result<Self> {
+        let log = match &config.log {
+            Some(path) => {
+                let mut file = output::LogFile::create(path)?;
+                let mut header = rows_writer(&mut file);
+                let written = header
+                    .write_record(LOG_COLUMNS)
+                    .and_then(|()| Ok(header.flush()?));
+                written.map_err(|e| Error::io(path, e.into()))?;
+                drop(header);
+                Some((path.clone(), file))
+            }
+            None => None,
         };
-        for sub in &processed.subs {
-            let _ = writeln!(
-                out,
-                "{}:{}:{}: {} -> {} [{}]",
-                outcome.article.path.display(),
-                sub.line,
-                sub.column,
-                one_line(&sub.matched),
-                sub.replacement,
-                rules.rules()[sub.rule].id
-            );
+        Ok(Reporter {
+            rules,
+            log,
+            check: !config.writes(),
+            diff_to_stderr: config.stdin,
+            bar,
+            summary: Summary::default(),
+            rule_counts: HashMap::new(),
+            failures: Vec::new(),
+        })
+    }
+
+    /// Reports failures that happened before any article was read (a missing input).
+    pub fn fail(&mut self, error: Error) {
+        self.failures.push(error);
+    }
+
+    /// Reports the next article.
+    pub fn add(&mut self, outcome: FileOutcome) -> Result<()> {
+        let processed = match outcome.result {
+            Ok(processed) => processed,
+            Err(error) => {
+                self.failures.push(error);
+                return Ok(());
+            }
+        };
+        self.write_log_rows(&outcome.article, &processed)?;
+        if self.check {
+            print_check_lines(&outcome.article, &processed, self.rules);
         }
+        if let Some(diff) = &processed.diff {
+            self.print_diff(diff);
+        }
+        for warning in &processed.warnings {
+            self.bar.suspend(|| eprintln!("warning: {warning}"));
+        }
+        self.count(&processed);
+        Ok(())
+    }
+
+    fn write_log_rows(&mut self, article: &Article, processed: &Processed) -> Result<()> {
+        let Some((path, file)) = &mut self.log else {
+            return Ok(());
+        };
+        let io = |e| Error::io(&*path, e);
+        let name = article.log_name();
+        let mut writer = rows_writer(&mut *file);
+        for sub in &processed.subs {
+            writer
+                .serialize(log_row(&name, sub, self.rules))
+                .map_err(|e| io(e.into()))?;
+        }
+        writer.flush().map_err(io)?;
+        drop(writer);
+        if let Some(spill) = &processed.spill {
+            let mut rows = spill.file.reopen().map_err(io)?;
+            std::io::copy(&mut rows, file).map_err(io)?;
+        }
+        Ok(())
+    }
+
+    fn print_diff(&self, diff: &str) {
+        if self.diff_to_stderr {
+            self.bar.suspend(|| eprint!("{diff}"));
+        } else {
+            print!("{diff}");
+        }
+    }
+
+    fn count(&mut self, processed: &Processed) {
+        let summary = &mut self.summary;
+        summary.files_read += 1;
+        summary.bytes += processed.bytes;
+        summary.substitutions += processed.substitution_count();
+        summary.files_changed += usize::from(processed.substitution_count() > 0);
+        for sub in &processed.subs {
+            *self.rule_counts.entry(sub.rule).or_default() += 1;
+        }
+        for (&rule, &n) in processed.spill.iter().flat_map(|s| &s.rule_counts) {
+            *self.rule_counts.entry(rule).or_default() += n;
+        }
+    }
+
+    /// Puts the complete log in place and returns the totals and the failures.
+    pub fn finish(mut self, elapsed: Duration) -> Result<(Summary, Vec<Error>)> {
+        if let Some((path, mut file)) = self.log.take() {
+            file.flush().map_err(|e| Error::io(&path, e))?;
+            file.commit()?;
+        }
+        let mut top: Vec<(usize, usize)> = self.rule_counts.into_iter().collect();
+        top.sort_by_key(|&(rule, count)| (std::cmp::Reverse(count), rule));
+        self.summary.top_rules = top
+            .into_iter()
+            .take(5)
+            .map(|(rule, count)| (self.rules.rules()[rule].id.clone(), count))
+            .collect();
+        self.summary.failed = self.failures.len();
+        self.summary.elapsed = elapsed;
+        Ok((self.summary, self.failures))
+    }
+}
+
+/// A CSV writer of log rows (the header is written once, by hand).
+fn rows_writer<W: Write>(writer: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(writer)
+}
+
+/// Prints one `file:line:column: matched -> replacement [rule]` line per substitution.
+fn print_check_lines(article: &Article, processed: &Processed, rules: &Rules) {
+    let mut out = std::io::stdout().lock();
+    let path = article.path.display();
+    for sub in &processed.subs {
+        let rule = &rules.rules()[sub.rule].id;
+        let (matched, replacement) = (one_line(&sub.matched), &sub.replacement);
+        let (line, column) = (sub.line, sub.column);
+        let _ = writeln!(
+            out,
+            "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
+        );
+    }
+    let Some(Ok(file)) = processed.spill.as_ref().map(|s| s.file.reopen()) else {
+        return;
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(file);
+    for row in reader.records().map_while(std::result::Result::ok) {
+        let (line, column, rule) = (&row[1], &row[2], &row[4]);
+        let (matched, replacement) = (one_line(&row[5]), &row[6]);
+        let _ = writeln!(
+            out,
+            "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
+        );
     }
 }
 
 /// Shows line breaks inside a match as `\n` so that each change stays on one line.
 fn one_line(text: &str) -> String {
     text.replace('\r', "\\r").replace('\n', "\\n")
-}
-
-/// Prints the diffs, in file order, to stdout (or stderr when stdout carries an article).
-pub fn print_diffs(outcomes: &[FileOutcome], to_stderr: bool) {
-    for diff in outcomes
-        .iter()
-        .filter_map(|o| o.result.as_ref().ok()?.diff.as_deref())
-    {
-        if to_stderr {
-            eprint!("{diff}");
-        } else {
-            print!("{diff}");
-        }
-    }
-}
-
-/// Prints the warnings of every article, in file order, on stderr.
-pub fn print_warnings(outcomes: &[FileOutcome]) {
-    for processed in outcomes.iter().filter_map(|o| o.result.as_ref().ok()) {
-        for warning in &processed.warnings {
-            eprintln!("warning: {warning}");
-        }
-    }
 }
 
 /// Prints each failure, one per line, on stderr.
@@ -184,33 +358,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Totals the outcomes of a run.
-    pub fn of(outcomes: &[FileOutcome], rules: &Rules, failed: usize, elapsed: Duration) -> Self {
-        let mut summary = Summary {
-            failed,
-            elapsed,
-            ..Summary::default()
-        };
-        let mut counts: HashMap<usize, usize> = HashMap::new();
-        for processed in outcomes.iter().filter_map(|o| o.result.as_ref().ok()) {
-            summary.files_read += 1;
-            summary.bytes += processed.bytes;
-            summary.substitutions += processed.subs.len();
-            summary.files_changed += usize::from(!processed.subs.is_empty());
-            for sub in &processed.subs {
-                *counts.entry(sub.rule).or_default() += 1;
-            }
-        }
-        let mut top: Vec<(usize, usize)> = counts.into_iter().collect();
-        top.sort_by_key(|&(rule, count)| (std::cmp::Reverse(count), rule));
-        summary.top_rules = top
-            .into_iter()
-            .take(5)
-            .map(|(rule, count)| (rules.rules()[rule].id.clone(), count))
-            .collect();
-        summary
-    }
-
     /// Prints the summary on stderr.
     pub fn print(&self) {
         let seconds = self.elapsed.as_secs_f64();
