@@ -88,7 +88,7 @@ pub struct FixArgs {
 
     /// With --in-place, keep each original beside its corrected file as
     /// `<file><SUFFIX>` (for example `--backup .orig`).
-    #[arg(long, value_name = "SUFFIX", requires = "in_place")]
+    #[arg(long, value_name = "SUFFIX")]
     pub backup: Option<std::ffi::OsString>,
 
     /// CSV log of substitutions [default: changes.csv; with `-` as INPUT, no log unless

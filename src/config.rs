@@ -70,6 +70,9 @@ impl Config {
                     (Target::Stdout, log) => log,
                     (_, log) => Some(log.unwrap_or_else(|| PathBuf::from("changes.csv"))),
                 };
+                if args.backup.is_some() && target != Target::InPlace {
+                    return Err(Error::Usage("--backup needs --in-place".into()));
+                }
                 Config::new(args.common, target, log, args.diff, args.backup)
             }
         }
