@@ -96,6 +96,15 @@ pub struct FixArgs {
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
 
+    /// Start the log with a UTF-8 byte-order mark, so that spreadsheets read it as UTF-8.
+    #[arg(long)]
+    pub log_bom: bool,
+
+    /// Field separator of the log: `,` (default), `;` (what French-locale spreadsheets
+    /// expect) or `tab`.
+    #[arg(long, value_name = "CHAR", default_value = ",")]
+    pub log_delimiter: String,
+
     /// Also print a unified diff of every change (to stdout; to stderr with `-`).
     #[arg(long)]
     pub diff: bool,

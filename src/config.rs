@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{Cli, Command, CommonArgs};
 use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
+use crate::logfile::Dialect;
 
 /// Where corrected articles go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,13 +48,22 @@ pub struct Config {
     pub follow: bool,
     /// Suffix of the backup kept beside each file rewritten in place.
     pub backup: Option<OsString>,
+    /// How the log is written (delimiter, byte-order mark).
+    pub log_dialect: Dialect,
 }
 
 impl Config {
     /// Resolves and checks the command line.
     pub fn from_cli(cli: Cli) -> Result<Config> {
         match cli.command {
-            Command::Check(common) => Config::new(common, Target::Nowhere, None, false, None),
+            Command::Check(common) => Config::new(
+                common,
+                Target::Nowhere,
+                None,
+                false,
+                None,
+                Dialect::default(),
+            ),
             Command::Fix(args) => {
                 let reads_stdin = args.common.inputs.iter().any(|p| p == Path::new("-"));
                 let target = match (args.out, args.in_place) {
@@ -73,7 +83,11 @@ impl Config {
                 if args.backup.is_some() && target != Target::InPlace {
                     return Err(Error::Usage("--backup needs --in-place".into()));
                 }
-                Config::new(args.common, target, log, args.diff, args.backup)
+                let dialect = Dialect {
+                    delimiter: log_delimiter(&args.log_delimiter)?,
+                    bom: args.log_bom,
+                };
+                Config::new(args.common, target, log, args.diff, args.backup, dialect)
             }
         }
     }
@@ -84,6 +98,7 @@ impl Config {
         log: Option<PathBuf>,
         diff: bool,
         backup: Option<OsString>,
+        log_dialect: Dialect,
     ) -> Result<Config> {
         let encoding = match &common.encoding {
             None => None,
@@ -122,6 +137,7 @@ impl Config {
             encoding,
             follow: common.follow,
             backup,
+            log_dialect,
         };
         config.check_out_dir()?;
         Ok(config)
@@ -149,6 +165,17 @@ impl Config {
             }
         }
         Ok(())
+    }
+}
+
+/// The one-byte field separator of `--log-delimiter` (`\t` may be written `tab`).
+fn log_delimiter(text: &str) -> Result<u8> {
+    match text {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
+        _ => Err(Error::Usage(format!(
+            "--log-delimiter must be one ASCII character (`,`, `;` or `tab`), not `{text}`"
+        ))),
     }
 }
 

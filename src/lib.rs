@@ -15,6 +15,7 @@ pub mod encoding;
 pub mod error;
 pub mod fold;
 pub mod glossary;
+pub mod logfile;
 pub mod markup;
 pub mod matcher;
 pub mod output;
@@ -145,6 +146,7 @@ fn process_stdin(rules: &Rules, config: &Config) -> Result<FileOutcome> {
             diff,
             warnings: Vec::new(),
             spill: None,
+            hash: logfile::file_hash(&bytes),
         }),
     })
 }

@@ -18,6 +18,7 @@ use crate::config::{Config, Target};
 use crate::corpus::Article;
 use crate::encoding::{self, TextEncoding, Undecodable};
 use crate::error::{Error, Result};
+use crate::logfile::{self, FileHasher};
 use crate::markup::Format;
 use crate::matcher::Rules;
 use crate::output::{AtomicFile, Durability, Stamp, write_atomic};
@@ -121,6 +122,10 @@ fn whole(
         diff,
         warnings,
         spill: None,
+        hash: match config.log {
+            Some(_) => logfile::file_hash(bytes),
+            None => String::new(),
+        },
     })
 }
 
@@ -159,7 +164,11 @@ fn stream(
     };
     let mut processed = Processed::default();
     let spill_error = |e| Error::io(std::env::temp_dir(), e);
-    let mut spill = SpillWriter::new().map_err(spill_error)?;
+    let hash = match config.log {
+        Some(_) => hash_file(path)?,
+        None => String::new(),
+    };
+    let mut spill = SpillWriter::new(config.log_dialect, hash.clone()).map_err(spill_error)?;
     loop {
         if !eof && pending.len() < CHUNK_LEN {
             eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
@@ -198,6 +207,7 @@ fn stream(
         }
     }
     processed.bytes = base.offset;
+    processed.hash = hash;
     processed.spill = Some(spill.finish().map_err(spill_error)?);
     let changed = processed.substitution_count() > 0;
     if config.diff && changed {
@@ -216,6 +226,21 @@ fn stream(
         _ => {}
     }
     Ok(processed)
+}
+
+/// The [`logfile::file_hash`] of a file too large to hold: read once more, before it is
+/// corrected, since every log row carries it.
+fn hash_file(path: &Path) -> Result<String> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = FileHasher::default();
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buffer[..n]);
+    }
 }
 
 /// Reads until `pending` holds `target` bytes or the file ends; returns whether it ended.

@@ -8,12 +8,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Serialize;
-
 use crate::apply::Substitution;
 use crate::config::Config;
 use crate::corpus::Article;
 use crate::error::{Error, Result};
+use crate::logfile::{Dialect, LogRow};
 use crate::matcher::Rules;
 use crate::output;
 use indicatif::ProgressBar;
@@ -37,6 +36,8 @@ pub struct Processed {
     pub spill: Option<Spill>,
     /// Unified diff of the change, when asked for and the article changed.
     pub diff: Option<String>,
+    /// [`crate::logfile::file_hash`] of the article as read (empty without a log).
+    pub hash: String,
     /// Things the user should know that did not stop the article (skipped as binary,
     /// a replacement the encoding cannot represent).
     pub warnings: Vec<String>,
@@ -61,17 +62,18 @@ pub struct Spill {
 /// Writes the log rows of a streamed article to a [`Spill`].
 pub struct SpillWriter {
     writer: csv::Writer<std::io::BufWriter<tempfile::NamedTempFile>>,
+    /// Recorded in every row.
+    file_hash: String,
     count: usize,
     rule_counts: HashMap<usize, usize>,
 }
 
 impl SpillWriter {
-    pub fn new() -> std::io::Result<SpillWriter> {
+    pub fn new(dialect: Dialect, file_hash: String) -> std::io::Result<SpillWriter> {
         let file = tempfile::Builder::new().prefix("mtfix-log-").tempfile()?;
         Ok(SpillWriter {
-            writer: csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(std::io::BufWriter::new(file)),
+            writer: dialect.rows_writer(std::io::BufWriter::new(file)),
+            file_hash,
             count: 0,
             rule_counts: HashMap::new(),
         })
@@ -86,7 +88,8 @@ impl SpillWriter {
     ) -> std::io::Result<()> {
         let file = article.log_name();
         for sub in subs {
-            self.writer.serialize(log_row(&file, sub, rules))?;
+            self.writer
+                .serialize(LogRow::new(&file, &self.file_hash, sub, rules))?;
             *self.rule_counts.entry(sub.rule).or_default() += 1;
         }
         self.count += subs.len();
@@ -108,51 +111,6 @@ impl SpillWriter {
     }
 }
 
-/// One row of the substitution log; the field order is the column order.
-#[derive(Debug, Serialize)]
-struct LogRow<'a> {
-    file: &'a str,
-    line: u64,
-    column: u64,
-    byte_offset: usize,
-    rule: &'a str,
-    matched: &'a str,
-    replacement: &'a str,
-    context: &'a str,
-    glossary: String,
-    note: &'a str,
-}
-
-fn log_row<'a>(file: &'a str, sub: &'a Substitution, rules: &'a Rules) -> LogRow<'a> {
-    let rule = &rules.rules()[sub.rule];
-    LogRow {
-        file,
-        line: sub.line,
-        column: sub.column,
-        byte_offset: sub.byte_offset,
-        rule: &rule.id,
-        matched: &sub.matched,
-        replacement: &sub.replacement,
-        context: &sub.context,
-        glossary: rule.origin.path.display().to_string(),
-        note: &rule.note,
-    }
-}
-
-/// The log's columns, in order.
-pub const LOG_COLUMNS: [&str; 10] = [
-    "file",
-    "line",
-    "column",
-    "byte_offset",
-    "rule",
-    "matched",
-    "replacement",
-    "context",
-    "glossary",
-    "note",
-];
-
 /// Takes the outcomes of a run one by one, in article order, and reports each as it
 /// comes: log rows, `check` lines, diffs, warnings. Nothing of an article is kept after
 /// it is reported but its counts, so memory does not grow with the corpus.
@@ -160,6 +118,7 @@ pub struct Reporter<'r> {
     rules: &'r Rules,
     /// The log being written, and its path for errors.
     log: Option<(PathBuf, output::LogFile)>,
+    dialect: Dialect,
     /// Print `check` lines.
     check: bool,
     /// Diffs go to stderr (stdout carries the corrected article).
@@ -176,12 +135,10 @@ impl<'r> Reporter<'r> {
         let log = match &config.log {
             Some(path) => {
                 let mut file = output::LogFile::create(path)?;
-                let mut header = rows_writer(&mut file);
-                let written = header
-                    .write_record(LOG_COLUMNS)
-                    .and_then(|()| Ok(header.flush()?));
-                written.map_err(|e| Error::io(path, e.into()))?;
-                drop(header);
+                config
+                    .log_dialect
+                    .write_header(&mut file)
+                    .map_err(|e| Error::io(path, e))?;
                 Some((path.clone(), file))
             }
             None => None,
@@ -189,6 +146,7 @@ impl<'r> Reporter<'r> {
         Ok(Reporter {
             rules,
             log,
+            dialect: config.log_dialect,
             check: !config.writes(),
             diff_to_stderr: config.stdin,
             bar,
@@ -232,11 +190,10 @@ impl<'r> Reporter<'r> {
         };
         let io = |e| Error::io(&*path, e);
         let name = article.log_name();
-        let mut writer = rows_writer(&mut *file);
+        let mut writer = self.dialect.rows_writer(&mut *file);
         for sub in &processed.subs {
-            writer
-                .serialize(log_row(&name, sub, self.rules))
-                .map_err(|e| io(e.into()))?;
+            let row = LogRow::new(&name, &processed.hash, sub, self.rules);
+            writer.serialize(row).map_err(|e| io(e.into()))?;
         }
         writer.flush().map_err(io)?;
         drop(writer);
@@ -286,13 +243,6 @@ impl<'r> Reporter<'r> {
         self.summary.elapsed = elapsed;
         Ok((self.summary, self.failures))
     }
-}
-
-/// A CSV writer of log rows (the header is written once, by hand).
-fn rows_writer<W: Write>(writer: W) -> csv::Writer<W> {
-    csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(writer)
 }
 
 /// Prints one `file:line:column: matched -> replacement [rule]` line per substitution.

@@ -305,8 +305,18 @@ fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
 #[test]
 fn symbolic_links_are_followed_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), &[("elsewhere/linked.txt", "Selon Openai.\n"), ("articles/a.txt", "Openai.\n")]);
-    std::os::unix::fs::symlink(dir.path().join("elsewhere"), dir.path().join("articles/link")).unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("elsewhere/linked.txt", "Selon Openai.\n"),
+            ("articles/a.txt", "Openai.\n"),
+        ],
+    );
+    std::os::unix::fs::symlink(
+        dir.path().join("elsewhere"),
+        dir.path().join("articles/link"),
+    )
+    .unwrap();
     let run = mtfix(dir.path(), &["check", "articles", "-q"]);
     assert_eq!(String::from_utf8_lossy(&run.stdout).lines().count(), 1);
     let run = mtfix(dir.path(), &["check", "articles", "--follow", "-q"]);
@@ -318,14 +328,30 @@ fn symbolic_links_are_followed_only_when_asked() {
 #[test]
 fn backup_keeps_each_original_beside_its_corrected_file() {
     let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), &[("articles/a.txt", "Selon Openai.\n"), ("articles/b.txt", "Rien.\n")]);
-    let run = mtfix(dir.path(), &["fix", "articles", "--in-place", "--backup", ".orig", "-q"]);
+    write_files(
+        dir.path(),
+        &[
+            ("articles/a.txt", "Selon Openai.\n"),
+            ("articles/b.txt", "Rien.\n"),
+        ],
+    );
+    let run = mtfix(
+        dir.path(),
+        &["fix", "articles", "--in-place", "--backup", ".orig", "-q"],
+    );
     assert!(run.status.success());
     let read = |name: &str| std::fs::read_to_string(dir.path().join("articles").join(name)).ok();
     assert_eq!(read("a.txt").as_deref(), Some("Selon OpenAI.\n"));
     assert_eq!(read("a.txt.orig").as_deref(), Some("Selon Openai.\n"));
-    assert_eq!(read("b.txt.orig"), None, "unchanged files are not rewritten");
-    let run = mtfix(dir.path(), &["fix", "articles", "--out", "o", "--backup", ".orig"]);
+    assert_eq!(
+        read("b.txt.orig"),
+        None,
+        "unchanged files are not rewritten"
+    );
+    let run = mtfix(
+        dir.path(),
+        &["fix", "articles", "--out", "o", "--backup", ".orig"],
+    );
     assert_eq!(run.status.code(), Some(2), "--backup needs --in-place");
 }
 
@@ -335,5 +361,7 @@ fn an_unknown_encoding_is_a_usage_error() {
     write_files(dir.path(), &[("articles/a.txt", "Openai\n")]);
     let run = mtfix(dir.path(), &["check", "articles", "--encoding", "klingon"]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("unknown or unsupported encoding `klingon`"));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("unknown or unsupported encoding `klingon`")
+    );
 }

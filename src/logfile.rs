@@ -1,0 +1,372 @@
+//! The substitution log's format, both ways: the row mtfix writes, and the row it reads
+//! back from a log a reviewer edited (in a spreadsheet, with csv tools or Python). Any of
+//! the variants reviewers' tools produce is read back: with or without a UTF-8
+//! byte-order mark, `,` `;` or tab between fields, CRLF line ends, columns in any order.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::apply::Substitution;
+use crate::error::{Error, Result};
+use crate::matcher::Rules;
+
+/// The log's columns, in order. The first eight are fixed; `decision` is for the reviewer.
+pub const COLUMNS: [&str; 13] = [
+    "file",
+    "line",
+    "column",
+    "byte_offset",
+    "rule",
+    "matched",
+    "replacement",
+    "context",
+    "decision",
+    "glossary",
+    "note",
+    "file_hash",
+    "row_hash",
+];
+
+/// How the log is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    /// Field separator: `,` by default; `;` for French-locale spreadsheets.
+    pub delimiter: u8,
+    /// Start with a UTF-8 byte-order mark, so spreadsheets read the file as UTF-8.
+    pub bom: bool,
+}
+
+impl Default for Dialect {
+    fn default() -> Self {
+        Dialect {
+            delimiter: b',',
+            bom: false,
+        }
+    }
+}
+
+impl Dialect {
+    /// A CSV writer of log rows in this dialect (the header is written by hand, once).
+    pub fn rows_writer<W: Write>(self, writer: W) -> csv::Writer<W> {
+        csv::WriterBuilder::new()
+            .has_headers(false)
+            .delimiter(self.delimiter)
+            .from_writer(writer)
+    }
+
+    /// Writes the byte-order mark (if any) and the header.
+    pub fn write_header<W: Write>(self, mut writer: W) -> std::io::Result<()> {
+        if self.bom {
+            writer.write_all(b"\xEF\xBB\xBF")?;
+        }
+        let mut header = self.rows_writer(writer);
+        header.write_record(COLUMNS)?;
+        header.flush()
+    }
+}
+
+/// One row of the log as written; the field order is the column order.
+#[derive(Debug, Serialize)]
+pub struct LogRow<'a> {
+    file: &'a str,
+    line: u64,
+    column: u64,
+    byte_offset: usize,
+    rule: &'a str,
+    matched: &'a str,
+    replacement: &'a str,
+    context: &'a str,
+    decision: &'a str,
+    glossary: String,
+    note: &'a str,
+    file_hash: &'a str,
+    row_hash: String,
+}
+
+impl<'a> LogRow<'a> {
+    pub fn new(file: &'a str, file_hash: &'a str, sub: &'a Substitution, rules: &'a Rules) -> Self {
+        let rule = &rules.rules()[sub.rule];
+        LogRow {
+            file,
+            line: sub.line,
+            column: sub.column,
+            byte_offset: sub.byte_offset,
+            rule: &rule.id,
+            matched: &sub.matched,
+            replacement: &sub.replacement,
+            context: &sub.context,
+            decision: "",
+            glossary: rule.origin.path.display().to_string(),
+            note: &rule.note,
+            file_hash,
+            row_hash: row_hash(sub.byte_offset, &sub.matched, &sub.replacement),
+        }
+    }
+}
+
+/// The hash of a file's content recorded in every row of that file, so that `apply` and
+/// `revert` can tell that a file is the one the log was made from.
+pub fn file_hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_owned()
+}
+
+/// Incremental [`file_hash`] for a file read in pieces.
+#[derive(Default)]
+pub struct FileHasher(blake3::Hasher);
+
+impl FileHasher {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    pub fn finish(&self) -> String {
+        self.0.finalize().to_hex()[..32].to_owned()
+    }
+}
+
+/// A short hash of what mtfix proposed in a row: a reviewer who changes the replacement
+/// changes what the row hashes to, so edited rows are recognised.
+pub fn row_hash(byte_offset: usize, matched: &str, replacement: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(byte_offset.to_string().as_bytes());
+    hasher.update(b"\0");
+    hasher.update(matched.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(replacement.as_bytes());
+    hasher.finalize().to_hex()[..16].to_owned()
+}
+
+/// What the reviewer decided for a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accept,
+    Reject,
+    /// Left empty: accepted, unless `--reject-empty`.
+    Empty,
+}
+
+impl Decision {
+    fn parse(text: &str) -> Option<Decision> {
+        match text.trim().to_lowercase().as_str() {
+            "" => Some(Decision::Empty),
+            "accept" | "accepted" | "yes" | "y" | "ok" | "oui" => Some(Decision::Accept),
+            "reject" | "rejected" | "no" | "n" | "non" => Some(Decision::Reject),
+            _ => None,
+        }
+    }
+
+    /// Whether the row is applied, given how empty decisions are read.
+    pub fn accepts(self, reject_empty: bool) -> bool {
+        match self {
+            Decision::Accept => true,
+            Decision::Reject => false,
+            Decision::Empty => !reject_empty,
+        }
+    }
+}
+
+/// One row of a log read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// 1-based line of the row in the CSV file, for messages.
+    pub csv_line: u64,
+    pub file: String,
+    pub byte_offset: usize,
+    pub rule: String,
+    pub matched: String,
+    pub replacement: String,
+    pub decision: Decision,
+    /// Empty when the log has no `file_hash` column.
+    pub file_hash: String,
+    /// Whether the reviewer changed the replacement (per `row_hash`).
+    pub edited: bool,
+}
+
+/// Reads a log in any of the variants described above; a malformed row is an error that
+/// names the log's line.
+pub fn read(path: &Path) -> Result<Vec<Entry>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse(&bytes, path)
+}
+
+/// Reads log bytes (see [`read`]).
+pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let error = |line: u64, message: String| Error::Glossary {
+        path: path.to_owned(),
+        line,
+        column: 1,
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sniff_delimiter(bytes))
+        .flexible(true)
+        .from_reader(bytes);
+    let header = reader
+        .headers()
+        .map_err(|e| error(1, format!("malformed CSV: {e}")))?
+        .clone();
+    let index: HashMap<&str, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.trim(), i))
+        .collect();
+    for required in ["file", "byte_offset", "matched", "replacement"] {
+        if !index.contains_key(required) {
+            return Err(error(
+                1,
+                format!("not an mtfix log: no `{required}` column"),
+            ));
+        }
+    }
+    let mut entries = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            error(line, format!("malformed CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |name: &str| index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
+        let byte_offset = field("byte_offset").trim().parse().map_err(|_| {
+            error(
+                line,
+                format!("`byte_offset` is not a number: `{}`", field("byte_offset")),
+            )
+        })?;
+        let decision = Decision::parse(field("decision")).ok_or_else(|| {
+            error(
+                line,
+                format!(
+                    "`decision` must be accept, reject or empty, not `{}`",
+                    field("decision")
+                ),
+            )
+        })?;
+        let (matched, replacement) = (field("matched").to_owned(), field("replacement").to_owned());
+        let hash = field("row_hash");
+        let edited = !hash.is_empty() && hash != row_hash(byte_offset, &matched, &replacement);
+        entries.push(Entry {
+            csv_line: line,
+            file: field("file").to_owned(),
+            byte_offset,
+            rule: field("rule").to_owned(),
+            matched,
+            replacement,
+            decision,
+            file_hash: field("file_hash").to_owned(),
+            edited,
+        });
+    }
+    Ok(entries)
+}
+
+/// The field separator of a log: whichever of `,` `;` and tab occurs most in its header
+/// line (outside quotes).
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let mut counts = [(b',', 0), (b';', 0), (b'\t', 0)];
+    let mut in_quotes = false;
+    for &b in bytes.iter().take_while(|&&b| b != b'\n') {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        }
+        for (delimiter, count) in &mut counts {
+            if b == *delimiter && !in_quotes {
+                *count += 1;
+            }
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|&&(_, n)| n)
+        .map_or(b',', |&(d, _)| d)
+}
+
+/// Log entries grouped by file, each group in offset order, files in log order.
+pub fn by_file(entries: Vec<Entry>) -> Vec<(PathBuf, Vec<Entry>)> {
+    let mut groups: Vec<(PathBuf, Vec<Entry>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for entry in entries {
+        let i = *index.entry(entry.file.clone()).or_insert_with(|| {
+            groups.push((PathBuf::from(&entry.file), Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(entry);
+    }
+    for (_, entries) in &mut groups {
+        entries.sort_by_key(|e| (e.byte_offset, e.csv_line));
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str = "file,line,column,byte_offset,rule,matched,replacement,context,decision,glossary,note,file_hash,row_hash\n";
+
+    fn row(
+        offset: usize,
+        matched: &str,
+        replacement: &str,
+        decision: &str,
+        hash_of: &str,
+    ) -> String {
+        format!(
+            "a.txt,1,1,{offset},r,{matched},{replacement},ctx,{decision},g.csv,,h,{}\n",
+            row_hash(offset, matched, hash_of)
+        )
+    }
+
+    #[test]
+    fn reads_decisions_and_edits() {
+        let text = format!(
+            "{LOG}{}{}{}",
+            row(3, "Openai", "OpenAI", "", "OpenAI"),
+            row(20, "chatppt", "ChatGPT", "Reject", "ChatGPT"),
+            row(40, "l'automne", "la chute", "accept", "drop"),
+        );
+        let entries = parse(text.as_bytes(), Path::new("log.csv")).unwrap();
+        let seen: Vec<_> = entries
+            .iter()
+            .map(|e| (e.csv_line, e.byte_offset, e.decision, e.edited))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (2, 3, Decision::Empty, false),
+                (3, 20, Decision::Reject, false),
+                (4, 40, Decision::Accept, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_semicolons_bom_and_crlf() {
+        let text = format!("\u{feff}{LOG}{}", row(3, "Openai", "OpenAI", "", "OpenAI"))
+            .replace(',', ";")
+            .replace('\n', "\r\n");
+        let entries = parse(text.as_bytes(), Path::new("log.csv")).unwrap();
+        assert_eq!(entries[0].file, "a.txt");
+        assert_eq!(entries[0].replacement, "OpenAI");
+        assert!(!entries[0].edited);
+    }
+
+    #[test]
+    fn bad_rows_name_their_line() {
+        let text = format!("{LOG}{}", row(3, "a", "b", "maybe", "b"));
+        let error = parse(text.as_bytes(), Path::new("log.csv"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "log.csv:2:1: `decision` must be accept, reject or empty, not `maybe`"
+        );
+        let error = parse(b"a,b\n1,2\n", Path::new("x.csv"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "x.csv:1:1: not an mtfix log: no `file` column");
+    }
+}
