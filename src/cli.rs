@@ -26,7 +26,116 @@ pub enum Command {
     Fix(FixArgs),
     /// Report what `fix` would change, one `file:line:column: matched -> replacement [rule]`
     /// line per substitution, writing nothing. Exits 1 if anything would change.
-    Check(CommonArgs),
+    Check(CheckArgs),
+    /// Apply exactly the accepted rows of a reviewed log to the original articles.
+    ///
+    /// Each row is checked against its file first (the file's content hash, and the
+    /// matched text at its byte offset); a row that does not fit is reported with its CSV
+    /// line and skipped (exit 3), the others are applied. A replacement the reviewer
+    /// edited is applied as edited, and reported.
+    Apply(ReviewArgs),
+    /// Turn corrected articles back into the originals, from the log alone.
+    ///
+    /// Undoes the rows the log says were applied (every row of a log from `fix`; the
+    /// accepted rows of a reviewed log after `apply`). A file is written only if the
+    /// result has the content hash the log recorded for the original.
+    Revert(ReviewArgs),
+    /// Test, lint and measure glossaries.
+    #[command(subcommand)]
+    Glossary(GlossaryCommand),
+}
+
+/// `mtfix check` options.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    /// Print a unified diff of every change too.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+/// Options of `apply` and `revert`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").args(["out", "in_place"]).required(true)))]
+pub struct ReviewArgs {
+    /// The log (reviewed: a `decision` column of accept, reject or empty). Read in any
+    /// variant: with or without byte-order mark, `,` `;` or tab between fields.
+    #[arg(long, value_name = "FILE")]
+    pub log: PathBuf,
+
+    /// The articles the log names (files or folders, walked as by `fix`).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Write the whole result under DIR, with the same relative paths.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Rewrite changed files in place, atomically.
+    #[arg(long)]
+    pub in_place: bool,
+
+    /// An empty decision rejects the row (by default it accepts it).
+    #[arg(long)]
+    pub reject_empty: bool,
+
+    /// With --in-place, keep each original as `<file><SUFFIX>`.
+    #[arg(long, value_name = "SUFFIX")]
+    pub backup: Option<std::ffi::OsString>,
+
+    /// File extensions read when walking folders.
+    #[arg(
+        long = "ext",
+        value_name = "EXT",
+        value_delimiter = ',',
+        default_value = "txt,md,html,htm"
+    )]
+    pub extensions: Vec<String>,
+
+    /// Read every article in this encoding instead of detecting it.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+
+    /// Follow symbolic links when walking folders.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// No summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `mtfix glossary` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GlossaryCommand {
+    /// Run every rule's `example` (must give `expected`) and `counterexample` (must stay
+    /// unchanged) through the whole rule set. Exits 1 on any failure.
+    Test(GlossaryPaths),
+    /// Find rules that can never win, conflicting or non-idempotent rules, conditions that
+    /// can never match, and case or apostrophe variants. Exits 2 on errors; warnings alone
+    /// exit 0.
+    Lint(GlossaryPaths),
+    /// Per rule, how often it fired and how often a reviewer rejected or edited it, worst
+    /// rules first.
+    Stats(StatsArgs),
+}
+
+/// Glossaries to test or lint.
+#[derive(Debug, Args)]
+pub struct GlossaryPaths {
+    /// Glossary files or folders; default: the glossaries shipped with mtfix.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `mtfix glossary stats` options.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// A log written by `fix`, reviewed or not.
+    #[arg(long, value_name = "FILE")]
+    pub log: PathBuf,
 }
 
 /// Options shared by every command that reads articles.

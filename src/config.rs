@@ -4,10 +4,11 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command, CommonArgs};
+use crate::cli::{CheckArgs, CommonArgs, FixArgs, ReviewArgs};
 use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 use crate::logfile::Dialect;
+use crate::review::{Direction, ReviewConfig};
 
 /// Where corrected articles go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,43 +54,43 @@ pub struct Config {
 }
 
 impl Config {
-    /// Resolves and checks the command line.
-    pub fn from_cli(cli: Cli) -> Result<Config> {
-        match cli.command {
-            Command::Check(common) => Config::new(
-                common,
-                Target::Nowhere,
-                None,
-                false,
-                None,
-                Dialect::default(),
-            ),
-            Command::Fix(args) => {
-                let reads_stdin = args.common.inputs.iter().any(|p| p == Path::new("-"));
-                let target = match (args.out, args.in_place) {
-                    (Some(dir), false) => Target::Out(dir),
-                    (None, true) => Target::InPlace,
-                    (None, false) if reads_stdin => Target::Stdout,
-                    _ => {
-                        return Err(Error::Usage(
-                            "fix needs --out DIR or --in-place (or `-` to read stdin)".into(),
-                        ));
-                    }
-                };
-                let log = match (&target, args.log) {
-                    (Target::Stdout, log) => log,
-                    (_, log) => Some(log.unwrap_or_else(|| PathBuf::from("changes.csv"))),
-                };
-                if args.backup.is_some() && target != Target::InPlace {
-                    return Err(Error::Usage("--backup needs --in-place".into()));
-                }
-                let dialect = Dialect {
-                    delimiter: log_delimiter(&args.log_delimiter)?,
-                    bom: args.log_bom,
-                };
-                Config::new(args.common, target, log, args.diff, args.backup, dialect)
+    /// Resolves and checks the command line of `check`.
+    pub fn for_check(args: CheckArgs) -> Result<Config> {
+        Config::new(
+            args.common,
+            Target::Nowhere,
+            None,
+            args.diff,
+            None,
+            Dialect::default(),
+        )
+    }
+
+    /// Resolves and checks the command line of `fix`.
+    pub fn for_fix(args: FixArgs) -> Result<Config> {
+        let reads_stdin = args.common.inputs.iter().any(|p| p == Path::new("-"));
+        let target = match (args.out, args.in_place) {
+            (Some(dir), false) => Target::Out(dir),
+            (None, true) => Target::InPlace,
+            (None, false) if reads_stdin => Target::Stdout,
+            _ => {
+                return Err(Error::Usage(
+                    "fix needs --out DIR or --in-place (or `-` to read stdin)".into(),
+                ));
             }
+        };
+        let log = match (&target, args.log) {
+            (Target::Stdout, log) => log,
+            (_, log) => Some(log.unwrap_or_else(|| PathBuf::from("changes.csv"))),
+        };
+        if args.backup.is_some() && target != Target::InPlace {
+            return Err(Error::Usage("--backup needs --in-place".into()));
         }
+        let dialect = Dialect {
+            delimiter: log_delimiter(&args.log_delimiter)?,
+            bom: args.log_bom,
+        };
+        Config::new(args.common, target, log, args.diff, args.backup, dialect)
     }
 
     fn new(
@@ -100,15 +101,7 @@ impl Config {
         backup: Option<OsString>,
         log_dialect: Dialect,
     ) -> Result<Config> {
-        let encoding = match &common.encoding {
-            None => None,
-            Some(label) => Some(TextEncoding::for_label(label).ok_or_else(|| {
-                Error::Usage(format!(
-                    "unknown or unsupported encoding `{label}` (use UTF-8 or a single-byte \
-                     encoding such as windows-1252 or iso-8859-15)"
-                ))
-            })?),
-        };
+        let encoding = forced_encoding(common.encoding.as_deref())?;
         let stdin = common.inputs.iter().any(|p| p == Path::new("-"));
         let writes_files = matches!(target, Target::Out(_) | Target::InPlace);
         if stdin && (common.inputs.len() > 1 || writes_files) {
@@ -124,11 +117,7 @@ impl Config {
                 .filter(|p| p != Path::new("-"))
                 .collect(),
             glossaries: common.glossaries,
-            extensions: common
-                .extensions
-                .iter()
-                .map(|e| e.trim_start_matches('.').to_lowercase())
-                .collect(),
+            extensions: normalize_extensions(&common.extensions),
             target,
             log,
             diff,
@@ -151,21 +140,76 @@ impl Config {
     /// Refuses an output folder inside (or equal to) an input folder: the next run would
     /// read the corrected copies as articles.
     fn check_out_dir(&self) -> Result<()> {
-        let Target::Out(out) = &self.target else {
-            return Ok(());
-        };
-        let out = resolve(out);
-        for input in self.inputs.iter().filter(|p| p.is_dir()) {
-            if out.starts_with(resolve(input)) {
-                return Err(Error::Usage(format!(
-                    "--out {} is inside the input folder {}",
-                    out.display(),
-                    input.display()
-                )));
-            }
+        match &self.target {
+            Target::Out(out) => check_out_dir(out, &self.inputs),
+            _ => Ok(()),
         }
-        Ok(())
     }
+}
+
+/// Refuses an output folder inside (or equal to) an input folder: the next run would
+/// read the corrected copies as articles.
+pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let out = resolve(out);
+    for input in inputs.iter().filter(|p| p.is_dir()) {
+        if out.starts_with(resolve(input)) {
+            return Err(Error::Usage(format!(
+                "--out {} is inside the input folder {}",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl ReviewConfig {
+    /// Resolves the command line of `apply` or `revert`.
+    pub fn from_args(args: ReviewArgs, direction: Direction) -> Result<ReviewConfig> {
+        let out = match (args.out, args.in_place) {
+            (Some(dir), false) => Some(dir),
+            (None, true) => None,
+            _ => return Err(Error::Usage("needs --out DIR or --in-place".into())),
+        };
+        if args.backup.is_some() && out.is_some() {
+            return Err(Error::Usage("--backup needs --in-place".into()));
+        }
+        if let Some(out) = &out {
+            check_out_dir(out, &args.inputs)?;
+        }
+        Ok(ReviewConfig {
+            direction,
+            log: args.log,
+            inputs: args.inputs,
+            out,
+            reject_empty: args.reject_empty,
+            backup: args.backup,
+            extensions: normalize_extensions(&args.extensions),
+            follow: args.follow,
+            encoding: forced_encoding(args.encoding.as_deref())?,
+        })
+    }
+}
+
+fn normalize_extensions(extensions: &[String]) -> Vec<String> {
+    extensions
+        .iter()
+        .map(|e| e.trim_start_matches('.').to_lowercase())
+        .collect()
+}
+
+/// The encoding named by `--encoding`, if any.
+fn forced_encoding(label: Option<&str>) -> Result<Option<TextEncoding>> {
+    label
+        .map(|label| {
+            TextEncoding::for_label(label).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown or unsupported encoding `{label}` (use UTF-8 or a single-byte \
+                     encoding such as windows-1252 or iso-8859-15)"
+                ))
+            })
+        })
+        .transpose()
 }
 
 /// The one-byte field separator of `--log-delimiter` (`\t` may be written `tab`).

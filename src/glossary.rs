@@ -31,6 +31,9 @@ const COLUMNS: &[&str] = &[
     "if",
     "unless",
     "note",
+    "example",
+    "expected",
+    "counterexample",
 ];
 
 /// Regexes larger than this once compiled are refused rather than slowing every run.
@@ -69,6 +72,11 @@ pub struct Rule {
     /// Regex that must not match in the sentence, outside the match.
     pub unless_context: Option<Condition>,
     pub note: String,
+    /// A sentence with the artifact, and the sentence once corrected (`glossary test`).
+    pub example: Option<String>,
+    pub expected: Option<String>,
+    /// A sentence the rule must leave unchanged.
+    pub counterexample: Option<String>,
     /// The glossary file and the line of the row, for errors and the log.
     pub origin: Origin,
 }
@@ -244,11 +252,18 @@ fn parse_rule(
         if_context: compile_context(row.get("if")).map_err(|m| ("if", m))?,
         unless_context: compile_context(row.get("unless")).map_err(|m| ("unless", m))?,
         note: row.get("note").to_owned(),
+        example: non_empty(row.get("example")),
+        expected: non_empty(row.get("expected")),
+        counterexample: non_empty(row.get("counterexample")),
         origin: Origin {
             path: path.to_owned(),
             line,
         },
     })
+}
+
+fn non_empty(field: &str) -> Option<String> {
+    (!field.is_empty()).then(|| field.to_owned())
 }
 
 fn check_literal(source: &str) -> std::result::Result<String, (&'static str, String)> {
@@ -478,7 +493,7 @@ mod tests {
     fn errors_name_line_and_column() {
         assert_eq!(
             error_of("pattern,replacement,colour\n"),
-            "g/test.csv:1:21: unknown column `colour` (known: pattern, replacement, id, case, if, unless, note)"
+            "g/test.csv:1:21: unknown column `colour` (known: pattern, replacement, id, case, if, unless, note, example, expected, counterexample)"
         );
         assert_eq!(
             error_of("pattern,replacement\nok,fine\n,empty\n"),

@@ -8,6 +8,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod commands;
 pub mod condition;
 pub mod config;
 pub mod corpus;
@@ -15,6 +16,7 @@ pub mod encoding;
 pub mod error;
 pub mod fold;
 pub mod glossary;
+pub mod glossary_tools;
 pub mod logfile;
 pub mod markup;
 pub mod matcher;
@@ -23,6 +25,7 @@ pub mod process;
 pub mod progress;
 pub mod protect;
 pub mod report;
+pub mod review;
 pub mod sentence;
 pub mod template;
 
@@ -98,6 +101,12 @@ pub fn run(config: &Config) -> Result<Outcome> {
 
 /// Loads and compiles the glossaries (the embedded ones when none is given).
 pub fn load_rules(paths: &[std::path::PathBuf]) -> Result<Rules> {
+    Rules::compile(&load_glossaries(paths)?)
+}
+
+/// Loads the glossaries (the embedded ones when none is given) and checks that rule ids
+/// are unique across them.
+pub fn load_glossaries(paths: &[std::path::PathBuf]) -> Result<Vec<glossary::Glossary>> {
     let glossaries = if paths.is_empty() {
         glossary::embedded()?
     } else {
@@ -113,7 +122,7 @@ pub fn load_rules(paths: &[std::path::PathBuf]) -> Result<Rules> {
         all
     };
     glossary::check_unique_ids(&glossaries)?;
-    Rules::compile(&glossaries)
+    Ok(glossaries)
 }
 
 /// Corrects the article read from stdin and writes it to stdout (`fix -`), or only

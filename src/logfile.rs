@@ -223,12 +223,13 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
         }
     }
     let mut entries = Vec::new();
+    let mut lines = LineCounter::default();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
             error(line, format!("malformed CSV: {e}"))
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line_of(bytes, record.position().map_or(0, |p| p.byte() as usize));
         let field = |name: &str| index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
         let byte_offset = field("byte_offset").trim().parse().map_err(|_| {
             error(
@@ -261,6 +262,31 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
         });
     }
     Ok(entries)
+}
+
+/// The 1-based line of records from their byte offsets, counted forward once. The csv
+/// crate's own line numbers run one short after CRLF line ends (which Python's csv module
+/// writes), since a record then starts at the `\n` that ends the line before it.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, bytes: &[u8], record_start: usize) -> u64 {
+        let mut start = record_start.max(self.offset);
+        while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
+        }
+        let start = start.min(bytes.len());
+        self.newlines += bytes[self.offset..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = start;
+        self.newlines + 1
+    }
 }
 
 /// The field separator of a log: whichever of `,` `;` and tab occurs most in its header
@@ -349,6 +375,7 @@ mod tests {
             .replace(',', ";")
             .replace('\n', "\r\n");
         let entries = parse(text.as_bytes(), Path::new("log.csv")).unwrap();
+        assert_eq!(entries[0].csv_line, 2);
         assert_eq!(entries[0].file, "a.txt");
         assert_eq!(entries[0].replacement, "OpenAI");
         assert!(!entries[0].edited);

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::logfile::{Dialect, LogRow};
 use crate::matcher::Rules;
 use crate::output;
+use crate::review::{Direction, ReviewConfig, ReviewReport};
 use indicatif::ProgressBar;
 
 /// What happened to one article.
@@ -277,6 +278,33 @@ fn print_check_lines(article: &Article, processed: &Processed, rules: &Rules) {
 /// Shows line breaks inside a match as `\n` so that each change stays on one line.
 fn one_line(text: &str) -> String {
     text.replace('\r', "\\r").replace('\n', "\\n")
+}
+
+/// Prints what `apply` or `revert` did: edited and skipped rows with the log's line
+/// numbers, failures, and a summary line.
+pub fn print_review(report: &ReviewReport, config: &ReviewConfig, quiet: bool) {
+    let log = config.log.display();
+    for (line, message) in &report.edited {
+        eprintln!("note: {log}:{line}: {message}");
+    }
+    for (line, message) in &report.skipped {
+        eprintln!("error: {log}:{line}: {message}");
+    }
+    print_failures(&report.failures);
+    if !quiet {
+        let verb = match config.direction {
+            Direction::Apply => "applied",
+            Direction::Revert => "reverted",
+        };
+        eprintln!(
+            "{} {verb} ({} edited by the reviewer), {} rejected, {} skipped; {} written",
+            plural(report.applied, "row"),
+            report.edited.len(),
+            report.rejected,
+            report.skipped.len(),
+            plural(report.files_written, "file"),
+        );
+    }
 }
 
 /// Prints each failure, one per line, on stderr.

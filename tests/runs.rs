@@ -365,3 +365,125 @@ fn an_unknown_encoding_is_a_usage_error() {
         String::from_utf8_lossy(&run.stderr).contains("unknown or unsupported encoding `klingon`")
     );
 }
+
+/// The log as French-locale spreadsheets want it (`;`, byte-order mark), read and
+/// reviewed by Python's csv module, then applied; and the csv crate reads it the same.
+#[test]
+fn review_round_trip_through_python_csv_and_the_csv_crate() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("g.csv", GLOSSARY),
+            (
+                "articles/a.txt",
+                "Selon Openai, l'IA profonde.\nEt Openai encore.\n",
+            ),
+        ],
+    );
+    let run = mtfix(
+        dir.path(),
+        &[
+            "fix",
+            "articles",
+            "--out",
+            "fixed",
+            "-g",
+            "g.csv",
+            "--log-delimiter",
+            ";",
+            "--log-bom",
+            "-q",
+        ],
+    );
+    assert!(run.status.success());
+    let log = std::fs::read(dir.path().join("changes.csv")).unwrap();
+    assert!(log.starts_with(b"\xEF\xBB\xBFfile;line;column;byte_offset;"));
+
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&log[3..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(&rows[1][5], "l'IA profonde");
+
+    let script = r#"
+import csv, sys
+with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:
+    rows = list(csv.DictReader(f, delimiter=';'))
+rows[0]['decision'] = 'reject'
+rows[2]['replacement'] = 'Open AI'
+with open(sys.argv[2], 'w', newline='', encoding='utf-8-sig') as f:
+    writer = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=';')
+    writer.writeheader()
+    writer.writerows(rows)
+"#;
+    let python = std::process::Command::new("python3")
+        .args(["-c", script, "changes.csv", "reviewed.csv"])
+        .current_dir(dir.path())
+        .status()
+        .expect("python3 runs");
+    assert!(python.success());
+    let run = mtfix(
+        dir.path(),
+        &[
+            "apply",
+            "--log",
+            "reviewed.csv",
+            "articles",
+            "--out",
+            "applied",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .contains("reviewed.csv:4: replacement edited by the reviewer: `Openai` -> `Open AI`"),
+        "{stderr}"
+    );
+    let applied = std::fs::read_to_string(dir.path().join("applied/a.txt")).unwrap();
+    assert_eq!(applied, "Selon Openai, DeepSeek.\nEt Open AI encore.\n");
+}
+
+#[test]
+fn apply_skips_rows_that_do_not_fit_and_files_that_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("g.csv", GLOSSARY),
+            ("articles/a.txt", "Openai et Openai.\n"),
+            ("articles/b.txt", "Openai.\n"),
+        ],
+    );
+    let run = mtfix(
+        dir.path(),
+        &["fix", "articles", "--out", "fixed", "-g", "g.csv", "-q"],
+    );
+    assert!(run.status.success());
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    // The reviewer's row for the second "Openai" of a.txt points one byte off.
+    let mut lines: Vec<String> = log.lines().map(str::to_owned).collect();
+    lines[2] = lines[2].replacen(",10,", ",11,", 1);
+    std::fs::write(dir.path().join("reviewed.csv"), lines.join("\n") + "\n").unwrap();
+    std::fs::write(dir.path().join("articles/b.txt"), "Openai !\n").unwrap();
+    let run = mtfix(
+        dir.path(),
+        &["apply", "--log", "reviewed.csv", "articles", "--in-place"],
+    );
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("reviewed.csv:3: `Openai` is not at byte offset 11 of a.txt; row skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("reviewed.csv:4: b.txt is not the file the log was made from"),
+        "{stderr}"
+    );
+    let read =
+        |name: &str| std::fs::read_to_string(dir.path().join("articles").join(name)).unwrap();
+    assert_eq!(read("a.txt"), "OpenAI et Openai.\n");
+    assert_eq!(read("b.txt"), "Openai !\n");
+}

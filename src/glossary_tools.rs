@@ -1,0 +1,340 @@
+//! Glossary quality, the way LanguageTool tests its rules: `glossary test` runs each
+//! rule's examples through the whole rule set, `glossary lint` finds rules that cannot
+//! work as written, and `glossary stats` ranks rules by how reviewers judged them.
+#![allow(clippy::print_stdout)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::apply::apply;
+use crate::error::Result;
+use crate::fold;
+use crate::glossary::{Pattern, Rule};
+use crate::logfile::{self, Decision};
+use crate::matcher::Rules;
+
+/// Characters and sequences the matching view never contains: a condition that needs
+/// one can never match.
+const NEVER_IN_VIEW: &[(&str, &str)] = &[
+    ("\u{2019}", "the typographic apostrophe ’ (the view has ')"),
+    ("\u{2bc}", "the modifier apostrophe ʼ (the view has ')"),
+    ("\u{a0}", "a no-break space (the view has a plain space)"),
+    (
+        "\u{202f}",
+        "a narrow no-break space (the view has a plain space)",
+    ),
+    ("\t", "a tab (the view has a plain space)"),
+    ("\\t", "a tab (the view has a plain space)"),
+    ("\r", "a carriage return (the view has a plain space)"),
+    ("\\r", "a carriage return (the view has a plain space)"),
+    ("  ", "two spaces in a row (the view has one)"),
+];
+
+/// `mtfix glossary test`: prints each failure with its glossary file and line; returns
+/// exit code 1 if any.
+pub fn test(paths: &[PathBuf]) -> Result<i32> {
+    let rules = crate::load_rules(paths)?;
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (index, rule) in rules.rules().iter().enumerate() {
+        for failure in test_rule(&rules, index, rule, &mut checked) {
+            failures.push(format!("{}: rule `{}`: {failure}", where_(rule), rule.id));
+        }
+    }
+    for failure in &failures {
+        println!("FAIL {failure}");
+    }
+    let missing = rules.rules().iter().filter(|r| r.example.is_none()).count();
+    println!(
+        "{checked} examples checked, {} failed; {missing} of {} rules have no example",
+        failures.len(),
+        rules.rules().len()
+    );
+    Ok(if failures.is_empty() { 0 } else { 1 })
+}
+
+/// The failures of one rule's examples.
+fn test_rule(rules: &Rules, index: usize, rule: &Rule, checked: &mut usize) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(example) = &rule.example {
+        *checked += 1;
+        let applied = apply(rules, example);
+        if !applied.subs.iter().any(|s| s.rule == index) {
+            failures.push(format!("does not fire on its example {example:?}"));
+        }
+        match &rule.expected {
+            Some(expected) if applied.text != *expected => failures.push(format!(
+                "example {example:?} gives {:?}, expected {expected:?}",
+                applied.text
+            )),
+            None if applied.text == *example => {
+                failures.push(format!("example {example:?} is left unchanged"))
+            }
+            _ => {}
+        }
+        let again = apply(rules, &applied.text);
+        if again.text != applied.text {
+            failures.push(format!(
+                "not idempotent: a second run turns {:?} into {:?}",
+                applied.text, again.text
+            ));
+        }
+    }
+    if let Some(counterexample) = &rule.counterexample {
+        *checked += 1;
+        let applied = apply(rules, counterexample);
+        if applied.text != *counterexample {
+            failures.push(format!(
+                "counterexample {counterexample:?} was changed to {:?}",
+                applied.text
+            ));
+        }
+    }
+    failures
+}
+
+/// How bad a lint finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Severity {
+    Error,
+    Warning,
+}
+
+/// One lint finding, about one rule.
+#[derive(Debug)]
+struct Finding {
+    severity: Severity,
+    rule: usize,
+    message: String,
+}
+
+/// `mtfix glossary lint`: prints the findings; returns exit code 2 if any is an error.
+pub fn lint(paths: &[PathBuf]) -> Result<i32> {
+    let rules = crate::load_rules(paths)?;
+    let mut findings = Vec::new();
+    lint_overlaps(&rules, &mut findings);
+    lint_idempotence(&rules, &mut findings);
+    lint_conditions(&rules, &mut findings);
+    findings.sort_by_key(|f| (f.rule, f.severity));
+    for finding in &findings {
+        let rule = &rules.rules()[finding.rule];
+        let label = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        println!(
+            "{label}: {}: rule `{}`: {}",
+            where_(rule),
+            rule.id,
+            finding.message
+        );
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    println!(
+        "{} rules linted: {errors} errors, {} warnings",
+        rules.rules().len(),
+        findings.len() - errors
+    );
+    Ok(if errors > 0 { 2 } else { 0 })
+}
+
+/// Rules with the same pattern: duplicates, rules that can never win, conflicting
+/// replacements, and case or apostrophe variants of one another.
+fn lint_overlaps(rules: &Rules, findings: &mut Vec<Finding>) {
+    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, rule) in rules.rules().iter().enumerate() {
+        let key = match &rule.pattern {
+            Pattern::Literal(text) => format!("literal:{}", fold::fold_pattern(text, false)),
+            Pattern::Regex(regex) => format!("regex:{}", regex.as_str()),
+        };
+        // The first earlier rule that makes this one wrong is enough to report.
+        let first = seen
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .find_map(|&earlier| compare(&rules.rules()[earlier], rule));
+        if let Some(finding) = first {
+            findings.push(Finding {
+                rule: index,
+                ..finding
+            });
+        }
+        seen.entry(key).or_default().push(index);
+    }
+}
+
+/// What is wrong with `later` given an `earlier` rule with the same folded pattern.
+fn compare(earlier: &Rule, later: &Rule) -> Option<Finding> {
+    let unconditional = earlier.if_context.is_none() && earlier.unless_context.is_none();
+    let same_conditions = condition_text(earlier) == condition_text(later);
+    let (severity, message) = if earlier.source == later.source && same_conditions {
+        let what = if earlier.replacement == later.replacement {
+            "duplicate"
+        } else {
+            "same pattern and conditions, another replacement"
+        };
+        (
+            Severity::Error,
+            format!("{what} of rule `{}`: it can never win", earlier.id),
+        )
+    } else if unconditional && !earlier.exact_case {
+        let message = format!(
+            "rule `{}` matches the same text everywhere and comes first: this rule can never win",
+            earlier.id
+        );
+        (Severity::Error, message)
+    } else if earlier.source != later.source {
+        let message = format!(
+            "case or apostrophe variant of rule `{}` (`{}`): matching already ignores both",
+            earlier.id, earlier.source
+        );
+        (Severity::Warning, message)
+    } else if earlier.replacement != later.replacement {
+        let message = format!(
+            "same pattern as rule `{}` with another replacement, told apart only by conditions",
+            earlier.id
+        );
+        (Severity::Warning, message)
+    } else {
+        return None;
+    };
+    Some(Finding {
+        severity,
+        rule: 0,
+        message,
+    })
+}
+
+fn condition_text(rule: &Rule) -> (Option<&str>, Option<&str>) {
+    (
+        rule.if_context.as_ref().map(|c| c.as_str()),
+        rule.unless_context.as_ref().map(|c| c.as_str()),
+    )
+}
+
+/// A replacement (or an expected example) that some rule would rewrite again: the
+/// glossary is not idempotent, and may cycle.
+fn lint_idempotence(rules: &Rules, findings: &mut Vec<Finding>) {
+    for (index, rule) in rules.rules().iter().enumerate() {
+        let literal_replacement = match rule.pattern {
+            Pattern::Literal(_) if !rule.replacement.is_empty() => Some(rule.replacement.as_str()),
+            _ => None,
+        };
+        for text in literal_replacement
+            .into_iter()
+            .chain(rule.expected.as_deref())
+        {
+            let applied = apply(rules, text);
+            if let Some(sub) = applied.subs.first() {
+                let other = &rules.rules()[sub.rule];
+                let cycle = if sub.rule == index {
+                    " (its own pattern)"
+                } else {
+                    ""
+                };
+                findings.push(Finding {
+                    severity: Severity::Error,
+                    rule: index,
+                    message: format!(
+                        "not idempotent: rule `{}`{cycle} rewrites {text:?} ({:?} -> {:?})",
+                        other.id, sub.matched, sub.replacement
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// `if`/`unless` conditions that can never match.
+fn lint_conditions(rules: &Rules, findings: &mut Vec<Finding>) {
+    for (index, rule) in rules.rules().iter().enumerate() {
+        let conditions = [("if", &rule.if_context), ("unless", &rule.unless_context)];
+        for (name, condition) in conditions {
+            let Some(condition) = condition else {
+                continue;
+            };
+            if let Some(why) = never_matches(condition.as_str()) {
+                findings.push(Finding {
+                    severity: Severity::Error,
+                    rule: index,
+                    message: format!(
+                        "`{name}` condition `{}` can never match: {why}",
+                        condition.as_str()
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// Why a condition regex can never match text of the matching view, if it cannot.
+fn never_matches(source: &str) -> Option<String> {
+    if let Ok(hir) = regex_syntax::parse(source)
+        && hir.properties().minimum_len().is_none()
+    {
+        return Some("it matches no text at all".into());
+    }
+    NEVER_IN_VIEW
+        .iter()
+        .find(|(needle, _)| source.contains(needle))
+        .map(|(_, why)| format!("it needs {why}"))
+}
+
+fn where_(rule: &Rule) -> String {
+    format!("{}:{}", rule.origin.path.display(), rule.origin.line)
+}
+
+/// One rule's record in a (reviewed) log.
+#[derive(Debug, Default)]
+struct RuleStats {
+    fired: usize,
+    rejected: usize,
+    edited: usize,
+}
+
+impl RuleStats {
+    /// The share of this rule's substitutions a reviewer did not take as proposed.
+    fn bad_rate(&self) -> f64 {
+        (self.rejected + self.edited) as f64 / self.fired.max(1) as f64
+    }
+}
+
+/// `mtfix glossary stats`: prints one line per rule, the rules to fix first at the top.
+pub fn stats(log: &Path) -> Result<i32> {
+    let mut per_rule: HashMap<String, RuleStats> = HashMap::new();
+    for entry in logfile::read(log)? {
+        let stats = per_rule.entry(entry.rule.clone()).or_default();
+        stats.fired += 1;
+        stats.rejected += usize::from(entry.decision == Decision::Reject);
+        stats.edited += usize::from(entry.edited && entry.decision != Decision::Reject);
+    }
+    let mut rows: Vec<(String, RuleStats)> = per_rule.into_iter().collect();
+    rows.sort_by(|(a_id, a), (b_id, b)| {
+        b.bad_rate()
+            .total_cmp(&a.bad_rate())
+            .then(b.rejected.cmp(&a.rejected))
+            .then(b.fired.cmp(&a.fired))
+            .then(a_id.cmp(b_id))
+    });
+    let width = rows
+        .iter()
+        .map(|(id, _)| id.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:<width$}  {:>6}  {:>8}  {:>6}  {:>9}",
+        "rule", "fired", "rejected", "edited", "not taken"
+    );
+    for (id, s) in &rows {
+        let rate = 100.0 * s.bad_rate();
+        println!(
+            "{id:<width$}  {:>6}  {:>8}  {:>6}  {rate:>8.1}%",
+            s.fired, s.rejected, s.edited
+        );
+    }
+    Ok(0)
+}
