@@ -170,6 +170,10 @@ pub struct CommonArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Colour diffs: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: crate::diff::ColorChoice,
+
     /// Read every article in this encoding (`utf-8`, `windows-1252`, `iso-8859-15`, …)
     /// instead of detecting it. Articles are always written back in their own encoding.
     #[arg(long, value_name = "NAME")]

@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{CheckArgs, CommonArgs, FixArgs, ReviewArgs};
+use crate::diff;
 use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 use crate::logfile::Dialect;
@@ -51,6 +52,8 @@ pub struct Config {
     pub backup: Option<OsString>,
     /// How the log is written (delimiter, byte-order mark).
     pub log_dialect: Dialect,
+    /// Colour diffs.
+    pub color: bool,
 }
 
 impl Config {
@@ -127,6 +130,7 @@ impl Config {
             follow: common.follow,
             backup,
             log_dialect,
+            color: diff::use_color(common.color, color_stream_is_terminal(stdin)),
         };
         config.check_out_dir()?;
         Ok(config)
@@ -210,6 +214,16 @@ fn forced_encoding(label: Option<&str>) -> Result<Option<TextEncoding>> {
             })
         })
         .transpose()
+}
+
+/// Whether the stream diffs go to is a terminal: stderr when stdout carries the article.
+fn color_stream_is_terminal(stdin: bool) -> bool {
+    use std::io::IsTerminal;
+    if stdin {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    }
 }
 
 /// The one-byte field separator of `--log-delimiter` (`\t` may be written `tab`).

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod condition;
 pub mod config;
 pub mod corpus;
+pub mod diff;
 pub mod encoding;
 pub mod error;
 pub mod fold;
@@ -142,7 +143,8 @@ fn process_stdin(rules: &Rules, config: &Config) -> Result<FileOutcome> {
             .map_err(|e| Error::io("<stdout>", e))?;
     }
     let changed = !applied.subs.is_empty();
-    let diff = (config.diff && changed).then(|| process::unified_diff("-", text, &applied.text));
+    let diff =
+        (config.diff && changed).then(|| diff::unified("-", text, &applied.text, config.color));
     Ok(FileOutcome {
         article: Article {
             input: 0,

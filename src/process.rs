@@ -11,11 +11,10 @@ use std::fs::Metadata;
 use std::io::Read;
 use std::path::Path;
 
-use similar::TextDiff;
-
 use crate::apply::{Options, Substitution, apply_with, rewrite};
 use crate::config::{Config, Target};
 use crate::corpus::Article;
+use crate::diff;
 use crate::encoding::{self, TextEncoding, Undecodable};
 use crate::error::{Error, Result};
 use crate::logfile::{self, FileHasher};
@@ -114,8 +113,8 @@ fn whole(
         }
         Target::InPlace | Target::Nowhere | Target::Stdout => {}
     }
-    let diff =
-        (config.diff && changed).then(|| unified_diff(&article.log_name(), &text, &corrected));
+    let diff = (config.diff && changed)
+        .then(|| diff::unified(&article.log_name(), &text, &corrected, config.color));
     Ok(Processed {
         bytes: bytes.len(),
         subs,
@@ -414,16 +413,6 @@ pub fn decode_utf8<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str> {
             Base::default(),
         )
     })
-}
-
-/// A unified diff of one article, with a line of context.
-pub fn unified_diff(name: &str, before: &str, after: &str) -> String {
-    TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(1)
-        .header(&format!("a/{name}"), &format!("b/{name}"))
-        .missing_newline_hint(false)
-        .to_string()
 }
 
 #[cfg(test)]
