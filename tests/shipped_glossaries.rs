@@ -136,3 +136,14 @@ fn legitimate_french_is_left_alone() {
         assert_eq!(fix(sentence), sentence);
     }
 }
+
+#[test]
+fn shipped_glossaries_pass_their_examples_and_the_linter() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for command in ["test", "lint"] {
+        let run = crate::mtfix(here, &["glossary", command]);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(run.status.code(), Some(0), "glossary {command}:\n{stdout}");
+        assert!(!stdout.contains("FAIL") && !stdout.contains("warning"), "{stdout}");
+    }
+}
