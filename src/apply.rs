@@ -68,8 +68,8 @@ pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
 
 /// Corrects `text` with `rules`, as `options` say.
 pub fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> Applied<'a> {
-    let view = View::with_spans(text, &options.format.spans(text));
-    let chosen = select(rules.candidates(&view));
+    let view = View::with_spans(text, &options.format.spans(text), rules.needs_cased());
+    let chosen = select(rules.candidates(&view, text));
     let mut subs = Vec::with_capacity(chosen.len());
     let mut lines = LineCounter::default();
     for candidate in chosen {
@@ -126,7 +126,7 @@ fn edit_for(rules: &Rules, view: &View, text: &str, c: Candidate, format: Format
         Pattern::Literal(_) => rule.replacement.clone(),
         Pattern::Regex(regex) => {
             let captures = regex
-                .captures_at(&view.cased, c.start)
+                .captures_at(view.regex_haystack(), c.start)
                 .expect("a candidate's regex matches at its start");
             template::expand(&rule.replacement, |name| {
                 let group = match name.parse::<usize>() {
@@ -193,7 +193,7 @@ fn widen_over_one_space(text: &str, start: usize, end: usize) -> (usize, usize) 
 /// The sentence around a match, in the original text with white space runs collapsed,
 /// the match marked `⟦…⟧`, and each side cut to [`CONTEXT_CHARS`] characters.
 fn context(text: &str, view: &View, c: Candidate, start: usize, end: usize) -> String {
-    let (s, e) = sentence::bounds(&view.cased, c.start, c.end);
+    let (s, e) = sentence::bounds(view, text, c.start, c.end);
     let (s, e) = (view.to_original(s).min(start), view.to_original(e).max(end));
     let before = collapse_spaces(&text[s..start]);
     let after = collapse_spaces(&text[end..e]);

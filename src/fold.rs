@@ -43,8 +43,9 @@ pub struct Span {
 /// A folded view of a text and the map back to the original offsets.
 #[derive(Debug, Default)]
 pub struct View {
-    /// Apostrophes, white space and combining marks folded, case kept (regex rules run here).
-    pub cased: String,
+    /// Apostrophes, white space and combining marks folded, case kept; built only when
+    /// asked for (exact-case regex rules run there).
+    pub cased: Option<String>,
     /// `cased` with letters lower-cased (literal rules and contexts run here).
     pub folded: String,
     /// `(view offset, original offset)` after each unit whose length changed, in order.
@@ -56,14 +57,18 @@ pub struct View {
 impl View {
     /// Folds plain text.
     pub fn new(text: &str) -> View {
-        View::with_spans(text, &[])
+        View::with_spans(text, &[], false)
     }
 
-    /// Folds text whose `spans` (sorted, non-overlapping) stand for other units.
-    pub fn with_spans(text: &str, spans: &[Span]) -> View {
-        let mut builder = Builder::new(text.len());
+    /// Folds text whose `spans` (sorted, non-overlapping) stand for other units; with
+    /// `keep_case`, also builds the `cased` copy.
+    pub fn with_spans(text: &str, spans: &[Span], keep_case: bool) -> View {
+        let mut builder = Builder::new(text.len(), keep_case);
         let bytes = text.as_bytes();
         let mut spans = spans.iter().peekable();
+        let next_span = |spans: &mut std::iter::Peekable<std::slice::Iter<'_, Span>>| {
+            spans.peek().map_or(bytes.len(), |s| s.start)
+        };
         let mut i = 0;
         while i < bytes.len() {
             if let Some(span) = spans.next_if(|s| s.start == i) {
@@ -71,14 +76,15 @@ impl View {
                 i = span.end;
                 continue;
             }
-            let b = bytes[i];
-            let next_is_plain = || bytes.get(i + 1).is_none_or(|&n| is_plain_ascii(n));
-            if builder.pending.is_none() && (is_plain_ascii(b) || (b == b' ' && next_is_plain())) {
-                // Fast path: most of any article is ASCII letters, punctuation and single
-                // spaces, which fold to themselves (letters to lower case).
-                builder.push_ascii(b);
-                i += 1;
-                continue;
+            if builder.pending.is_none() {
+                // Fast path: most of any article is runs of ASCII letters, punctuation and
+                // single spaces, which fold to themselves (letters to lower case).
+                let end = plain_run_end(bytes, i, next_span(&mut spans));
+                if end > i {
+                    builder.push_ascii_run(&text[i..end]);
+                    i = end;
+                    continue;
+                }
             }
             let c = text[i..].chars().next().expect("char boundary");
             builder.push_char(c, i, i + c.len_utf8());
@@ -97,6 +103,11 @@ impl View {
                 o + (view_offset - v)
             }
         }
+    }
+
+    /// The text regex rules run on: the cased copy when it was built, else the folded one.
+    pub fn regex_haystack(&self) -> &str {
+        self.cased.as_deref().unwrap_or(&self.folded)
     }
 
     /// Whether the original range `start..end` overlaps protected markup.
@@ -120,10 +131,10 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(capacity: usize) -> Builder {
+    fn new(capacity: usize, keep_case: bool) -> Builder {
         Builder {
             view: View {
-                cased: String::with_capacity(capacity),
+                cased: keep_case.then(|| String::with_capacity(capacity)),
                 folded: String::with_capacity(capacity),
                 ..View::default()
             },
@@ -133,11 +144,23 @@ impl Builder {
         }
     }
 
-    fn push_ascii(&mut self, b: u8) {
-        self.last_char = Some((b as char, self.view.cased.len(), self.original));
-        self.view.cased.push(b as char);
-        self.view.folded.push(b.to_ascii_lowercase() as char);
-        self.original += 1;
+    /// Appends a run of ASCII that folds to itself but for case.
+    fn push_ascii_run(&mut self, run: &str) {
+        let start = self.view.folded.len();
+        let last = run.as_bytes()[run.len() - 1];
+        self.last_char = Some((
+            last as char,
+            start + run.len() - 1,
+            self.original + run.len() - 1,
+        ));
+        if let Some(cased) = &mut self.view.cased {
+            cased.push_str(run);
+        }
+        self.view.folded.push_str(run);
+        if let Some(tail) = self.view.folded.get_mut(start..) {
+            tail.make_ascii_lowercase();
+        }
+        self.original += run.len();
     }
 
     fn push_char(&mut self, c: char, start: usize, end: usize) {
@@ -151,7 +174,9 @@ impl Builder {
             self.last_char = None;
         } else if let Some(composed) = self.compose_with_last(c) {
             let (_, view_start, original_start) = self.last_char.expect("composed with it");
-            self.view.cased.truncate(view_start);
+            if let Some(cased) = &mut self.view.cased {
+                cased.truncate(view_start);
+            }
             self.view.folded.truncate(view_start);
             while self
                 .view
@@ -164,7 +189,7 @@ impl Builder {
             self.push_unit(composed, original_start, end);
             self.last_char = Some((composed, view_start, original_start));
         } else {
-            let view_start = self.view.cased.len();
+            let view_start = self.view.folded.len();
             self.push_unit(c, start, end);
             self.last_char = Some((c, view_start, start));
         }
@@ -172,7 +197,7 @@ impl Builder {
 
     /// The character an NFD combining mark forms with the last one, if any.
     fn compose_with_last(&self, mark: char) -> Option<char> {
-        if !unicode_normalization::char::is_combining_mark(mark) {
+        if mark < '\u{300}' || !unicode_normalization::char::is_combining_mark(mark) {
             return None;
         }
         let (base, _, _) = self.last_char?;
@@ -212,10 +237,12 @@ impl Builder {
 
     fn push_unit(&mut self, c: char, start: usize, end: usize) {
         debug_assert!(start <= self.original, "units are contiguous");
-        self.view.cased.push(c);
+        if let Some(cased) = &mut self.view.cased {
+            cased.push(c);
+        }
         self.view.folded.push(fold_case(c));
         if c.len_utf8() != end - start {
-            self.view.shifts.push((self.view.cased.len(), end));
+            self.view.shifts.push((self.view.folded.len(), end));
         }
         self.original = end;
     }
@@ -228,14 +255,24 @@ impl Builder {
 
 /// Folds a pattern the way [`View::new`] folds text, keeping case when `keep_case`.
 pub fn fold_pattern(pattern: &str, keep_case: bool) -> String {
-    let view = View::new(pattern.trim());
-    if keep_case { view.cased } else { view.folded }
+    let view = View::with_spans(pattern.trim(), &[], keep_case);
+    match view.cased {
+        Some(cased) => cased,
+        None => view.folded,
+    }
 }
 
 /// Lower case of `c` when it is one character of the same UTF-8 length, else `c`.
 pub fn fold_case(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
+    }
+    // Latin-1 capitals (À to Þ but ×), the accents of French, without a table look-up.
+    if ('\u{c0}'..='\u{de}').contains(&c) && c != '\u{d7}' {
+        return char::from_u32(c as u32 + 0x20).unwrap_or(c);
+    }
+    if c < '\u{100}' {
+        return c;
     }
     let mut lower = c.to_lowercase();
     match (lower.next(), lower.next()) {
@@ -250,6 +287,20 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || unicode_normalization::char::is_combining_mark(c)
 }
 
+/// The end of the run of bytes from `i` (before `limit`) that the fast path folds: ASCII
+/// but white space, and single spaces between such bytes.
+fn plain_run_end(bytes: &[u8], mut i: usize, limit: usize) -> usize {
+    while i < limit {
+        let b = bytes[i];
+        let single_space = b == b' ' && bytes.get(i + 1).is_none_or(|&n| is_plain_ascii(n));
+        if !(is_plain_ascii(b) || single_space) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
 /// An ASCII byte that is not white space (those take the slow path).
 fn is_plain_ascii(b: u8) -> bool {
     b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b
@@ -261,8 +312,15 @@ mod tests {
 
     #[test]
     fn folds_apostrophes_space_and_case() {
-        let view = View::new("L\u{2019}IA\u{a0}\u{a0}Profonde\r\nde   la\n\nChine\r\n\r\nfin");
-        assert_eq!(view.cased, "L'IA Profonde de la\nChine\nfin");
+        let view = View::with_spans(
+            "L\u{2019}IA\u{a0}\u{a0}Profonde\r\nde   la\n\nChine\r\n\r\nfin",
+            &[],
+            true,
+        );
+        assert_eq!(
+            view.cased.as_deref(),
+            Some("L'IA Profonde de la\nChine\nfin")
+        );
         assert_eq!(view.folded, "l'ia profonde de la\nchine\nfin");
     }
 
@@ -284,8 +342,8 @@ mod tests {
     #[test]
     fn composes_nfd_accents() {
         let text = "Re\u{301}clamation E\u{301}te\u{301}";
-        let view = View::new(text);
-        assert_eq!(view.cased, "Réclamation Été");
+        let view = View::with_spans(text, &[], true);
+        assert_eq!(view.cased.as_deref(), Some("Réclamation Été"));
         assert_eq!(view.folded, "réclamation été");
         let start = view.folded.find("été").unwrap();
         assert_eq!(&text[view.to_original(start)..], "E\u{301}te\u{301}");
@@ -327,9 +385,9 @@ mod tests {
                 unit: Unit::Break,
             },
         ];
-        let view = View::with_spans(text, &spans);
-        assert_eq!(view.cased, "\nl'IA \u{FFFC}profonde\u{FFFC}\n");
-        let start = view.cased.find("profonde").unwrap();
+        let view = View::with_spans(text, &spans, false);
+        assert_eq!(view.folded, "\nl'ia \u{FFFC}profonde\u{FFFC}\n");
+        let start = view.folded.find("profonde").unwrap();
         assert_eq!(view.to_original(start), 23);
         assert!(view.touches_markup(20, 24));
         assert!(!view.touches_markup(23, 31));

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
 
 use regex::{Regex, RegexBuilder};
 
@@ -295,13 +296,22 @@ fn compile_pattern_regex(
     Ok(regex)
 }
 
+/// Compiles a condition once per distinct text: large glossaries repeat a few conditions
+/// over thousands of rows, and a compiled regex costs far more than a clone of it (which
+/// shares the compiled program).
 fn compile_context(source: &str) -> std::result::Result<Option<Condition>, String> {
+    static COMPILED: LazyLock<Mutex<HashMap<String, Condition>>> = LazyLock::new(Default::default);
     if source.is_empty() {
         return Ok(None);
     }
-    Condition::new(source, REGEX_SIZE_LIMIT)
-        .map(Some)
-        .map_err(|e| bad_regex(source, &e))
+    if let Some(condition) = COMPILED.lock().ok().and_then(|c| c.get(source).cloned()) {
+        return Ok(Some(condition));
+    }
+    let condition = Condition::new(source, REGEX_SIZE_LIMIT).map_err(|e| bad_regex(source, &e))?;
+    if let Ok(mut compiled) = COMPILED.lock() {
+        compiled.insert(source.to_owned(), condition.clone());
+    }
+    Ok(Some(condition))
 }
 
 fn build_regex(source: &str, case_insensitive: bool) -> std::result::Result<Regex, String> {

@@ -3,12 +3,14 @@
 //! followed by white space (not after a common abbreviation such as "M." or "etc.", nor
 //! after a single letter such as the initial in "Donald J. Trump"), and at a blank line.
 //!
-//! Sentences are found on the cased view (initials are capitals), where a blank line is a
-//! `\n` and every other run of white space a single space.
+//! Sentences are found on the folded view, where a blank line is a `\n` and every other
+//! run of white space a single space; the original text tells which letters are capitals.
 
 /// A sentence never reaches further than this from the match (in bytes of the view), so a
 /// text without punctuation cannot make each match cost a scan of the whole file.
 const MAX_REACH: usize = 2000;
+
+use crate::fold::View;
 
 /// Lower-case words that end with a period without ending a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -19,62 +21,75 @@ const ABBREVIATIONS: &[&str] = &[
     "cap", "cdt", "sgt", "j.-c",
 ];
 
-/// The byte range of the sentence containing `start..end` in the cased view.
-pub fn bounds(view: &str, start: usize, end: usize) -> (usize, usize) {
-    (sentence_start(view, start), sentence_end(view, end))
+/// The byte range, in the folded view, of the sentence containing `start..end`; `text`
+/// is the original the view was made from (to tell capitals, which the view lowered).
+pub fn bounds(view: &View, text: &str, start: usize, end: usize) -> (usize, usize) {
+    let sentences = Sentences { view, text };
+    (sentences.start(start), sentences.end(end))
 }
 
-fn sentence_start(view: &str, start: usize) -> usize {
-    let floor = floor_boundary(view, start.saturating_sub(MAX_REACH));
-    let before = &view[floor..start];
-    for (i, c) in before.char_indices().rev() {
-        if c == '\n' {
-            return floor + i + 1;
-        }
-        if c == ' ' && ends_sentence(&view[..floor + i]) {
-            return floor + i + 1;
-        }
-    }
-    floor
+struct Sentences<'a> {
+    view: &'a View,
+    text: &'a str,
 }
 
-fn sentence_end(view: &str, end: usize) -> usize {
-    let ceiling = floor_boundary(view, (end + MAX_REACH).min(view.len()));
-    for (i, c) in view[end..ceiling].char_indices() {
-        let at = end + i;
-        if c == '\n' {
-            return at;
+impl Sentences<'_> {
+    fn start(&self, start: usize) -> usize {
+        let folded = self.view.folded.as_str();
+        let floor = floor_boundary(folded, start.saturating_sub(MAX_REACH));
+        for (i, c) in folded[floor..start].char_indices().rev() {
+            if c == '\n' || (c == ' ' && self.ends_sentence(floor + i)) {
+                return floor + i + 1;
+            }
         }
-        if c == ' ' && ends_sentence(&view[..at]) {
-            return at;
-        }
+        floor
     }
-    ceiling
-}
 
-/// Whether the text before a space ends a sentence.
-fn ends_sentence(before: &str) -> bool {
-    let Some(last) = before.chars().next_back() else {
-        return false;
-    };
-    // Closing quotes and brackets after the mark belong to the sentence: «…fin.» Suite
-    let trimmed = before.trim_end_matches(['»', '"', '”', ')', '\u{a0}']);
-    let Some(mark) = trimmed.chars().next_back() else {
-        return false;
-    };
-    if !matches!(mark, '.' | '!' | '?' | '…') {
-        return false;
+    fn end(&self, end: usize) -> usize {
+        let folded = self.view.folded.as_str();
+        let ceiling = floor_boundary(folded, (end + MAX_REACH).min(folded.len()));
+        for (i, c) in folded[end..ceiling].char_indices() {
+            if c == '\n' || (c == ' ' && self.ends_sentence(end + i)) {
+                return end + i;
+            }
+        }
+        ceiling
     }
-    if mark == '.' && last != '…' {
-        let body = &trimmed[..trimmed.len() - 1];
-        let word_start = body.rfind([' ', '\n', '(', '\'']).map_or(0, |i| i + 1);
-        let word = &body[word_start..];
-        let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-        if is_initial || ABBREVIATIONS.contains(&word.to_lowercase().as_str()) {
+
+    /// Whether the text before the space at `at` ends a sentence.
+    fn ends_sentence(&self, at: usize) -> bool {
+        let before = &self.view.folded[..at];
+        let Some(last) = before.chars().next_back() else {
+            return false;
+        };
+        // Closing quotes and brackets after the mark belong to the sentence: «…fin.» Suite
+        let trimmed = before.trim_end_matches(['»', '"', '”', ')', '\u{a0}']);
+        let Some(mark) = trimmed.chars().next_back() else {
+            return false;
+        };
+        if !matches!(mark, '.' | '!' | '?' | '…') {
             return false;
         }
+        if mark == '.' && last != '…' {
+            let body = &trimmed[..trimmed.len() - 1];
+            let word_start = body.rfind([' ', '\n', '(', '\'']).map_or(0, |i| i + 1);
+            let word = &body[word_start..];
+            let is_initial = word.chars().count() == 1 && self.is_capital(word_start);
+            if is_initial || ABBREVIATIONS.contains(&word) {
+                return false;
+            }
+        }
+        true
     }
-    true
+
+    /// Whether the view character at `at` is a capital letter in the original.
+    fn is_capital(&self, at: usize) -> bool {
+        let original = self.view.to_original(at);
+        self.text[original..]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    }
 }
 
 fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -88,33 +103,42 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The sentence around `needle` (found in the view), in the original text.
     fn sentence_of<'a>(text: &'a str, needle: &str) -> &'a str {
-        let start = text.find(needle).unwrap();
-        let (s, e) = bounds(text, start, start + needle.len());
-        &text[s..e]
+        let view = View::new(text);
+        let start = view.folded.find(&needle.to_lowercase()).unwrap();
+        let (s, e) = bounds(&view, text, start, start + needle.len());
+        &text[view.to_original(s)..view.to_original(e)]
     }
 
     #[test]
     fn splits_at_marks_followed_by_space() {
-        let text = "Une phrase. Deux ici! Trois? Quatre… Cinq.";
+        let text = "Une phrase. Deux ici! Trois? Quatre... Cinq.";
         assert_eq!(sentence_of(text, "Deux"), "Deux ici!");
-        assert_eq!(sentence_of(text, "Quatre"), "Quatre…");
+        assert_eq!(sentence_of(text, "Quatre"), "Quatre...");
         assert_eq!(sentence_of(text, "Cinq"), "Cinq.");
     }
 
     #[test]
     fn abbreviations_and_initials_do_not_end_sentences() {
-        let text = "Avant. M. Dupont et Donald J. Trump, etc. ont parlé. Après.";
+        let text = "Avant. M. Dupont et Donald J. Trump, etc. ont parle. Apres. Vu le j. Fin.";
         assert_eq!(
             sentence_of(text, "Dupont"),
-            "M. Dupont et Donald J. Trump, etc. ont parlé."
+            "M. Dupont et Donald J. Trump, etc. ont parle."
+        );
+        assert_eq!(
+            sentence_of(text, "Fin"),
+            "Fin.",
+            "a lower-case letter is no initial"
         );
     }
 
     #[test]
     fn blank_lines_end_sentences_but_numbers_do_not() {
-        let text = "Un titre\nLa baisse de 2.5% du cours";
+        let text = "Un titre\n\nLa baisse de 2.5% du cours";
         assert_eq!(sentence_of(text, "cours"), "La baisse de 2.5% du cours");
-        assert_eq!(sentence_of("a «fin.» b c", "b"), "b c");
+        let wrapped = "Une ligne\ncoupée. La suite";
+        assert_eq!(sentence_of(wrapped, "ligne"), "Une ligne\ncoupée.");
+        assert_eq!(sentence_of("a (fin.) b c", "b"), "b c");
     }
 }
