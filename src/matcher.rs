@@ -315,7 +315,7 @@ mod tests {
     }
 
     fn spans(rules: &Rules, text: &str) -> Vec<(String, usize)> {
-        let view = View::new(text);
+        let view = View::with_spans(text, &[], rules.needs_cased());
         let mut found: Vec<_> = rules
             .candidates(&view, text)
             .into_iter()
