@@ -1,0 +1,196 @@
+"""Runs mtfix and the tools users would use instead on the same generated corpus, in one
+run, and prints a table: tool x K -> wall time (median), MB/s, peak memory,
+substitutions, and mtfix's ratio to each peer.
+
+    python3 bench/run.py                          # 100 MB, K = 10, 1000, 20000, 3 runs
+    python3 bench/run.py --size-mb 10 --runs 1    # a quick look
+
+Needs: a release build of mtfix (built here with cargo), perl, GNU sed, python3, ripgrep
+(`apt-get install ripgrep`), FlashText (`pip install flashtext`), and `apt-get download`
+for the prose of Debian's manpages-fr (see french_prose.py). Timing is whole-process wall
+time with a warm page cache; every writing tool writes a full corrected copy of the corpus
+to a fresh folder, and `sync` runs before each timed run so that one run's writeback does
+not land in the next. A run longer than --timeout is stopped and reported as such.
+"""
+import argparse
+import datetime
+import os
+import pathlib
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+BENCH = pathlib.Path(__file__).resolve().parent
+ROOT = BENCH.parent
+CACHE = BENCH / ".cache"
+MTFIX = ROOT / "target" / "release" / "mtfix"
+PEERS = BENCH / "peers"
+
+# Why a peer's count differs from mtfix's, when it does.
+REASONS = {
+    "perl": "no if/unless contexts, no ’ or line-wrapped matches, no regex rules, counts no-op matches",
+    "python re": "no if/unless contexts, no ’ or line-wrapped matches, no regex rules, counts no-op matches",
+    "GNU sed": "cannot count; no contexts, no ’ or wrapped matches",
+    "FlashText": "ASCII word boundaries, no contexts, no ’ or wrapped matches; IndexError on some files",
+    "rg -F -i -w -c": "counts matching lines, not matches; search only",
+}
+
+
+def sh(command, timeout=None, stdout=None):
+    """Runs a shell command under /usr/bin/time; returns (seconds, peak KB, stdout) or None
+    on time-out."""
+    with tempfile.NamedTemporaryFile("r") as timing:
+        wrapped = ["/usr/bin/time", "-f", "%e %M", "-o", timing.name, "bash", "-c", command]
+        try:
+            result = subprocess.run(wrapped, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    timeout=timeout, text=True)
+        except subprocess.TimeoutExpired:
+            subprocess.run(["pkill", "-f", "bench/peers"], check=False)
+            return None
+        seconds, peak = timing.read().split()[-2:]
+        return float(seconds), int(peak), result.stdout
+
+
+def tools(corpus, glossary, pairs, out, log):
+    """(name, kind, shell command, how to count) for one K. kind: fix (writes a corrected
+    copy), check (reads only), limit (cat / cp)."""
+    patterns = f"<(cut -f1 {pairs})"
+    return [
+        ("mtfix fix", "fix", f"{MTFIX} fix {corpus} --out {out} --log {log} -g {glossary} -q", "log"),
+        ("mtfix check", "check", f"{MTFIX} check {corpus} -g {glossary} -q", "lines"),
+        ("mtfix check -j1", "check", f"{MTFIX} check {corpus} -g {glossary} -q -j1", "lines"),
+        ("rg -F -i -w -c", "check", f"rg -F -i -w -c -f {patterns} {corpus}", "rg"),
+        ("perl", "fix", f"perl {PEERS}/perl.pl {pairs} {corpus} {out}", "stdout"),
+        ("FlashText", "fix", f"python3 {PEERS}/flashtext_peer.py {pairs} {corpus} {out}", "flashtext"),
+        ("GNU sed", "fix", f"bash {PEERS}/sed.sh {pairs} {corpus} {out}", None),
+        ("python re", "fix", f"python3 {PEERS}/python_re.py {pairs} {corpus} {out}", "stdout"),
+    ]
+
+
+def count(how, stdout, log, pairs, corpus, out, timeout):
+    if how == "log":
+        import csv
+        with open(log, newline="", encoding="utf-8") as f:
+            return sum(1 for _ in csv.reader(f)) - 1
+    if how == "lines":
+        return len(stdout.splitlines())
+    if how == "rg":
+        return sum(int(line.rsplit(":", 1)[1]) for line in stdout.splitlines() if ":" in line)
+    if how == "stdout":
+        return int(stdout.split()[-1])
+    if how == "flashtext":
+        counted = sh(f"python3 {PEERS}/flashtext_peer.py {pairs} {corpus} {out} --count", timeout)
+        return int(counted[2].split()[-1]) if counted else None
+    return None
+
+
+def measure(command, runs, timeout, out):
+    """Median time and peak memory over `runs` (one run only when it is slow)."""
+    times, peaks, stdout = [], [], ""
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run(["sync"], check=True)
+        result = sh(command, timeout)
+        if result is None:
+            return None
+        times.append(result[0])
+        peaks.append(result[1])
+        stdout = result[2]
+        if result[0] > 20:
+            break
+    return statistics.median(times), max(peaks), stdout
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    memory = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
+    version = subprocess.run([str(MTFIX), "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{os.cpu_count()} cores ({cpu}), {int(memory) // 1024 // 1024} GiB, "
+            f"{platform.system()} {platform.release()}; {version}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=float, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ks", type=int, nargs="+", default=[10, 1000, 20000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--only", nargs="*", help="run only the tools whose name contains one of these")
+    parser.add_argument("--results", type=pathlib.Path, default=BENCH / "results.md")
+    args = parser.parse_args()
+
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    corpus = CACHE / f"corpus-{args.size_mb:g}mb-seed{args.seed}"
+    if not corpus.exists():
+        subprocess.run([sys.executable, BENCH / "gen_corpus.py", corpus, "--size-mb", str(args.size_mb),
+                        "--seed", str(args.seed)], check=True)
+    glossaries = CACHE / f"glossaries-seed{args.seed}"
+    subprocess.run([sys.executable, BENCH / "gen_glossary.py", glossaries, "--seed", str(args.seed),
+                    "--k", *map(str, args.ks)], check=True, stdout=subprocess.DEVNULL)
+    size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
+    files = sum(1 for p in corpus.rglob("*") if p.is_file())
+    work = pathlib.Path(tempfile.mkdtemp(prefix="mtfix-bench-"))
+    out, log = work / "out", work / "changes.csv"
+
+    lines = [f"Machine: {machine()}", f"Date: {datetime.date.today()}",
+             f"Corpus: {files} files, {size:.1f} MB (gen_corpus.py --size-mb {args.size_mb:g} --seed {args.seed}); "
+             f"median of {args.runs} runs, timeout {args.timeout:g} s", ""]
+    sh(f"cat $(find {corpus} -type f) > /dev/null")  # warm the page cache
+    limits = {}
+    for name, command in [("cat (read limit)", f"find {corpus} -type f -print0 | xargs -0 cat > /dev/null"),
+                          ("cp -r (read + write limit)", f"cp -r {corpus} {out}")]:
+        limits[name] = measure(command, args.runs, args.timeout, out)
+    header = "| tool | K | time (s) | MB/s | peak MB | substitutions | mtfix ratio |"
+    lines += [header, "|---|---|---|---|---|---|---|"]
+    for name, result in limits.items():
+        seconds, peak, _ = result
+        lines.append(f"| {name} | – | {seconds:.2f} | {size / seconds:.0f} | {peak / 1024:.0f} | – | – |")
+    flags = []
+    for k in args.ks:
+        glossary, pairs = glossaries / f"glossary-{k}.csv", glossaries / f"pairs-{k}.tsv"
+        results = {}
+        for name, kind, command, how in tools(corpus, glossary, pairs, out, log):
+            if args.only and not any(o in name for o in args.only):
+                continue
+            print(f"K={k}: {name} ...", file=sys.stderr, flush=True)
+            measured = measure(command, args.runs, args.timeout, out)
+            n = count(how, measured[2], log, pairs, corpus, out, args.timeout) if measured else None
+            results[name] = (kind, measured, n)
+        fix = results.get("mtfix fix", (None, None, None))
+        check = results.get("mtfix check", (None, None, None))
+        for name, (kind, measured, n) in results.items():
+            if measured is None:
+                lines.append(f"| {name} | {k} | > {args.timeout:g} (stopped) | – | – | – | – |")
+                continue
+            seconds, peak, _ = measured
+            reference = check if kind == "check" else fix
+            ratio = "–"
+            if reference[1] and not name.startswith("mtfix"):
+                ratio = f"{seconds / reference[1][0]:.1f}× slower" if seconds >= reference[1][0] \
+                    else f"{reference[1][0] / seconds:.1f}× faster"
+            elif name == "mtfix fix" and limits["cp -r (read + write limit)"]:
+                ratio = f"{seconds / limits['cp -r (read + write limit)'][0]:.2f}× cp -r"
+            elif name == "mtfix check -j1" and check[1]:
+                ratio = f"2 threads {seconds / check[1][0]:.2f}× faster"
+            shown = "?" if n is None else f"{n:,}"
+            if n is not None and fix[2] is not None and n != fix[2] and not name.startswith("mtfix"):
+                shown += " ⚠"
+                flags.append(f"- K={k}, {name}: {n:,} vs mtfix {fix[2]:,}: {REASONS.get(name, '')}")
+            elif n is None and name in REASONS:
+                flags.append(f"- K={k}, {name}: no count: {REASONS[name]}")
+            lines.append(f"| {name} | {k} | {seconds:.2f} | {size / seconds:.0f} | {peak / 1024:.0f} | {shown} | {ratio} |")
+        startup = sh(f"mkdir -p {work}/empty && {MTFIX} check {work}/empty -g {glossary} -q")
+        lines.append(f"| mtfix start-up (parse, validate, compile) | {k} | {startup[0]:.2f} | – | {startup[1] / 1024:.0f} | – | – |")
+    lines += ["", "Counts that differ from mtfix's (⚠) and why:"] + sorted(set(flags))
+    shutil.rmtree(work, ignore_errors=True)
+    text = "\n".join(lines) + "\n"
+    args.results.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
