@@ -49,6 +49,9 @@ impl Stamp {
 pub struct AtomicFile {
     target: PathBuf,
     writer: BufWriter<NamedTempFile>,
+    /// Whether the target may exist and be replaced (in place), rather than being a new
+    /// copy (under `--out`), which skips looking at the target before the rename.
+    replacing: bool,
 }
 
 impl AtomicFile {
@@ -56,29 +59,39 @@ impl AtomicFile {
     /// points to), creating missing parent folders.
     pub fn create(path: &Path) -> Result<AtomicFile> {
         let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        AtomicFile::start(target, None, true)
+    }
+
+    /// Starts writing a corrected copy at `path` (under `--out`), with the permissions of
+    /// the article it copies (`like`); a new file would otherwise be readable by its owner
+    /// only.
+    pub fn create_copy(path: &Path, like: &Metadata) -> Result<AtomicFile> {
+        AtomicFile::start(path.to_owned(), Some(like.permissions()), false)
+    }
+
+    fn start(
+        target: PathBuf,
+        permissions: Option<std::fs::Permissions>,
+        replacing: bool,
+    ) -> Result<AtomicFile> {
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let temp = tempfile::Builder::new()
-            .prefix(".mtfix-")
-            .suffix(".tmp")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".mtfix-").suffix(".tmp");
+        if let Some(permissions) = permissions {
+            builder.permissions(permissions);
+        }
+        let temp = builder
             .tempfile_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
         Ok(AtomicFile {
             target,
             writer: BufWriter::with_capacity(1 << 16, temp),
+            replacing,
         })
-    }
-
-    /// Gives the new file the permissions of `meta` (a new file would otherwise be
-    /// readable by its owner only). Replacing a file keeps that file's permissions.
-    pub fn with_permissions_of(self, meta: &Metadata) -> Result<AtomicFile> {
-        let temp = self.writer.get_ref();
-        std::fs::set_permissions(temp.path(), meta.permissions())
-            .map_err(|e| Error::io(temp.path(), e))?;
-        Ok(self)
     }
 
     /// Appends bytes.
@@ -97,13 +110,13 @@ impl AtomicFile {
         unchanged: Option<Stamp>,
         backup: Option<&OsStr>,
     ) -> Result<()> {
-        let target = self.target;
+        let (target, replacing) = (self.target, self.replacing);
         let temp = self
             .writer
             .into_inner()
             .map_err(|e| Error::io(&target, e.into_error()))?;
         let io = |e| Error::io(temp.path(), e);
-        let current = std::fs::metadata(&target).ok();
+        let current = replacing.then(|| std::fs::metadata(&target).ok()).flatten();
         if let Some(meta) = &current {
             std::fs::set_permissions(temp.path(), meta.permissions()).map_err(io)?;
         }
@@ -167,9 +180,9 @@ impl LogFile {
     }
 
     /// Puts the complete log in place.
-    pub fn commit(self) -> Result<()> {
+    pub fn commit(self, durability: Durability) -> Result<()> {
         match self {
-            LogFile::Atomic(file) => file.commit(Durability::Synced, None, None),
+            LogFile::Atomic(file) => file.commit(durability, None, None),
             LogFile::Through(_) => Ok(()),
         }
     }

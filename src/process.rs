@@ -97,8 +97,7 @@ fn whole(
     let output = || [prefix, &encoding.encode(&corrected)].concat();
     match &config.target {
         Target::Out(dir) => {
-            let mut file =
-                AtomicFile::create(&dir.join(&article.relative))?.with_permissions_of(meta)?;
+            let mut file = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
             file.write(&output())?;
             file.commit(Durability::Unsynced, None, None)?;
         }
@@ -146,9 +145,7 @@ fn stream(
         Err(why) => return skip_streamed(article, file, pending, why, config),
     };
     let mut out = match &config.target {
-        Target::Out(dir) => {
-            Some(AtomicFile::create(&dir.join(&article.relative))?.with_permissions_of(meta)?)
-        }
+        Target::Out(dir) => Some(AtomicFile::create_copy(&dir.join(&article.relative), meta)?),
         Target::InPlace => Some(AtomicFile::create(path)?),
         Target::Nowhere | Target::Stdout => None,
     };

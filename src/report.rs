@@ -119,6 +119,10 @@ pub struct Reporter<'r> {
     rules: &'r Rules,
     /// The log being written, and its path for errors.
     log: Option<(PathBuf, output::LogFile)>,
+    /// The log is fsynced when it records changes made in place (it is then the only
+    /// way back); beside an `--out` copy, a rerun regenerates it, and an fsync would make
+    /// the file system flush every copy written so far.
+    log_durability: output::Durability,
     dialect: Dialect,
     /// Print `check` lines.
     check: bool,
@@ -148,6 +152,10 @@ impl<'r> Reporter<'r> {
             rules,
             log,
             dialect: config.log_dialect,
+            log_durability: match config.target {
+                crate::config::Target::InPlace => output::Durability::Synced,
+                _ => output::Durability::Unsynced,
+            },
             check: !config.writes(),
             diff_to_stderr: config.stdin,
             bar,
@@ -231,7 +239,7 @@ impl<'r> Reporter<'r> {
     pub fn finish(mut self, elapsed: Duration) -> Result<(Summary, Vec<Error>)> {
         if let Some((path, mut file)) = self.log.take() {
             file.flush().map_err(|e| Error::io(&path, e))?;
-            file.commit()?;
+            file.commit(self.log_durability)?;
         }
         let mut top: Vec<(usize, usize)> = self.rule_counts.into_iter().collect();
         top.sort_by_key(|&(rule, count)| (std::cmp::Reverse(count), rule));

@@ -323,8 +323,7 @@ fn write(
 ) -> Result<()> {
     match &config.out {
         Some(dir) => {
-            let mut file =
-                AtomicFile::create(&dir.join(&article.relative))?.with_permissions_of(meta)?;
+            let mut file = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
             file.write(bytes)?;
             file.commit(Durability::Unsynced, None, None)
         }
