@@ -85,22 +85,8 @@ pub struct ReviewArgs {
     #[arg(long, value_name = "SUFFIX")]
     pub backup: Option<std::ffi::OsString>,
 
-    /// File extensions read when walking folders.
-    #[arg(
-        long = "ext",
-        value_name = "EXT",
-        value_delimiter = ',',
-        default_value = "txt,md,html,htm"
-    )]
-    pub extensions: Vec<String>,
-
-    /// Read every article in this encoding instead of detecting it.
-    #[arg(long, value_name = "NAME")]
-    pub encoding: Option<String>,
-
-    /// Follow symbolic links when walking folders.
-    #[arg(long)]
-    pub follow: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// No summary on stderr.
     #[arg(short, long)]
@@ -138,7 +124,30 @@ pub struct StatsArgs {
     pub log: PathBuf,
 }
 
-/// Options shared by every command that reads articles.
+/// How articles are found and read, for every command that reads them.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// File extensions read when walking folders (files named on the command line are
+    /// always read).
+    #[arg(
+        long = "ext",
+        value_name = "EXT",
+        value_delimiter = ',',
+        default_value = "txt,md,html,htm"
+    )]
+    pub extensions: Vec<String>,
+
+    /// Read every article in this encoding (`utf-8`, `windows-1252`, `iso-8859-15`, …)
+    /// instead of detecting it. Articles are always written back in their own encoding.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+
+    /// Follow symbolic links when walking folders (not followed by default).
+    #[arg(long)]
+    pub follow: bool,
+}
+
+/// Options shared by `fix` and `check`.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// Article files or folders (walked recursively, skipping hidden and git-ignored
@@ -152,15 +161,8 @@ pub struct CommonArgs {
     #[arg(short, long = "glossary", value_name = "PATH")]
     pub glossaries: Vec<PathBuf>,
 
-    /// File extensions read when walking folders (files named on the command line are
-    /// always read).
-    #[arg(
-        long = "ext",
-        value_name = "EXT",
-        value_delimiter = ',',
-        default_value = "txt,md,html,htm"
-    )]
-    pub extensions: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Worker threads (0 = one per core). Output is identical whatever the number.
     #[arg(short, long, value_name = "N", default_value_t = 0)]
@@ -173,15 +175,6 @@ pub struct CommonArgs {
     /// Colour diffs: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: crate::diff::ColorChoice,
-
-    /// Read every article in this encoding (`utf-8`, `windows-1252`, `iso-8859-15`, …)
-    /// instead of detecting it. Articles are always written back in their own encoding.
-    #[arg(long, value_name = "NAME")]
-    pub encoding: Option<String>,
-
-    /// Follow symbolic links when walking folders (not followed by default).
-    #[arg(long)]
-    pub follow: bool,
 }
 
 #[derive(Debug, Args)]

@@ -104,7 +104,7 @@ impl Config {
         backup: Option<OsString>,
         log_dialect: Dialect,
     ) -> Result<Config> {
-        let encoding = forced_encoding(common.encoding.as_deref())?;
+        let encoding = forced_encoding(common.input.encoding.as_deref())?;
         let stdin = common.inputs.iter().any(|p| p == Path::new("-"));
         let writes_files = matches!(target, Target::Out(_) | Target::InPlace);
         if stdin && (common.inputs.len() > 1 || writes_files) {
@@ -120,14 +120,14 @@ impl Config {
                 .filter(|p| p != Path::new("-"))
                 .collect(),
             glossaries: common.glossaries,
-            extensions: normalize_extensions(&common.extensions),
+            extensions: normalize_extensions(&common.input.extensions),
             target,
             log,
             diff,
             jobs: common.jobs,
             quiet: common.quiet,
             encoding,
-            follow: common.follow,
+            follow: common.input.follow,
             backup,
             log_dialect,
             color: diff::use_color(common.color, color_stream_is_terminal(stdin)),
@@ -188,9 +188,9 @@ impl ReviewConfig {
             out,
             reject_empty: args.reject_empty,
             backup: args.backup,
-            extensions: normalize_extensions(&args.extensions),
-            follow: args.follow,
-            encoding: forced_encoding(args.encoding.as_deref())?,
+            extensions: normalize_extensions(&args.input.extensions),
+            follow: args.input.follow,
+            encoding: forced_encoding(args.input.encoding.as_deref())?,
         })
     }
 }
