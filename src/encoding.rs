@@ -88,9 +88,14 @@ impl TextEncoding {
     /// file, for the position of a bad byte.
     pub fn decode(self, bytes: &[u8], start: usize) -> Result<Cow<'_, str>, Undecodable> {
         match self {
-            TextEncoding::Utf8 { .. } => std::str::from_utf8(bytes)
-                .map(Cow::Borrowed)
-                .map_err(|e| Undecodable::InvalidUtf8(start + e.valid_up_to())),
+            // SIMD validation first (the common, valid case); the standard library's only
+            // to find where invalid input goes wrong.
+            TextEncoding::Utf8 { .. } => match simdutf8::basic::from_utf8(bytes) {
+                Ok(text) => Ok(Cow::Borrowed(text)),
+                Err(_) => std::str::from_utf8(bytes)
+                    .map(Cow::Borrowed)
+                    .map_err(|e| Undecodable::InvalidUtf8(start + e.valid_up_to())),
+            },
             TextEncoding::Legacy(encoding) => {
                 let text = encoding
                     .decode_without_bom_handling_and_without_replacement(bytes)
@@ -149,7 +154,7 @@ pub fn detect(head: &[u8], forced: Option<TextEncoding>) -> Result<TextEncoding,
             legacy => legacy,
         });
     }
-    if bom || is_utf8_prefix(head) {
+    if bom || simdutf8::basic::from_utf8(head).is_ok() || is_utf8_prefix(head) {
         return Ok(TextEncoding::Utf8 { bom });
     }
     if let Err(e) = std::str::from_utf8(head) {
