@@ -68,21 +68,51 @@ pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
 
 /// Corrects `text` with `rules`, as `options` say.
 pub fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> Applied<'a> {
-    let view = View::with_spans(text, &options.format.spans(text), rules.needs_cased());
-    let chosen = select(rules.candidates(&view, text));
-    let mut subs = Vec::with_capacity(chosen.len());
+    let windows = match options.format {
+        Format::Text => rules.paragraphs_to_search(text),
+        Format::Html | Format::Markdown => None,
+    };
+    let mut subs = match windows {
+        Some(windows) => windows
+            .into_iter()
+            .flat_map(|(start, end)| substitutions_in(rules, text, start, end, options))
+            .collect(),
+        None => substitutions_in(rules, text, 0, text.len(), options),
+    };
     let mut lines = LineCounter::default();
+    for sub in &mut subs {
+        (sub.line, sub.column) = lines.locate(text, sub.byte_offset);
+    }
+    Applied {
+        text: rewrite(text, &subs),
+        subs,
+    }
+}
+
+/// The substitutions in `text[start..end]`, a whole text or a run of whole paragraphs
+/// (no match and no sentence crosses a paragraph break, so both give the same result),
+/// with offsets in `text`; lines and columns are left for the caller.
+fn substitutions_in(
+    rules: &Rules,
+    text: &str,
+    start: usize,
+    end: usize,
+    options: Options,
+) -> Vec<Substitution> {
+    let part = &text[start..end];
+    let view = View::with_spans(part, &options.format.spans(part), rules.needs_cased());
+    let chosen = select(rules.candidates(&view, part));
+    let mut subs = Vec::with_capacity(chosen.len());
     for candidate in chosen {
-        if let Some(edit) = edit_for(rules, &view, text, candidate, options.format) {
-            let (line, column) = lines.locate(text, edit.start);
+        if let Some(edit) = edit_for(rules, &view, part, candidate, options.format) {
             subs.push(Substitution {
                 rule: candidate.rule,
-                byte_offset: edit.start,
-                line,
-                column,
-                matched: text[edit.start..edit.end].to_owned(),
+                byte_offset: start + edit.start,
+                line: 0,
+                column: 0,
+                matched: part[edit.start..edit.end].to_owned(),
                 context: if options.context {
-                    context(text, &view, candidate, edit.start, edit.end)
+                    context(part, &view, candidate, edit.start, edit.end)
                 } else {
                     String::new()
                 },
@@ -90,10 +120,7 @@ pub fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> Applied
             });
         }
     }
-    Applied {
-        text: rewrite(text, &subs),
-        subs,
-    }
+    subs
 }
 
 /// Leftmost-longest, non-overlapping selection; ties go to the lower rule index.
@@ -476,6 +503,22 @@ mod tests {
                 prop_assert_eq!(check_log(&text, &applied), Ok(()));
                 let again = apply(&rules, &applied.text);
                 prop_assert!(again.subs.is_empty(), "second run changed {:?}", again.subs);
+            }
+
+            #[test]
+            fn searching_only_anchored_paragraphs_changes_nothing(
+                text in text(),
+                csv in glossary(),
+            ) {
+                let rules = rules(&csv);
+                let windowed = apply(&rules, &text);
+                let whole = substitutions_in(&rules, &text, 0, text.len(), Options::default());
+                let key = |s: &Substitution| {
+                    (s.byte_offset, s.matched.clone(), s.replacement.clone(), s.context.clone())
+                };
+                let windowed: Vec<_> = windowed.subs.iter().map(key).collect();
+                let whole: Vec<_> = whole.iter().map(key).collect();
+                prop_assert_eq!(windowed, whole);
             }
 
             #[test]
