@@ -222,8 +222,10 @@ fn widen_over_one_space(text: &str, start: usize, end: usize) -> (usize, usize) 
 fn context(text: &str, view: &View, c: Candidate, start: usize, end: usize) -> String {
     let (s, e) = sentence::bounds(view, text, c.start, c.end);
     let (s, e) = (view.to_original(s).min(start), view.to_original(e).max(end));
-    let before = collapse_spaces(&text[s..start]);
-    let after = collapse_spaces(&text[end..e]);
+    // White space at the sentence's edges (before a paragraph, at the end of the text)
+    // is not part of it.
+    let before = collapse_spaces(text[s..start].trim_start());
+    let after = collapse_spaces(text[end..e].trim_end());
     let before_len = before.chars().count();
     let before = match before_len.checked_sub(CONTEXT_CHARS) {
         Some(skip) if skip > 0 => format!("…{}", before.chars().skip(skip).collect::<String>()),
