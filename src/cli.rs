@@ -11,8 +11,9 @@ use clap::{Args, Parser, Subcommand};
 /// to a folder of articles, in parallel, and logs every substitution to a CSV file for
 /// review. Without --glossary, the glossaries shipped with mtfix (embedded) are used.
 ///
-/// Exit codes: 0 ok; 1 `check` found changes; 2 bad usage or glossary (nothing written);
-/// 3 some files could not be processed (the others were).
+/// Exit codes: 0 ok; 1 `check` found changes or `glossary test` failed; 2 bad usage or
+/// glossary (nothing written); 3 some files or log rows could not be processed (the
+/// others were).
 #[derive(Debug, Parser)]
 #[command(name = "mtfix", version, about, long_about)]
 pub struct Cli {
