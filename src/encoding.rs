@@ -174,6 +174,28 @@ pub fn detect(head: &[u8], forced: Option<TextEncoding>) -> Result<TextEncoding,
     }
 }
 
+/// Detects the encoding of a whole file and decodes it. Valid UTF-8, the common case, is
+/// validated once here rather than once by [`detect`] and again by
+/// [`TextEncoding::decode`]; any other file goes through both, with the same result.
+pub fn decode_whole(
+    bytes: &[u8],
+    forced: Option<TextEncoding>,
+) -> Result<(TextEncoding, Cow<'_, str>), Undecodable> {
+    let sniff = &bytes[..bytes.len().min(SNIFF_LEN)];
+    let plain_text =
+        !sniff.contains(&0) && !sniff.starts_with(b"\xFF\xFE") && !sniff.starts_with(b"\xFE\xFF");
+    if forced.is_none() && plain_text {
+        let bom = bytes.starts_with(UTF8_BOM);
+        let body = &bytes[if bom { UTF8_BOM.len() } else { 0 }..];
+        if let Ok(text) = simdutf8::basic::from_utf8(body) {
+            return Ok((TextEncoding::Utf8 { bom }, Cow::Borrowed(text)));
+        }
+    }
+    let encoding = detect(bytes, forced)?;
+    let prefix = encoding.prefix().len();
+    Ok((encoding, encoding.decode(&bytes[prefix..], prefix)?))
+}
+
 /// Whether `bytes` is valid UTF-8, allowing it to end inside a character (a head read
 /// from a longer file may cut one).
 fn is_utf8_prefix(bytes: &[u8]) -> bool {
@@ -213,6 +235,24 @@ mod tests {
             detect(b"caf\xc3\xa9 puis \xe9 fin", None),
             Err(Undecodable::InvalidUtf8(11))
         );
+    }
+
+    #[test]
+    fn decoding_a_whole_file_agrees_with_detect_then_decode() {
+        let files: [&[u8]; 5] = [
+            "café".as_bytes(),
+            b"\xEF\xBB\xBFcaf\xC3\xA9",
+            b"Le caf\xe9 de l'\xe9t\xe9 \xe0 c\xf4t\xe9 de la for\xeat.",
+            b"caf\xc3\xa9 puis \xe9 fin",
+            b"PK\x03\x04\x00\x00",
+        ];
+        for bytes in files {
+            let separately = detect(bytes, None).and_then(|encoding| {
+                let prefix = encoding.prefix().len();
+                Ok((encoding, encoding.decode(&bytes[prefix..], prefix)?))
+            });
+            assert_eq!(decode_whole(bytes, None), separately);
+        }
     }
 
     #[test]

@@ -33,9 +33,6 @@ pub enum Error {
     /// The command line asks for something impossible (checked before any work).
     #[error("{0}")]
     Usage(String),
-    /// Some files failed; the others were processed.
-    #[error("{} file(s) could not be processed", .0.len())]
-    Failed(Vec<Error>),
 }
 
 impl Error {
@@ -51,7 +48,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Glossary { .. } | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Article { .. } | Error::Failed(_) => 3,
+            Error::Io { .. } | Error::Article { .. } => 3,
         }
     }
 }

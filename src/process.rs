@@ -70,15 +70,11 @@ fn whole(
     options: Options,
     meta: &Metadata,
 ) -> Result<Processed> {
-    let encoding = match encoding::detect(bytes, config.encoding) {
-        Ok(encoding) => encoding,
+    let (encoding, text) = match encoding::decode_whole(bytes, config.encoding) {
+        Ok(decoded) => decoded,
         Err(why) => return skip(article, bytes, why, config),
     };
     let prefix = encoding.prefix();
-    let text = match encoding.decode(&bytes[prefix.len()..], prefix.len()) {
-        Ok(text) => text,
-        Err(why) => return skip(article, bytes, why, config),
-    };
     let base = Base {
         offset: prefix.len(),
         lines: 0,
