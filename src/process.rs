@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::logfile::{self, FileHasher};
 use crate::markup::Format;
 use crate::matcher::Rules;
-use crate::output::{AtomicFile, Durability, Stamp, write_atomic};
+use crate::output::{AtomicFile, Durability, Stamp};
 use crate::report::{FileOutcome, Processed, SpillWriter};
 
 /// Articles up to this size are read whole; larger plain-text ones are streamed.
@@ -72,7 +72,7 @@ fn whole(
 ) -> Result<Processed> {
     let (encoding, text) = match encoding::decode_whole(bytes, config.encoding) {
         Ok(decoded) => decoded,
-        Err(why) => return skip(article, bytes, why, config),
+        Err(why) => return skip(article, bytes, why, config, meta),
     };
     let prefix = encoding.prefix();
     let base = Base {
@@ -138,7 +138,7 @@ fn stream(
     let mut eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
     let encoding = match encoding::detect(&pending, config.encoding) {
         Ok(encoding) => encoding,
-        Err(why) => return skip_streamed(article, file, pending, why, config),
+        Err(why) => return skip_streamed(article, file, pending, why, config, meta),
     };
     let mut out = match &config.target {
         Target::Out(dir) => Some(AtomicFile::create_copy(&dir.join(&article.relative), meta)?),
@@ -320,7 +320,13 @@ impl OffsetCounter {
 /// A file that cannot be decoded is left alone (and copied as it is under `--out`, so the
 /// corrected corpus stays complete). Damaged UTF-8 is an error with its position; the
 /// other cases are warnings.
-fn skip(article: &Article, bytes: &[u8], why: Undecodable, config: &Config) -> Result<Processed> {
+fn skip(
+    article: &Article,
+    bytes: &[u8],
+    why: Undecodable,
+    config: &Config,
+    meta: &Metadata,
+) -> Result<Processed> {
     if let Undecodable::InvalidUtf8(_) = why {
         return Err(undecodable_error(
             &article.path,
@@ -330,7 +336,9 @@ fn skip(article: &Article, bytes: &[u8], why: Undecodable, config: &Config) -> R
         ));
     }
     if let Target::Out(dir) = &config.target {
-        write_atomic(&dir.join(&article.relative), bytes, Durability::Unsynced)?;
+        let mut copy = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
+        copy.write(bytes)?;
+        copy.commit(Durability::Unsynced, None, None)?;
     }
     Ok(Processed {
         bytes: bytes.len(),
@@ -345,12 +353,13 @@ fn skip_streamed(
     mut head: Vec<u8>,
     why: Undecodable,
     config: &Config,
+    meta: &Metadata,
 ) -> Result<Processed> {
     if let Undecodable::InvalidUtf8(_) = why {
-        return skip(article, &head, why, config);
+        return skip(article, &head, why, config, meta);
     }
     if let Target::Out(dir) = &config.target {
-        let mut out = AtomicFile::create(&dir.join(&article.relative))?;
+        let mut out = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
         loop {
             out.write(&head)?;
             head.clear();
@@ -362,7 +371,7 @@ fn skip_streamed(
         }
         out.commit(Durability::Unsynced, None, None)?;
     }
-    let bytes = std::fs::metadata(&article.path).map_or(0, |m| m.len() as usize);
+    let bytes = meta.len() as usize;
     Ok(Processed {
         bytes,
         warnings: vec![format!("{}: {why}", article.path.display())],
