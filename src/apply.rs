@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use crate::fold::View;
 use crate::glossary::Pattern;
 use crate::markup::Format;
-use crate::matcher::{Candidate, Rules};
+use crate::matcher::{Candidate, Rules, selection_order};
 use crate::{sentence, template};
 
 /// Characters of context kept on each side of a match in the log.
@@ -125,7 +125,7 @@ fn substitutions_in(
 
 /// Leftmost-longest, non-overlapping selection; ties go to the lower rule index.
 fn select(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
-    candidates.sort_unstable_by_key(|c| (c.start, std::cmp::Reverse(c.end), c.rule));
+    candidates.sort_unstable_by_key(selection_order);
     let mut chosen: Vec<Candidate> = Vec::new();
     for candidate in candidates {
         if chosen.last().is_none_or(|last| candidate.start >= last.end) {
@@ -494,7 +494,47 @@ mod tests {
                 .prop_map(|rows| format!("pattern,replacement,case\n{}", rows.concat()))
         }
 
+        /// Overlapping patterns, some shared by two rules, with contexts and exact case, so
+        /// that long matches are often rejected over shorter or later ones.
+        fn overlapping_glossary() -> impl Strategy<Value = String> {
+            let pattern = prop::sample::select(vec![
+                "ab",
+                "ab cd",
+                "cd ab",
+                "ab cd ab",
+                "cd",
+                "ab-cd",
+                "é ab",
+                "AB",
+                "cd'ab",
+                "re:cd ?é",
+            ]);
+            let context = prop::sample::select(vec!["", "", "x", "é", "^ cd", "ab $"]);
+            let row = (pattern, any::<bool>(), context.clone(), context).prop_map(
+                |(p, exact, if_, unless)| {
+                    format!(
+                        "{p},1,{},{if_},{unless}\n",
+                        if exact { "exact" } else { "" }
+                    )
+                },
+            );
+            proptest::collection::vec(row, 0..8)
+                .prop_map(|rows| format!("pattern,replacement,case,if,unless\n{}", rows.concat()))
+        }
+
         proptest! {
+            #[test]
+            fn the_leftmost_longest_chain_selects_like_all_candidates(
+                text in text(),
+                csv in overlapping_glossary(),
+            ) {
+                let rules = rules(&csv);
+                let view = View::new(&text);
+                let chain = select(rules.candidates(&view, &text));
+                let all = select(rules.all_candidates(&view, &text));
+                prop_assert_eq!(chain, all);
+            }
+
             #[test]
             fn log_reproduces_the_output_and_a_second_run_changes_nothing(
                 text in text(),
