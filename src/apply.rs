@@ -334,12 +334,11 @@ struct LineCounter {
 
 impl LineCounter {
     fn locate(&mut self, text: &str, offset: usize) -> (u64, u64) {
+        // memchr's vector search: a byte loop here took a tenth of `check` at ten rules.
         let skipped = &text.as_bytes()[self.offset..offset];
-        for (i, &b) in skipped.iter().enumerate() {
-            if b == b'\n' {
-                self.line += 1;
-                self.line_start = self.offset + i + 1;
-            }
+        self.line += memchr::memchr_iter(b'\n', skipped).count() as u64;
+        if let Some(last) = memchr::memrchr(b'\n', skipped) {
+            self.line_start = self.offset + last + 1;
         }
         self.offset = offset;
         let column = text[self.line_start..offset].chars().count() as u64 + 1;
