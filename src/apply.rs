@@ -224,25 +224,29 @@ fn context(text: &str, view: &View, c: Candidate, start: usize, end: usize) -> S
     let (s, e) = (view.to_original(s).min(start), view.to_original(e).max(end));
     // White space at the sentence's edges (before a paragraph, at the end of the text)
     // is not part of it.
-    let before = collapse_spaces(text[s..start].trim_start());
-    let after = collapse_spaces(text[end..e].trim_end());
-    let before_len = before.chars().count();
-    let before = match before_len.checked_sub(CONTEXT_CHARS) {
-        Some(skip) if skip > 0 => format!("…{}", before.chars().skip(skip).collect::<String>()),
-        _ => before,
+    let before = collapse_spaces(text[s..start].trim_start().chars().rev(), CONTEXT_CHARS);
+    let before = match before.len() > CONTEXT_CHARS {
+        true => format!(
+            "…{}",
+            before[..CONTEXT_CHARS].iter().rev().collect::<String>()
+        ),
+        false => before.iter().rev().collect(),
     };
-    let after = if after.chars().count() > CONTEXT_CHARS {
-        format!("{}…", after.chars().take(CONTEXT_CHARS).collect::<String>())
-    } else {
-        after
+    let after = collapse_spaces(text[end..e].trim_end().chars(), CONTEXT_CHARS);
+    let after = match after.len() > CONTEXT_CHARS {
+        true => format!("{}…", after[..CONTEXT_CHARS].iter().collect::<String>()),
+        false => after.iter().collect(),
     };
     format!("{before}⟦{}⟧{after}", &text[start..end])
 }
 
-fn collapse_spaces(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// The characters of `chars` with each run of white space as one space, up to `limit`
+/// and one more (which tells that there were more): sentences can be paragraphs long,
+/// and only their part near the match is shown.
+fn collapse_spaces(chars: impl Iterator<Item = char>, limit: usize) -> Vec<char> {
+    let mut out = Vec::with_capacity(limit + 1);
     let mut in_space = false;
-    for c in text.chars() {
+    for c in chars {
         if c.is_whitespace() {
             if !in_space {
                 out.push(' ');
@@ -251,6 +255,9 @@ fn collapse_spaces(text: &str) -> String {
         } else {
             out.push(c);
             in_space = false;
+        }
+        if out.len() > limit {
+            break;
         }
     }
     out

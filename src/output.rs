@@ -78,15 +78,21 @@ impl AtomicFile {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let mut builder = tempfile::Builder::new();
         builder.prefix(".mtfix-").suffix(".tmp");
         if let Some(permissions) = permissions {
             builder.permissions(permissions);
         }
-        let temp = builder
-            .tempfile_in(&parent)
-            .map_err(|e| Error::io(&parent, e))?;
+        // The folder usually exists: try first, create it only when missing (a
+        // `create_dir_all` for every file of a corpus cost two system calls each).
+        let temp = match builder.tempfile_in(&parent) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+                builder.tempfile_in(&parent)
+            }
+            created => created,
+        }
+        .map_err(|e| Error::io(&parent, e))?;
         Ok(AtomicFile {
             target,
             writer: BufWriter::with_capacity(1 << 16, temp),

@@ -37,17 +37,22 @@ pub fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome 
 
 fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Processed> {
     let path = &article.path;
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let io = |e| Error::io(path, e);
+    // Open, then ask the open file for its metadata: one system call fewer per article
+    // than `metadata` then `fs::read`, which asks again.
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
     let format = Format::of(path);
     let options = Options {
         format,
         context: config.log.is_some(),
     };
     if meta.len() > WHOLE_FILE_LIMIT && format == Format::Text {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         stream(article, file, rules, config, options, &meta)
     } else {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+        file.read_to_end(&mut bytes).map_err(io)?;
+        drop(file);
         whole(article, &bytes, rules, config, options, &meta)
     }
 }
