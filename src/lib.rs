@@ -33,6 +33,7 @@ pub mod template;
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -79,25 +80,46 @@ pub fn run(config: &Config) -> Result<Outcome> {
             .num_threads(config.jobs)
             .build()
             .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+        let failed = AtomicBool::new(false);
+        let mut reported = Vec::new();
         for batch in articles.chunks(BATCH) {
-            let outcomes: Vec<FileOutcome> = pool.install(|| {
-                batch
-                    .par_iter()
-                    .map(|article| {
-                        let outcome = process::process(article.clone(), &rules, config);
-                        bar.inc(1);
-                        outcome
-                    })
-                    .collect()
+            // Each batch is processed while the one before is reported, so that no worker
+            // waits for the log; a failed report stops the articles not yet started.
+            let (outcomes, report) = pool.install(|| {
+                rayon::join(
+                    || {
+                        batch
+                            .par_iter()
+                            .filter(|_| !failed.load(Ordering::Relaxed))
+                            .map(|article| {
+                                let outcome = process::process(article.clone(), &rules, config);
+                                bar.inc(1);
+                                outcome
+                            })
+                            .collect::<Vec<FileOutcome>>()
+                    },
+                    || {
+                        let report = report_all(&mut reporter, &mut reported);
+                        failed.store(report.is_err(), Ordering::Relaxed);
+                        report
+                    },
+                )
             });
-            for outcome in outcomes {
-                reporter.add(outcome)?;
-            }
+            report?;
+            reported = outcomes;
         }
+        report_all(&mut reporter, &mut reported)?;
     }
     bar.finish_and_clear();
     let (summary, failures) = reporter.finish(started.elapsed())?;
     Ok(Outcome { summary, failures })
+}
+
+/// Reports `outcomes` in order, leaving the vector empty.
+fn report_all(reporter: &mut Reporter, outcomes: &mut Vec<FileOutcome>) -> Result<()> {
+    outcomes
+        .drain(..)
+        .try_for_each(|outcome| reporter.add(outcome))
 }
 
 /// Loads and compiles the glossaries (the embedded ones when none is given).
