@@ -2,6 +2,8 @@
 //! stage sees them in the same order whatever the file system or the thread count.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::Error;
 
@@ -33,56 +35,74 @@ impl Article {
 pub fn list(inputs: &[PathBuf], extensions: &[String], follow: bool) -> (Vec<Article>, Vec<Error>) {
     let mut articles = Vec::new();
     let mut errors = Vec::new();
-    for (input, root) in inputs.iter().enumerate() {
-        match std::fs::metadata(root) {
-            Err(e) => errors.push(Error::io(root, e)),
-            Ok(meta) if meta.is_dir() => {
-                walk(input, root, extensions, follow, &mut articles, &mut errors)
-            }
-            Ok(_) => articles.push(Article {
-                input,
-                relative: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
-                path: root.clone(),
-            }),
+    for entry in walk(inputs, extensions, follow, Arc::default()) {
+        match entry {
+            Ok(article) => articles.push(article),
+            Err(error) => errors.push(error),
         }
     }
-    articles.sort();
     (articles, errors)
 }
 
-fn walk(
-    input: usize,
-    root: &Path,
-    extensions: &[String],
+/// The articles under `inputs`, in order, with the errors met on the way where they
+/// come: inputs in command-line order, each folder walked depth first with its entries
+/// sorted by name, which is the order of the relative paths (a sorted list), without
+/// holding the list. A corpus of millions of files then starts at once and never holds
+/// all its paths in memory. Once `stop` is set, the walk ends without reading further
+/// folders.
+pub fn walk<'a>(
+    inputs: &'a [PathBuf],
+    extensions: &'a [String],
     follow: bool,
-    articles: &mut Vec<Article>,
-    errors: &mut Vec<Error>,
-) {
+    stop: Arc<AtomicBool>,
+) -> impl Iterator<Item = Result<Article, Error>> + Send + 'a {
+    inputs.iter().enumerate().flat_map(move |(input, root)| {
+        let articles: Box<dyn Iterator<Item = Result<Article, Error>> + Send> =
+            match std::fs::metadata(root) {
+                Err(e) => Box::new(std::iter::once(Err(Error::io(root, e)))),
+                Ok(meta) if meta.is_dir() => {
+                    Box::new(walk_folder(input, root, extensions, follow, stop.clone()))
+                }
+                Ok(_) => Box::new(std::iter::once(Ok(Article {
+                    input,
+                    relative: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
+                    path: root.clone(),
+                }))),
+            };
+        articles
+    })
+}
+
+fn walk_folder<'a>(
+    input: usize,
+    root: &'a Path,
+    extensions: &'a [String],
+    follow: bool,
+    stop: Arc<AtomicBool>,
+) -> impl Iterator<Item = Result<Article, Error>> + Send + 'a {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
         .require_git(false)
         .follow_links(follow)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |_| !stop.load(Ordering::Relaxed))
         .build();
-    for entry in walker {
+    walker.filter_map(move |entry| {
         let entry = match entry {
             Ok(entry) => entry,
-            Err(e) => {
-                errors.push(walk_error(root, e));
-                continue;
-            }
+            Err(e) => return Some(Err(walk_error(root, e))),
         };
         let path = entry.path();
         if !entry.file_type().is_some_and(|t| t.is_file()) || !has_extension(path, extensions) {
-            continue;
+            return None;
         }
-        let relative = path.strip_prefix(root).unwrap_or(path).to_owned();
-        articles.push(Article {
+        Some(Ok(Article {
             input,
-            relative,
+            relative: path.strip_prefix(root).unwrap_or(path).to_owned(),
             path: path.to_owned(),
-        });
-    }
+        }))
+    })
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
@@ -136,6 +156,34 @@ mod tests {
         assert!(errors.is_empty());
         let names: Vec<_> = articles.iter().map(Article::log_name).collect();
         assert_eq!(names, ["a/y.TXT", "a/z.md", "b.txt"]);
+    }
+
+    #[test]
+    fn the_walk_gives_the_order_of_sorted_relative_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // Names whose byte order differs from the order of paths: `a/x` comes before
+        // `a.txt` and `a-b` (component by component), `B` before `a`.
+        for name in [
+            "a.txt",
+            "a-b.txt",
+            "a/x.txt",
+            "a/b/c.txt",
+            "B.txt",
+            "ab/é.txt",
+            "a0.txt",
+        ] {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let exts = vec!["txt".to_owned()];
+        let (articles, errors) = list(&[root.to_owned(), root.join("a")], &exts, false);
+        assert!(errors.is_empty());
+        let mut sorted = articles.clone();
+        sorted.sort();
+        assert_eq!(articles, sorted);
+        assert_eq!(articles.len(), 9);
     }
 
     #[test]

@@ -33,9 +33,12 @@ pub mod template;
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use config::{Config, Target};
@@ -59,66 +62,157 @@ const BATCH: usize = 512;
 /// glossary or usage) or the log could not be written.
 pub fn run(config: &Config) -> Result<Outcome> {
     let started = Instant::now();
+    let bar = progress::bar(0, config.quiet || config.stdin);
+    let stop_walk = Arc::new(AtomicBool::new(false));
+    let outcome = std::thread::scope(|scope| {
+        // The walk starts first, so that it lists the corpus while the glossaries compile;
+        // it stops as soon as the run does (a bad glossary).
+        let walk = (!config.stdin).then(|| start_walk(scope, config, &bar, stop_walk.clone()));
+        let outcome = run_with(config, walk, &bar, started);
+        stop_walk.store(true, Ordering::Relaxed);
+        outcome
+    });
+    bar.finish_and_clear();
+    outcome
+}
+
+/// [`run`] once the walk has started (`None` reading stdin).
+fn run_with(
+    config: &Config,
+    walk: Option<Receiver<Result<Article>>>,
+    bar: &ProgressBar,
+    started: Instant,
+) -> Result<Outcome> {
     let rules = load_rules(&config.glossaries)?;
-    let (articles, walk_errors) = if config.stdin {
-        (Vec::new(), Vec::new())
-    } else {
-        corpus::list(&config.inputs, &config.extensions, config.follow)
-    };
-    if let Target::Out(_) = config.target {
-        check_distinct_outputs(&articles)?;
-    }
-    let bar = progress::bar(articles.len(), config.quiet || config.stdin);
     let mut reporter = Reporter::new(config, &rules, bar.clone())?;
-    for error in walk_errors {
-        reporter.fail(error);
-    }
-    if config.stdin {
-        reporter.add(process_stdin(&rules, config)?)?;
-    } else {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(config.jobs)
-            .build()
-            .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-        let failed = AtomicBool::new(false);
-        let mut reported = Vec::new();
-        for batch in articles.chunks(BATCH) {
-            // Each batch is processed while the one before is reported, so that no worker
-            // waits for the log; a failed report stops the articles not yet started.
-            let (outcomes, report) = pool.install(|| {
-                rayon::join(
-                    || {
-                        batch
-                            .par_iter()
-                            .filter(|_| !failed.load(Ordering::Relaxed))
-                            .map(|article| {
-                                let outcome = process::process(article.clone(), &rules, config);
-                                bar.inc(1);
-                                outcome
-                            })
-                            .collect::<Vec<FileOutcome>>()
-                    },
-                    || {
-                        let report = report_all(&mut reporter, &mut reported);
-                        failed.store(report.is_err(), Ordering::Relaxed);
-                        report
-                    },
-                )
-            });
-            report?;
-            reported = outcomes;
+    match walk {
+        None => reporter.add(process_stdin(&rules, config)?)?,
+        Some(mut walk) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(config.jobs)
+                .build()
+                .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+            let mut outputs = OutputPaths::new(config);
+            process_all(
+                &pool,
+                &mut walk,
+                &mut outputs,
+                &rules,
+                config,
+                &mut reporter,
+            )?;
         }
-        report_all(&mut reporter, &mut reported)?;
     }
     bar.finish_and_clear();
     let (summary, failures) = reporter.finish(started.elapsed())?;
     Ok(Outcome { summary, failures })
 }
 
-/// Reports `outcomes` in order, leaving the vector empty.
-fn report_all(reporter: &mut Reporter, outcomes: &mut Vec<FileOutcome>) -> Result<()> {
-    outcomes
-        .drain(..)
+/// Walks the corpus on its own thread, at most [`WALK_AHEAD`] articles ahead of the
+/// processing; the walk stops when the receiver is dropped.
+fn start_walk<'s>(
+    scope: &'s std::thread::Scope<'s, '_>,
+    config: &'s Config,
+    bar: &ProgressBar,
+    stop: Arc<AtomicBool>,
+) -> Receiver<Result<Article>> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(WALK_AHEAD);
+    let walked = bar.clone();
+    scope.spawn(move || {
+        for entry in corpus::walk(&config.inputs, &config.extensions, config.follow, stop) {
+            walked.inc_length(u64::from(entry.is_ok()));
+            if sender.send(entry).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// Articles the walk may list ahead of the processing: enough to know the size of most
+/// corpora at once (for the progress bar), few enough to bound memory on millions.
+const WALK_AHEAD: usize = 100_000;
+
+/// Articles of the walk taken together, and the errors met while walking to them.
+#[derive(Default)]
+struct Batch {
+    articles: Vec<Article>,
+    errors: Vec<Error>,
+}
+
+/// Outcomes of a processed batch, waiting to be reported in order.
+#[derive(Default)]
+struct Processed {
+    errors: Vec<Error>,
+    outcomes: Vec<FileOutcome>,
+}
+
+/// Processes the articles of the walk in batches, each batch in parallel while the one
+/// before is reported (in order) and the next taken from the walk, so that no worker
+/// waits for the log. A failed report stops the articles not yet started.
+fn process_all(
+    pool: &rayon::ThreadPool,
+    walk: &mut Receiver<Result<Article>>,
+    outputs: &mut OutputPaths,
+    rules: &Rules,
+    config: &Config,
+    reporter: &mut Reporter,
+) -> Result<()> {
+    let failed = AtomicBool::new(false);
+    let mut previous = Processed::default();
+    let mut batch = take_batch(walk, outputs);
+    while !(batch.articles.is_empty() && batch.errors.is_empty() && previous.outcomes.is_empty()) {
+        let (outcomes, (report, next)) = pool.install(|| {
+            rayon::join(
+                || {
+                    batch
+                        .articles
+                        .par_iter()
+                        .filter(|_| !failed.load(Ordering::Relaxed))
+                        .map(|article| process::process(article.clone(), rules, config))
+                        .collect::<Vec<FileOutcome>>()
+                },
+                || {
+                    let report = report_processed(reporter, std::mem::take(&mut previous));
+                    failed.store(report.is_err(), Ordering::Relaxed);
+                    (report, take_batch(walk, outputs))
+                },
+            )
+        });
+        report?;
+        previous = Processed {
+            errors: batch.errors,
+            outcomes,
+        };
+        batch = next;
+    }
+    report_processed(reporter, previous)
+}
+
+/// The next [`BATCH`] articles of the walk (fewer at its end) and the errors before them.
+fn take_batch(walk: &mut Receiver<Result<Article>>, outputs: &mut OutputPaths) -> Batch {
+    let mut batch = Batch::default();
+    while batch.articles.len() < BATCH {
+        match walk.recv() {
+            Ok(Ok(article)) => match outputs.claim(&article) {
+                Ok(()) => batch.articles.push(article),
+                Err(error) => batch.errors.push(error),
+            },
+            Ok(Err(error)) => batch.errors.push(error),
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
+/// Reports a processed batch: its walk errors, then its outcomes in order.
+fn report_processed(reporter: &mut Reporter, processed: Processed) -> Result<()> {
+    for error in processed.errors {
+        reporter.fail(error);
+    }
+    processed
+        .outcomes
+        .into_iter()
         .try_for_each(|outcome| reporter.add(outcome))
 }
 
@@ -184,16 +278,37 @@ fn process_stdin(rules: &Rules, config: &Config) -> Result<FileOutcome> {
     })
 }
 
-/// With `--out`, two inputs must not map two articles to the same output path.
-fn check_distinct_outputs(articles: &[Article]) -> Result<()> {
-    let mut seen = HashSet::new();
-    for article in articles {
-        if !seen.insert(&article.relative) {
-            return Err(Error::Usage(format!(
-                "two inputs hold `{}`; with --out their corrected copies would collide",
-                article.relative.display()
-            )));
+/// The relative paths given to corrected copies under `--out`, when several inputs could
+/// give two articles the same one.
+struct OutputPaths {
+    seen: Option<HashSet<std::path::PathBuf>>,
+}
+
+impl OutputPaths {
+    fn new(config: &Config) -> OutputPaths {
+        let several = matches!(config.target, Target::Out(_)) && config.inputs.len() > 1;
+        OutputPaths {
+            seen: several.then(HashSet::new),
         }
     }
-    Ok(())
+
+    /// Refuses an article whose copy would overwrite the copy of an article of an
+    /// earlier input: it is reported as failed and left unwritten.
+    fn claim(&mut self, article: &Article) -> Result<()> {
+        let Some(seen) = &mut self.seen else {
+            return Ok(());
+        };
+        if seen.insert(article.relative.clone()) {
+            return Ok(());
+        }
+        let why = format!(
+            "an earlier input holds `{}` too; its corrected copy under --out would be \
+             overwritten, so this one is not written",
+            article.log_name()
+        );
+        Err(Error::io(
+            &article.path,
+            std::io::Error::new(std::io::ErrorKind::AlreadyExists, why),
+        ))
+    }
 }

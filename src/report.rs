@@ -165,13 +165,15 @@ impl<'r> Reporter<'r> {
         })
     }
 
-    /// Reports failures that happened before any article was read (a missing input).
+    /// Reports a failure of the walk: a missing input, an unreadable folder, an article
+    /// whose copy would overwrite another's under `--out`.
     pub fn fail(&mut self, error: Error) {
         self.failures.push(error);
     }
 
     /// Reports the next article.
     pub fn add(&mut self, outcome: FileOutcome) -> Result<()> {
+        self.bar.inc(1);
         let processed = match outcome.result {
             Ok(processed) => processed,
             Err(error) => {
@@ -256,7 +258,8 @@ impl<'r> Reporter<'r> {
 
 /// Prints one `file:line:column: matched -> replacement [rule]` line per substitution.
 fn print_check_lines(article: &Article, processed: &Processed, rules: &Rules) {
-    let mut out = std::io::stdout().lock();
+    // One write per article, not per line (stdout alone writes each line).
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let path = article.path.display();
     for sub in &processed.subs {
         let rule = &rules.rules()[sub.rule].id;

@@ -225,6 +225,44 @@ fn unreadable_files_are_reported_and_the_others_processed() {
 }
 
 #[test]
+fn a_copy_that_would_overwrite_another_input_s_is_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("g.csv", GLOSSARY),
+            ("one/a.txt", "Selon Openai.\n"),
+            ("one/b.txt", "Openai encore.\n"),
+            ("two/a.txt", "Autre Openai.\n"),
+            ("two/c.txt", "Et Openai.\n"),
+        ],
+    );
+    let run = mtfix(
+        dir.path(),
+        &["fix", "one", "two", "--out", "out", "-g", "g.csv", "-q"],
+    );
+    assert_eq!(run.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("two/a.txt: an earlier input holds `a.txt` too"),
+        "{stderr}"
+    );
+    let copies = snapshot(&dir.path().join("out"));
+    let copies: Vec<_> = copies
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), String::from_utf8_lossy(bytes)))
+        .collect();
+    assert_eq!(
+        copies,
+        [
+            ("a.txt", "Selon OpenAI.\n".into()),
+            ("b.txt", "OpenAI encore.\n".into()),
+            ("c.txt", "Et OpenAI.\n".into()),
+        ]
+    );
+}
+
+#[test]
 fn diff_shows_each_change() {
     let dir = tempfile::tempdir().unwrap();
     write_files(
