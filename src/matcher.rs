@@ -86,10 +86,19 @@ impl Automata {
                 .build(patterns)
                 .map_err(|e| Error::Usage(format!("cannot compile the glossaries: {e}")))
         };
-        Ok(Automata {
-            leftmost_longest: build(MatchKind::LeftmostLongest, automaton_kind(patterns))?,
+        // Built side by side: with 20,000 rules they are a fifth of the start-up.
+        let (leftmost_longest, overlapping) = std::thread::scope(|scope| {
+            let main = scope.spawn(|| build(MatchKind::LeftmostLongest, automaton_kind(patterns)));
             // Searched only a few bytes at a time: the compact kind, quick to build.
-            overlapping: build(MatchKind::Standard, AhoCorasickKind::ContiguousNFA)?,
+            let overlapping = build(MatchKind::Standard, AhoCorasickKind::ContiguousNFA);
+            (
+                main.join().expect("the automaton build does not panic"),
+                overlapping,
+            )
+        });
+        Ok(Automata {
+            leftmost_longest: leftmost_longest?,
+            overlapping: overlapping?,
             longest: patterns.iter().map(String::len).max().unwrap_or(0),
         })
     }
