@@ -449,6 +449,7 @@ mod tests {
 
     mod properties {
         use super::*;
+        use crate::matcher::Search;
         use proptest::prelude::*;
 
         /// Text built from words that patterns use, accents, apostrophes, spaces and
@@ -500,6 +501,16 @@ mod tests {
                 .prop_map(|rows| format!("pattern,replacement,case\n{}", rows.concat()))
         }
 
+        /// Text made of the words of [`overlapping_glossary`] and what separates them, so
+        /// that its patterns match, overlap and fail their checks often.
+        fn word_text() -> impl Strategy<Value = String> {
+            let piece = prop::sample::select(vec![
+                "ab", "cd", "AB", "é", "ab cd", "cd ab", " ", " ", "-", "'", "\u{2019}", "  ",
+                "\n", "x", "abab", ".",
+            ]);
+            proptest::collection::vec(piece, 0..30).prop_map(|p| p.concat())
+        }
+
         /// Overlapping patterns, some shared by two rules, with contexts and exact case, so
         /// that long matches are often rejected over shorter or later ones.
         fn overlapping_glossary() -> impl Strategy<Value = String> {
@@ -514,6 +525,11 @@ mod tests {
                 "AB",
                 "cd'ab",
                 "re:cd ?é",
+                "-cd",
+                "ab-",
+                "'ab",
+                "ab  cd",
+                "cd ab-cd é",
             ]);
             let context = prop::sample::select(vec!["", "", "x", "é", "^ cd", "ab $"]);
             let row = (pattern, any::<bool>(), context.clone(), context).prop_map(
@@ -530,8 +546,23 @@ mod tests {
 
         proptest! {
             #[test]
+            fn the_word_index_selects_like_the_automaton(
+                text in word_text(),
+                csv in overlapping_glossary(),
+            ) {
+                let glossary = crate::glossary::parse(&csv, Path::new("t.csv")).unwrap();
+                let compile = |search| Rules::compile_with(std::slice::from_ref(&glossary), search).unwrap();
+                let (automaton, words) = (compile(Search::Automaton), compile(Search::Words));
+                let view = View::new(&text);
+                prop_assert_eq!(
+                    select(automaton.candidates(&view, &text)),
+                    select(words.candidates(&view, &text))
+                );
+            }
+
+            #[test]
             fn the_leftmost_longest_chain_selects_like_all_candidates(
-                text in text(),
+                text in word_text(),
                 csv in overlapping_glossary(),
             ) {
                 let rules = rules(&csv);

@@ -29,10 +29,9 @@ pub mod report;
 pub mod review;
 pub mod sentence;
 pub mod template;
+pub mod words;
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
@@ -86,7 +85,7 @@ fn run_with(
     let rules = load_rules(&config.glossaries)?;
     let mut reporter = Reporter::new(config, &rules, bar.clone())?;
     match walk {
-        None => reporter.add(process_stdin(&rules, config)?)?,
+        None => reporter.add(process::process_stdin(&rules, config))?,
         Some(mut walk) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(config.jobs)
@@ -240,42 +239,6 @@ pub fn load_glossaries(paths: &[std::path::PathBuf]) -> Result<Vec<glossary::Glo
     };
     glossary::check_unique_ids(&glossaries)?;
     Ok(glossaries)
-}
-
-/// Corrects the article read from stdin and writes it to stdout (`fix -`), or only
-/// reports (`check -`).
-fn process_stdin(rules: &Rules, config: &Config) -> Result<FileOutcome> {
-    let stdin = Path::new("-");
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(stdin, e))?;
-    let text = process::decode_utf8(&bytes, stdin)?;
-    let applied = apply::apply(rules, text);
-    if config.target == Target::Stdout {
-        let mut out = std::io::stdout().lock();
-        out.write_all(applied.text.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(|e| Error::io("<stdout>", e))?;
-    }
-    let changed = !applied.subs.is_empty();
-    let diff =
-        (config.diff && changed).then(|| diff::unified("-", text, &applied.text, config.color));
-    Ok(FileOutcome {
-        article: Article {
-            input: 0,
-            relative: stdin.to_owned(),
-            path: stdin.to_owned(),
-        },
-        result: Ok(report::Processed {
-            bytes: bytes.len(),
-            subs: applied.subs,
-            diff,
-            warnings: Vec::new(),
-            spill: None,
-            hash: logfile::file_hash(&bytes),
-        }),
-    })
 }
 
 /// The relative paths given to corrected copies under `--out`, when several inputs could

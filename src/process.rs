@@ -8,8 +8,8 @@
 
 use std::borrow::Cow;
 use std::fs::Metadata;
-use std::io::Read;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use crate::apply::{Options, Substitution, apply_with, rewrite};
 use crate::config::{Config, Target};
@@ -53,8 +53,48 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
         let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
         file.read_to_end(&mut bytes).map_err(io)?;
         drop(file);
-        whole(article, &bytes, rules, config, options, &meta)
+        whole(article, &bytes, rules, config, options, Source::File(&meta))
     }
+}
+
+/// Corrects the article read from stdin (`-`): written to stdout by `fix -`, reported
+/// only by `check -`. Its encoding is detected as a file's would be, and bytes that are
+/// not text go through unchanged.
+pub fn process_stdin(rules: &Rules, config: &Config) -> FileOutcome {
+    let stdin = PathBuf::from("-");
+    let article = Article {
+        input: 0,
+        relative: stdin.clone(),
+        path: stdin,
+    };
+    let options = Options {
+        format: Format::Text,
+        context: config.log.is_some(),
+    };
+    let mut bytes = Vec::new();
+    let result = std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(&article.path, e))
+        .and_then(|_| whole(&article, &bytes, rules, config, options, Source::Stdin));
+    FileOutcome { article, result }
+}
+
+/// Where an article's bytes come from.
+#[derive(Debug, Clone, Copy)]
+enum Source<'a> {
+    /// A file, with its metadata: a copy under `--out` gets its permissions, and an
+    /// in-place write checks that it did not change meanwhile.
+    File(&'a Metadata),
+    /// Standard input: the result goes to standard output.
+    Stdin,
+}
+
+/// Writes the whole result of an article read from stdin.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("<stdout>", e))
 }
 
 /// Where a piece of text sits in its file.
@@ -73,11 +113,11 @@ fn whole(
     rules: &Rules,
     config: &Config,
     options: Options,
-    meta: &Metadata,
+    source: Source<'_>,
 ) -> Result<Processed> {
     let (encoding, text) = match encoding::decode_whole(bytes, config.encoding) {
         Ok(decoded) => decoded,
-        Err(why) => return skip(article, bytes, why, config, meta),
+        Err(why) => return skip(article, bytes, why, config, source),
     };
     let prefix = encoding.prefix();
     let base = Base {
@@ -96,13 +136,13 @@ fn whole(
     );
     let changed = !subs.is_empty();
     let output = || [prefix, &encoding.encode(&corrected)].concat();
-    match &config.target {
-        Target::Out(dir) => {
+    match (&config.target, source) {
+        (Target::Out(dir), Source::File(meta)) => {
             let mut file = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
             file.write(&output())?;
             file.commit(Durability::Unsynced, None, None)?;
         }
-        Target::InPlace if changed => {
+        (Target::InPlace, Source::File(meta)) if changed => {
             let mut file = AtomicFile::create(&article.path)?;
             file.write(&output())?;
             file.commit(
@@ -111,7 +151,8 @@ fn whole(
                 config.backup.as_deref(),
             )?;
         }
-        Target::InPlace | Target::Nowhere | Target::Stdout => {}
+        (Target::Stdout, _) => write_stdout(&output())?,
+        _ => {}
     }
     let diff = (config.diff && changed)
         .then(|| diff::unified(&article.log_name(), &text, &corrected, config.color));
@@ -243,7 +284,7 @@ fn hash_file(path: &Path) -> Result<String> {
 /// Reads until `pending` holds `target` bytes or the file ends; returns whether it ended.
 fn fill(file: &mut std::fs::File, pending: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
     let want = target.saturating_sub(pending.len()) as u64;
-    let read = file.by_ref().take(want).read_to_end(pending)?;
+    let read = Read::by_ref(file).take(want).read_to_end(pending)?;
     Ok((read as u64) < want)
 }
 
@@ -330,7 +371,7 @@ fn skip(
     bytes: &[u8],
     why: Undecodable,
     config: &Config,
-    meta: &Metadata,
+    source: Source<'_>,
 ) -> Result<Processed> {
     if let Undecodable::InvalidUtf8(_) = why {
         return Err(undecodable_error(
@@ -340,10 +381,14 @@ fn skip(
             Base::default(),
         ));
     }
-    if let Target::Out(dir) = &config.target {
-        let mut copy = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
-        copy.write(bytes)?;
-        copy.commit(Durability::Unsynced, None, None)?;
+    match (&config.target, source) {
+        (Target::Out(dir), Source::File(meta)) => {
+            let mut copy = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
+            copy.write(bytes)?;
+            copy.commit(Durability::Unsynced, None, None)?;
+        }
+        (Target::Stdout, _) => write_stdout(bytes)?,
+        _ => {}
     }
     Ok(Processed {
         bytes: bytes.len(),
@@ -361,7 +406,7 @@ fn skip_streamed(
     meta: &Metadata,
 ) -> Result<Processed> {
     if let Undecodable::InvalidUtf8(_) = why {
-        return skip(article, &head, why, config, meta);
+        return skip(article, &head, why, config, Source::File(meta));
     }
     if let Target::Out(dir) = &config.target {
         let mut out = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
@@ -407,19 +452,6 @@ fn undecodable_error(path: &Path, why: Undecodable, bytes: &[u8], base: Base) ->
             bytes.get(at - base.offset).copied().unwrap_or(0)
         ),
     }
-}
-
-/// Decodes an article read from stdin as UTF-8; an invalid byte is an error naming its
-/// line and column.
-pub fn decode_utf8<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        undecodable_error(
-            path,
-            Undecodable::InvalidUtf8(e.valid_up_to()),
-            bytes,
-            Base::default(),
-        )
-    })
 }
 
 #[cfg(test)]
