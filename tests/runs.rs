@@ -262,6 +262,62 @@ fn a_copy_that_would_overwrite_another_input_s_is_not_written() {
     );
 }
 
+/// Runs `mtfix args` in `dir` with `input` on stdin.
+fn mtfix_stdin(dir: &Path, args: &[&str], input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mtfix"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn stdin_is_read_like_a_file_whatever_its_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("g.csv", GLOSSARY)]);
+    let fix = |input: &[u8]| mtfix_stdin(dir.path(), &["fix", "-", "-g", "g.csv", "-q"], input);
+    let utf8 = fix("Déjà Openai.\n".as_bytes());
+    assert!(utf8.status.success());
+    assert_eq!(utf8.stdout, "Déjà OpenAI.\n".as_bytes());
+    // Latin-1 in, Latin-1 out.
+    let latin1 = fix(b"D\xe9j\xe0 Openai, caf\xe9 et cr\xe8me br\xfbl\xe9e.\n");
+    assert!(
+        latin1.status.success(),
+        "{}",
+        String::from_utf8_lossy(&latin1.stderr)
+    );
+    assert_eq!(
+        latin1.stdout,
+        b"D\xe9j\xe0 OpenAI, caf\xe9 et cr\xe8me br\xfbl\xe9e.\n"
+    );
+    // Bytes that are not text go through unchanged, with a warning.
+    let binary = [0u8, 159, 146, 150, 0, 1, 2];
+    let passed = fix(&binary);
+    assert_eq!(passed.stdout, binary);
+    // Damaged UTF-8: nothing written, the position reported.
+    let damaged = mtfix_stdin(
+        dir.path(),
+        &["fix", "-", "-g", "g.csv", "-q"],
+        "Déjà Openai, café"
+            .as_bytes()
+            .iter()
+            .chain(b"\xe9 \xc3\xa9 Openai.\n")
+            .copied()
+            .collect::<Vec<_>>()
+            .as_slice(),
+    );
+    assert_eq!(damaged.status.code(), Some(3));
+    assert!(damaged.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&damaged.stderr);
+    assert!(stderr.contains("-:1:18: not valid UTF-8"), "{stderr}");
+}
+
 #[test]
 fn diff_shows_each_change() {
     let dir = tempfile::tempdir().unwrap();
