@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use crate::fold::View;
 use crate::glossary::Pattern;
 use crate::markup::Format;
-use crate::matcher::{Candidate, Rules, selection_order};
+use crate::matcher::{Candidate, Rules, Search, selection_order};
 use crate::{sentence, template};
 
 /// Characters of context kept on each side of a match in the log.
@@ -291,7 +291,8 @@ pub fn check_log(original: &str, applied: &Applied<'_>) -> Result<(), String> {
 }
 
 /// One fuzzing input: a glossary, a line `---`, then an article. A refused glossary is
-/// fine; an accepted one must pass [`check_log`] on the article in every format.
+/// fine; an accepted one must pass [`check_log`] on the article in every format, and the
+/// automaton and the word index must select the same matches in it.
 pub fn fuzz_one(input: &str) -> Result<(), String> {
     let (glossary, article) = input
         .split_once("\n---\n")
@@ -300,7 +301,11 @@ pub fn fuzz_one(input: &str) -> Result<(), String> {
     let Ok(glossary) = crate::glossary::parse(glossary, path) else {
         return Ok(());
     };
-    let Ok(rules) = Rules::compile(&[glossary]) else {
+    let glossaries = std::slice::from_ref(&glossary);
+    let (Ok(automaton), Ok(words)) = (
+        Rules::compile_with(glossaries, Search::Automaton),
+        Rules::compile_with(glossaries, Search::Words),
+    ) else {
         return Ok(());
     };
     for format in [Format::Text, Format::Html, Format::Markdown] {
@@ -308,8 +313,19 @@ pub fn fuzz_one(input: &str) -> Result<(), String> {
             format,
             context: true,
         };
-        check_log(article, &apply_with(&rules, article, options))
+        check_log(article, &apply_with(&automaton, article, options))
             .map_err(|e| format!("{format:?}: {e}"))?;
+    }
+    // The two literal searches select the same matches.
+    let view = View::new(article);
+    let (by_automaton, by_words) = (
+        select(automaton.candidates(&view, article)),
+        select(words.candidates(&view, article)),
+    );
+    if by_automaton != by_words {
+        return Err(format!(
+            "automaton {by_automaton:?} != word index {by_words:?}"
+        ));
     }
     Ok(())
 }
@@ -449,7 +465,6 @@ mod tests {
 
     mod properties {
         use super::*;
-        use crate::matcher::Search;
         use proptest::prelude::*;
 
         /// Text built from words that patterns use, accents, apostrophes, spaces and

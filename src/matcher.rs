@@ -612,19 +612,16 @@ fn anchors<'a>(patterns: impl Iterator<Item = &'a String>) -> Option<regex::byte
 }
 
 /// The start of the paragraph holding byte `at`: just after a blank line (two line
-/// breaks with only spaces, tabs or `\r` between them), or the start of the text.
+/// breaks with only spaces, tabs or `\r` between them), or the start of the text. Line
+/// breaks are found with `memchr`'s vector search.
 fn paragraph_start(bytes: &[u8], at: usize) -> Option<usize> {
     let floor = at.saturating_sub(MAX_PARAGRAPH);
-    let mut i = at;
-    while i > floor {
-        i -= 1;
-        if bytes[i] == b'\n' {
-            let before = bytes[..i]
-                .iter()
-                .rposition(|b| !matches!(b, b' ' | b'\t' | b'\r'));
-            if before.is_some_and(|j| bytes[j] == b'\n') {
-                return Some(i + 1);
-            }
+    for i in memchr::memrchr_iter(b'\n', &bytes[floor..at]).map(|i| floor + i) {
+        let before = bytes[..i]
+            .iter()
+            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+        if before.is_some_and(|j| bytes[j] == b'\n') {
+            return Some(i + 1);
         }
     }
     (floor == 0).then_some(0)
@@ -634,14 +631,12 @@ fn paragraph_start(bytes: &[u8], at: usize) -> Option<usize> {
 /// blank line, or the end of the text.
 fn paragraph_end(bytes: &[u8], at: usize) -> Option<usize> {
     let ceiling = (at + MAX_PARAGRAPH).min(bytes.len());
-    for i in at..ceiling {
-        if bytes[i] == b'\n' {
-            let after = bytes[i + 1..]
-                .iter()
-                .position(|b| !matches!(b, b' ' | b'\t' | b'\r'));
-            if after.is_some_and(|j| bytes[i + 1 + j] == b'\n') {
-                return Some(i);
-            }
+    for i in memchr::memchr_iter(b'\n', &bytes[at..ceiling]).map(|i| at + i) {
+        let after = bytes[i + 1..]
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+        if after.is_some_and(|j| bytes[i + 1 + j] == b'\n') {
+            return Some(i);
         }
     }
     (ceiling == bytes.len()).then_some(ceiling)
