@@ -64,15 +64,15 @@ impl WordIndex {
         };
         let mut others = Vec::new();
         for (id, pattern) in patterns.iter().enumerate() {
-            let (table, end) = match key_of(pattern) {
-                Some(Key::OneWord(end)) => (&mut index.one_word, end),
-                Some(Key::TwoWords(end)) => (&mut index.two_words, end),
-                None => {
-                    others.push(id);
-                    continue;
-                }
+            let Some(key) = key_of(pattern) else {
+                others.push(id);
+                continue;
             };
-            let hash = span_hash(pattern.as_bytes(), 0, end);
+            let table = match key {
+                Key::OneWord(_) => &mut index.one_word,
+                Key::TwoWords(..) => &mut index.two_words,
+            };
+            let hash = key.hash(pattern.as_bytes());
             table.entry(mix(hash)).or_default().push(id);
             let (word, bit) = filter_bit(hash, filter_bits);
             index.filter[word] |= bit;
@@ -90,49 +90,60 @@ impl WordIndex {
         mut found: impl FnMut(usize, usize, usize),
     ) {
         let bytes = text.as_bytes();
-        let mut look_up = |start: usize, end: usize, next_end: Option<usize>| {
-            let mut candidates = |table: &Keyed<Vec<usize>>, key_end: usize| {
-                let hash = span_hash(bytes, start, key_end);
-                let (word, bit) = filter_bit(hash, self.filter_bits);
-                if self.filter[word] & bit == 0 {
-                    return;
-                }
-                let Some(ids) = table.get(&mix(hash)) else {
-                    return;
-                };
-                for &id in ids {
-                    let pattern = patterns[id].as_bytes();
-                    if bytes[start..].starts_with(pattern) {
-                        found(start, start + pattern.len(), id);
-                    }
-                }
-            };
-            if !self.one_word.is_empty() {
-                candidates(&self.one_word, end);
+        let mut probe = |table: &Keyed<Vec<usize>>, key: u64, start: usize| {
+            let (word, bit) = filter_bit(key, self.filter_bits);
+            if self.filter[word] & bit == 0 {
+                return;
             }
-            if let (false, Some(next_end)) = (self.two_words.is_empty(), next_end) {
-                candidates(&self.two_words, next_end);
+            for &id in table.get(&mix(key)).into_iter().flatten() {
+                let pattern = patterns[id].as_bytes();
+                if bytes[start..].starts_with(pattern) {
+                    found(start, start + pattern.len(), id);
+                }
             }
         };
-        let mut previous: Option<(usize, usize)> = None;
+        let (one_word, two_words) = (!self.one_word.is_empty(), !self.two_words.is_empty());
+        // Each word is hashed once: as a key alone, and as the second half of the key of
+        // the word before it.
+        let mut previous: Option<(usize, usize, u64)> = None;
         for_each_word(text, |start, end| {
-            if let Some((s, e)) = previous.replace((start, end)) {
-                look_up(s, e, Some(end));
+            let hash = span_hash(bytes, start, end);
+            if one_word {
+                probe(&self.one_word, hash, start);
             }
+            if let (true, Some((s, e, h))) = (two_words, previous) {
+                probe(
+                    &self.two_words,
+                    pair_hash(h, span_hash(bytes, e, start), hash),
+                    s,
+                );
+            }
+            previous = Some((start, end, hash));
         });
-        if let Some((s, e)) = previous {
-            look_up(s, e, None);
-        }
     }
 }
 
-/// Where a pattern's key ends.
+/// Where the words of a pattern's key lie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
     /// One word (then, maybe, characters that are not words): its end.
     OneWord(usize),
-    /// The end of its second word.
-    TwoWords(usize),
+    /// Two words: the end of the first, the start and the end of the second.
+    TwoWords(usize, usize, usize),
+}
+
+impl Key {
+    /// The key's hash, as [`WordIndex::find`] computes it for the text.
+    fn hash(self, pattern: &[u8]) -> u64 {
+        match self {
+            Key::OneWord(end) => span_hash(pattern, 0, end),
+            Key::TwoWords(first_end, second, second_end) => pair_hash(
+                span_hash(pattern, 0, first_end),
+                span_hash(pattern, first_end, second),
+                span_hash(pattern, second, second_end),
+            ),
+        }
+    }
 }
 
 /// The key of a pattern, or `None` when it does not start with a word character.
@@ -147,7 +158,7 @@ fn key_of(pattern: &str) -> Option<Key> {
         .map(|(i, _)| first_end + i);
     Some(match second {
         None => Key::OneWord(first_end),
-        Some(second) => Key::TwoWords(word_end(pattern, second)),
+        Some(second) => Key::TwoWords(first_end, second, word_end(pattern, second)),
     })
 }
 
@@ -293,6 +304,14 @@ fn span_hash(bytes: &[u8], start: usize, end: usize) -> u64 {
     hash
 }
 
+/// The key of two words from the hashes of the first, of what separates them and of the
+/// second: each word of a text is then hashed once.
+fn pair_hash(first: u64, between: u64, second: u64) -> u64 {
+    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+    let hash = (first.rotate_left(23) ^ between).wrapping_mul(MULTIPLIER);
+    (hash.rotate_left(23) ^ second).wrapping_mul(MULTIPLIER)
+}
+
 /// Spreads the bits of a [`span_hash`] over the low bits the hash tables use.
 fn mix(hash: u64) -> u64 {
     let hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -383,8 +402,8 @@ mod tests {
     fn keys_end_after_the_first_or_second_word() {
         assert_eq!(key_of("chatgpt"), Some(Key::OneWord(7)));
         assert_eq!(key_of("chat-"), Some(Key::OneWord(4)));
-        assert_eq!(key_of("l'ia profonde"), Some(Key::TwoWords(4)));
-        assert_eq!(key_of("la profondeur v3"), Some(Key::TwoWords(13)));
+        assert_eq!(key_of("l'ia profonde"), Some(Key::TwoWords(1, 2, 4)));
+        assert_eq!(key_of("la profondeur v3"), Some(Key::TwoWords(2, 3, 13)));
         assert_eq!(key_of("«chat"), None);
     }
 
