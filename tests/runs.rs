@@ -136,6 +136,45 @@ fn a_second_run_changes_nothing() {
 }
 
 #[test]
+fn a_large_glossary_goes_through_the_word_index_with_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    make_corpus(dir.path());
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("glossaries");
+    let mut args: Vec<String> = Vec::new();
+    for name in ["brands.csv", "finance.csv", "senses.csv"] {
+        std::fs::copy(shipped.join(name), dir.path().join(name)).unwrap();
+        args.extend(["-g".into(), name.into()]);
+    }
+    // 400 rules that never match: past the word index's threshold of 300 patterns.
+    let mut distractors = String::from("pattern,replacement,id\n");
+    for i in 0..400 {
+        distractors.push_str(&format!("zqx{i} vvk{i},X,d{i}\nqqz{i},Y,s{i}\n"));
+    }
+    std::fs::write(dir.path().join("distractors.csv"), distractors).unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let mut all: Vec<&str> = vec!["fix", "articles", "--out", out, "--log"];
+        let log = format!("{out}.csv");
+        all.push(&log);
+        all.extend(args.iter().map(String::as_str));
+        all.extend(extra);
+        all.push("--quiet");
+        let run = mtfix(dir.path(), &all);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let log = std::fs::read(dir.path().join(&log)).unwrap();
+        (snapshot(&dir.path().join(out)), log)
+    };
+    let (small_out, small_log) = run("small", &[]);
+    let (large_out, large_log) = run("large", &["-g", "distractors.csv"]);
+    assert_eq!(small_out, large_out);
+    assert_eq!(small_log, large_log);
+    assert!(small_log.len() > 1000, "the corpus has artifacts");
+}
+
+#[test]
 fn glossary_errors_write_nothing() {
     let bad = [
         "pattern,replacement,colour\nx,y,z\n",
