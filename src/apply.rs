@@ -308,13 +308,15 @@ pub fn fuzz_one(input: &str) -> Result<(), String> {
     ) else {
         return Ok(());
     };
-    for format in [Format::Text, Format::Html, Format::Markdown] {
-        let options = Options {
-            format,
-            context: true,
-        };
-        check_log(article, &apply_with(&automaton, article, options))
-            .map_err(|e| format!("{format:?}: {e}"))?;
+    for (rules, search) in [(&automaton, "automaton"), (&words, "word index")] {
+        for format in [Format::Text, Format::Html, Format::Markdown] {
+            let options = Options {
+                format,
+                context: true,
+            };
+            check_log(article, &apply_with(rules, article, options))
+                .map_err(|e| format!("{format:?}, {search}: {e}"))?;
+        }
     }
     // The two literal searches select the same matches.
     let view = View::new(article);
