@@ -71,6 +71,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
         stop_walk.store(true, Ordering::Relaxed);
         outcome
     });
+    // Cleared already on success, before the summary; this is for the runs that fail.
     bar.finish_and_clear();
     outcome
 }
