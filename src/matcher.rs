@@ -95,6 +95,9 @@ impl AnchorGate {
     /// Records whether the shortcut paid on one article; after [`ANCHOR_TRIAL`] of them,
     /// turns it off unless it paid on most.
     fn record(&self, paid: bool) {
+        if self.tried.load(Ordering::Relaxed) >= ANCHOR_TRIAL {
+            return;
+        }
         let paid = self.paid.fetch_add(usize::from(paid), Ordering::Relaxed) + usize::from(paid);
         let tried = self.tried.fetch_add(1, Ordering::Relaxed) + 1;
         if tried == ANCHOR_TRIAL && paid * 2 < tried {
