@@ -297,8 +297,8 @@ fn compile_pattern_regex(
 }
 
 /// Compiles a condition once per distinct text: large glossaries repeat a few conditions
-/// over thousands of rows, and a compiled regex costs far more than a clone of it (which
-/// shares the compiled program).
+/// over thousands of rows, and a compiled regex costs far more than a clone of the
+/// condition (which shares it).
 fn compile_context(source: &str) -> std::result::Result<Option<Condition>, String> {
     static COMPILED: LazyLock<Mutex<HashMap<String, Condition>>> = LazyLock::new(Default::default);
     if source.is_empty() {

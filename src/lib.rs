@@ -226,10 +226,7 @@ fn report_processed(reporter: &mut Reporter, processed: Processed) -> Result<()>
 
 /// Loads and compiles the glossaries (the embedded ones when none is given).
 pub fn load_rules(paths: &[std::path::PathBuf]) -> Result<Rules> {
-    let glossaries = load_glossaries(paths)?;
-    let rules = Rules::compile(&glossaries);
-    drop_aside(glossaries);
-    rules
+    Rules::compile_owned(load_glossaries(paths)?)
 }
 
 /// Loads the glossaries (the embedded ones when none is given) and checks that rule ids

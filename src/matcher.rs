@@ -206,7 +206,19 @@ impl Rules {
     /// Compiles the rules of `glossaries` with the literal search `search` (tests compare
     /// them; they find the same).
     pub fn compile_with(glossaries: &[Glossary], search: Search) -> Result<Rules> {
-        let rules: Vec<Rule> = glossaries.iter().flat_map(|g| g.rules.clone()).collect();
+        let rules = glossaries.iter().flat_map(|g| g.rules.clone()).collect();
+        Rules::compile_rules(rules, search)
+    }
+
+    /// Compiles the rules of `glossaries`, taking them: cloning 20,000 rules (their
+    /// condition regexes above all) took a fifth of the start-up.
+    pub fn compile_owned(glossaries: Vec<Glossary>) -> Result<Rules> {
+        let rules = glossaries.into_iter().flat_map(|g| g.rules).collect();
+        Rules::compile_rules(rules, Search::Auto)
+    }
+
+    /// Compiles `rules`, in order, with the literal search `search`.
+    fn compile_rules(rules: Vec<Rule>, search: Search) -> Result<Rules> {
         let mut literals = Distinct::default();
         let mut triggers = Distinct::default();
         let mut regex_sources = Vec::new();
