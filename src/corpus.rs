@@ -134,22 +134,28 @@ fn walk_error_path(error: &ignore::Error) -> Option<&Path> {
 mod tests {
     use super::*;
 
+    /// A temporary folder holding a file `x` at each of `names`.
+    fn tree(names: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        dir
+    }
+
     #[test]
     fn lists_sorted_articles_skipping_hidden_ignored_and_other_extensions() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for name in [
+        let dir = tree(&[
             "b.txt",
             "a/z.md",
             "a/y.TXT",
             ".hidden.txt",
             "skip.txt",
             "data.csv",
-        ] {
-            let path = root.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "x").unwrap();
-        }
+        ]);
+        let root = dir.path();
         std::fs::write(root.join(".gitignore"), "skip.txt\n").unwrap();
         let exts = vec!["txt".to_owned(), "md".to_owned()];
         let (articles, errors) = list(&[root.to_owned()], &exts, false);
@@ -160,11 +166,9 @@ mod tests {
 
     #[test]
     fn the_walk_gives_the_order_of_sorted_relative_paths() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
         // Names whose byte order differs from the order of paths: `a/x` comes before
         // `a.txt` and `a-b` (component by component), `B` before `a`.
-        for name in [
+        let dir = tree(&[
             "a.txt",
             "a-b.txt",
             "a/x.txt",
@@ -172,11 +176,8 @@ mod tests {
             "B.txt",
             "ab/é.txt",
             "a0.txt",
-        ] {
-            let path = root.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "x").unwrap();
-        }
+        ]);
+        let root = dir.path();
         let exts = vec!["txt".to_owned()];
         let (articles, errors) = list(&[root.to_owned(), root.join("a")], &exts, false);
         assert!(errors.is_empty());

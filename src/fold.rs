@@ -318,7 +318,7 @@ fn plain_run_end(bytes: &[u8], start: usize, limit: usize) -> usize {
                     i = j + 2;
                     continue;
                 }
-                0xc2 if !matches!(bytes[j + 1], 0x85 | 0xa0) => {
+                0xc2 if !is_latin_space(bytes[j + 1]) => {
                     i = j + 2;
                     continue;
                 }
@@ -384,9 +384,15 @@ fn starts_plain(bytes: &[u8], i: usize, limit: usize) -> bool {
         && match bytes[i] {
             b @ 0..=0x7f => !b.is_ascii_whitespace() && b != 0x0b,
             0xc3 => true,
-            0xc2 => !matches!(bytes[i + 1], 0x85 | 0xa0),
+            0xc2 => !is_latin_space(bytes[i + 1]),
             _ => false,
         }
+}
+
+/// Whether the second byte of a character led by `C2` makes it white space (U+0085, the
+/// no-break space U+00A0), which the slow path folds.
+fn is_latin_space(second: u8) -> bool {
+    matches!(second, 0x85 | 0xa0)
 }
 
 /// Whether the second byte of a character led by `C3` makes it a capital (À to Þ but

@@ -1,7 +1,9 @@
 //! Stage 2: matching. Compiles the rules of all glossaries into [`Rules`], which finds
 //! every candidate match of every rule in one pass over an article's [`View`]: literal
-//! patterns with one Aho-Corasick automaton over the folded view, regex patterns with
-//! one `RegexSet` pass (a rule's own regex runs only where the set says it matches).
+//! patterns with one leftmost-longest Aho-Corasick automaton, or, for large glossaries,
+//! with the word index of [`crate::words`]; regex patterns triggered by their literal
+//! prefixes or found by one `RegexSet` pass (a rule's own regex runs only where it can
+//! match).
 //!
 //! Every candidate is checked on its span: whole words, exact case where asked, protected
 //! URLs and addresses, and the `if`/`unless` context. Leftmost-longest selection happens
@@ -135,27 +137,22 @@ const WORD_INDEX_MIN_PATTERNS: usize = 300;
 #[derive(Debug)]
 struct Words {
     index: WordIndex,
-    patterns: Vec<String>,
     others: Option<(AhoCorasick, Vec<usize>)>,
 }
 
 impl Words {
-    fn build(patterns: &[String]) -> Result<Words> {
+    fn build(patterns: Vec<String>) -> Result<Words> {
         let (index, others) = WordIndex::build(patterns);
         let others = (!others.is_empty())
             .then(|| {
                 AhoCorasick::builder()
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(others.iter().map(|&i| &patterns[i]))
+                    .build(others.iter().map(|&i| index.pattern(i)))
                     .map(|automaton| (automaton, others))
                     .map_err(|e| Error::Usage(format!("cannot compile the glossaries: {e}")))
             })
             .transpose()?;
-        Ok(Words {
-            index,
-            patterns: patterns.to_vec(),
-            others,
-        })
+        Ok(Words { index, others })
     }
 }
 
@@ -248,16 +245,6 @@ impl Rules {
         }
         let literal_patterns = literals.patterns;
         let literal_rules = literals.rules;
-        let search = match search {
-            Search::Auto if literal_patterns.len() >= WORD_INDEX_MIN_PATTERNS => Search::Words,
-            Search::Auto => Search::Automaton,
-            chosen => chosen,
-        };
-        let literals = match (literal_patterns.is_empty(), search) {
-            (true, _) => None,
-            (false, Search::Words) => Some(Literals::Words(Words::build(&literal_patterns)?)),
-            (false, _) => Some(Literals::Automata(Automata::build(&literal_patterns)?)),
-        };
         let trigger_rules = triggers.rules_with_prefixes();
         let trigger_patterns = triggers.patterns;
         let triggers = trigger_search(&trigger_patterns)?;
@@ -270,6 +257,16 @@ impl Rules {
         let anchors = match regex_set {
             Some(_) => None,
             None => anchors(literal_patterns.iter().chain(&trigger_patterns)),
+        };
+        let search = match search {
+            Search::Auto if literal_patterns.len() >= WORD_INDEX_MIN_PATTERNS => Search::Words,
+            Search::Auto => Search::Automaton,
+            chosen => chosen,
+        };
+        let literals = match (literal_patterns.is_empty(), search) {
+            (true, _) => None,
+            (false, Search::Words) => Some(Literals::Words(Words::build(literal_patterns)?)),
+            (false, _) => Some(Literals::Automata(Automata::build(&literal_patterns)?)),
         };
         Ok(Rules {
             anchors,
@@ -374,11 +371,9 @@ impl Rules {
     /// patterns it does not hold.
     fn word_literals(&self, words: &Words, view: &View, text: &str, found: &mut Vec<Candidate>) {
         let folded = view.folded.as_str();
-        words
-            .index
-            .find(&words.patterns, folded, |start, end, pattern| {
-                found.extend(self.accepted_literal(view, text, start, end, pattern));
-            });
+        words.index.find(folded, |start, end, pattern| {
+            found.extend(self.accepted_literal(view, text, start, end, pattern));
+        });
         if let Some((automaton, patterns)) = &words.others {
             for m in automaton.find_overlapping_iter(folded) {
                 let pattern = patterns[m.pattern().as_usize()];
@@ -633,7 +628,7 @@ const MAX_ANCHORS: usize = 256;
 /// same, only the shortcut is lost).
 const MAX_PARAGRAPH: usize = 64 << 10;
 
-/// An automaton over raw text for the longest run of ASCII letters and digits of each
+/// A search over raw text for the longest run of ASCII letters and digits of each
 /// folded pattern. Every variant of a match contains its pattern's anchor byte for byte
 /// but for ASCII case: folding changes apostrophes, white space, combining marks and the
 /// case of letters, never an ASCII letter or digit into anything else, and no non-ASCII
@@ -659,13 +654,9 @@ fn anchors<'a>(patterns: impl Iterator<Item = &'a String>) -> Option<regex::byte
         return None;
     }
     // An anchor holding another is found wherever it occurs by the shorter one: fewer
-    // literals make a faster SIMD search.
+    // literals make a faster SIMD search. (Patterns are folded: anchors are lower case.)
     let all = anchors.clone();
-    let lower = |a: &str| a.to_ascii_lowercase();
-    anchors.retain(|a| {
-        !all.iter()
-            .any(|b| b.len() < a.len() && lower(a).contains(&lower(b)))
-    });
+    anchors.retain(|a| !all.iter().any(|b| b.len() < a.len() && a.contains(b)));
     let alternation: Vec<String> = anchors.iter().map(|a| regex::escape(a)).collect();
     regex::bytes::RegexBuilder::new(&alternation.join("|"))
         .unicode(false)

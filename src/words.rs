@@ -23,6 +23,8 @@ use crate::fold::is_word_char;
 /// their first word, or their first two words and the characters between.
 #[derive(Debug)]
 pub struct WordIndex {
+    /// The patterns the index was built from, all of them (ids are their positions).
+    patterns: Vec<String>,
     one_word: Keyed<Vec<usize>>,
     two_words: Keyed<Vec<usize>>,
     /// One bit per hash of every key (its top bits): most words of a text have none, and
@@ -51,12 +53,13 @@ fn filter_bit(hash: u64, bits: u32) -> (usize, u64) {
 impl WordIndex {
     /// Files the `patterns` (folded) that start with a word character; returns the index
     /// and the indices of the others, which need another search.
-    pub fn build(patterns: &[String]) -> (WordIndex, Vec<usize>) {
+    pub fn build(patterns: Vec<String>) -> (WordIndex, Vec<usize>) {
         let filter_bits = (patterns.len() * FILTER_BITS_PER_KEY)
             .next_power_of_two()
             .trailing_zeros()
             .clamp(6, MAX_FILTER_BITS);
         let mut index = WordIndex {
+            patterns: Vec::new(),
             one_word: Keyed::default(),
             two_words: Keyed::default(),
             filter: vec![0; (1 << filter_bits) / 64],
@@ -77,18 +80,19 @@ impl WordIndex {
             let (word, bit) = filter_bit(hash, filter_bits);
             index.filter[word] |= bit;
         }
+        index.patterns = patterns;
         (index, others)
     }
 
+    /// The pattern with index `id`.
+    pub fn pattern(&self, id: usize) -> &str {
+        &self.patterns[id]
+    }
+
     /// Calls `found(start, end, pattern)` for every occurrence in `text` of an indexed
-    /// pattern (by its index in `patterns`, the list the index was built from) that starts
-    /// a word and does not end inside one: every occurrence that can be a whole word.
-    pub fn find(
-        &self,
-        patterns: &[String],
-        text: &str,
-        mut found: impl FnMut(usize, usize, usize),
-    ) {
+    /// pattern (by its index in the list the index was built from) that starts a word and
+    /// does not end inside one: every occurrence that can be a whole word.
+    pub fn find(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
         let bytes = text.as_bytes();
         let mut probe = |table: &Keyed<Vec<usize>>, key: u64, start: usize| {
             let (word, bit) = filter_bit(key, self.filter_bits);
@@ -96,7 +100,7 @@ impl WordIndex {
                 return;
             }
             for &id in table.get(&mix(key)).into_iter().flatten() {
-                let pattern = patterns[id].as_bytes();
+                let pattern = self.patterns[id].as_bytes();
                 if bytes[start..].starts_with(pattern) {
                     found(start, start + pattern.len(), id);
                 }
@@ -413,14 +417,12 @@ mod tests {
             .iter()
             .map(|p| p.to_string())
             .collect();
-        let (index, others) = WordIndex::build(&patterns);
+        let (index, others) = WordIndex::build(patterns);
         assert_eq!(others, [3]);
         let mut found = Vec::new();
-        index.find(
-            &patterns,
-            "le chat, l'ia profonde et achat chatte",
-            |s, e, id| found.push((s, e, id)),
-        );
+        index.find("le chat, l'ia profonde et achat chatte", |s, e, id| {
+            found.push((s, e, id))
+        });
         assert_eq!(found, [(3, 7, 0), (9, 22, 1), (11, 22, 2)]);
     }
 
