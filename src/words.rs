@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::fold::is_word_char;
+use crate::fold::{high_bits, is_word_char};
 
 /// Literal patterns that start with a word character, filed by the hash of their key:
 /// their first word, or their first two words.
@@ -173,17 +173,21 @@ pub fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
     let mut spill = 0u64;
     let mut at = 0;
     while at < bytes.len() {
-        let block = block_at(bytes, at);
-        let mut words = word_byte_mask(&block) & !spill;
+        let (mut words, mut leads) = match bytes.get(at..at + BLOCK + 1) {
+            Some(run) => classify(
+                run[..BLOCK].try_into().expect("a block"),
+                run[1..].try_into().expect("a block"),
+            ),
+            None => {
+                let (block, next) = (padded_block(bytes, at), padded_block(bytes, at + 1));
+                classify(&block, &next)
+            }
+        };
+        words &= !spill;
         spill = 0;
-        let mut leads = lane_masks(&block, |x| x & (x << 1) & HIGHS);
         while leads != 0 {
             let k = leads.trailing_zeros() as usize;
             leads &= leads - 1;
-            // Latin-1 letters (lead byte C3 but × and ÷) need no decoding.
-            if bytes[at + k] == 0xc3 && !matches!(bytes[at + k + 1], 0x97 | 0xb7) {
-                continue;
-            }
             let c = text[at + k..]
                 .chars()
                 .next()
@@ -218,62 +222,42 @@ pub fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
             start = at + starts.trailing_zeros() as usize;
         }
         before = words >> 63;
-        at += 64;
+        at += BLOCK;
     }
     if before == 1 {
         word(start, bytes.len());
     }
 }
 
-/// The 64 bytes of `bytes` from `at`, padded with zeros (not word bytes) at the end.
-fn block_at(bytes: &[u8], at: usize) -> [u8; 64] {
-    match bytes.get(at..at + 64) {
-        Some(block) => block.try_into().expect("64 bytes"),
-        None => {
-            let mut block = [0; 64];
-            block[..bytes.len() - at].copy_from_slice(&bytes[at..]);
-            block
-        }
+/// Bytes [`for_each_word`] classifies at a time, one bit each in a `u64`.
+const BLOCK: usize = 64;
+
+/// The [`BLOCK`] bytes of `bytes` from `at`, padded with zeros (not word bytes) at the end.
+fn padded_block(bytes: &[u8], at: usize) -> [u8; BLOCK] {
+    let mut block = [0; BLOCK];
+    let rest = bytes.get(at..).unwrap_or_default();
+    let n = rest.len().min(BLOCK);
+    block[..n].copy_from_slice(&rest[..n]);
+    block
+}
+
+/// One bit per byte of `block` (bit k for byte k), given the byte after each (`next`):
+/// those that belong to words, taking every non-ASCII byte as one, and the lead bytes of
+/// the characters that must be decoded to know (all but the Latin-1 letters: `C3` but
+/// before `97` and `B7`, × and ÷). Branch-free over fixed-size arrays, the classification
+/// compiles to SIMD compares (as in [`crate::fold`]).
+#[inline]
+fn classify(block: &[u8; BLOCK], next: &[u8; BLOCK]) -> (u64, u64) {
+    let mut words = [0u8; BLOCK];
+    let mut leads = [0u8; BLOCK];
+    for (((word, lead), &b), &next) in words.iter_mut().zip(&mut leads).zip(block).zip(next) {
+        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+        let digit = b.wrapping_sub(b'0') < 10;
+        *word = u8::from(letter | digit | (b == b'_') | (b >= 0x80)) << 7;
+        let latin_letter = (b == 0xc3) & (next != 0x97) & (next != 0xb7);
+        *lead = u8::from((b >= 0xc0) & !latin_letter) << 7;
     }
-}
-
-const ONES: u64 = u64::from_le_bytes([1; 8]);
-const HIGHS: u64 = ONES << 7;
-
-/// One bit per byte of `block` (bit k for byte k): those that belong to words, taking
-/// every non-ASCII byte as one (the caller clears the characters that are not).
-fn word_byte_mask(block: &[u8; 64]) -> u64 {
-    lane_masks(block, |x| {
-        let word = between(x, b'0' - 1, b'9' + 1)
-            | between(x, b'a' - 1, b'z' + 1)
-            | between(x, b'A' - 1, b'Z' + 1)
-            | between(x, b'_' - 1, b'_' + 1);
-        word | (x & HIGHS)
-    })
-}
-
-/// Applies `lane` to each 8-byte lane of `block`, which sets the high bit of the bytes it
-/// selects, and gathers those bits into one bit per byte.
-fn lane_masks(block: &[u8; 64], lane: impl Fn(u64) -> u64) -> u64 {
-    let mut mask = 0;
-    for (i, chunk) in block.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        // The high bit of byte j lands on bit 56 + j (no two partial products meet).
-        let bits = ((lane(x) & HIGHS).wrapping_mul(0x0002_0408_1020_4081)) >> 56;
-        mask |= bits << (8 * i);
-    }
-    mask
-}
-
-/// The high bit of each byte of `x` that lies strictly between `low` and `high` (ASCII
-/// bytes only; `high` at most 128), exactly: no lane borrows from or carries into another
-/// ("Bit Twiddling Hacks", "determine if a word has a byte between m and n").
-fn between(x: u64, low: u8, high: u8) -> u64 {
-    let seven_bits = x & (ONES * 0x7f);
-    (ONES * (127 + u64::from(high))).wrapping_sub(seven_bits)
-        & !x
-        & (seven_bits + ONES * (127 - u64::from(low)))
-        & HIGHS
+    (high_bits(&words), high_bits(&leads))
 }
 
 /// The hash of the word `start..end` of `bytes`, the key of the index: its first eight
