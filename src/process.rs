@@ -50,11 +50,31 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
     if meta.len() > WHOLE_FILE_LIMIT && format == Format::Text {
         stream(article, file, rules, config, options, &meta)
     } else {
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
-        file.read_to_end(&mut bytes).map_err(io)?;
+        let bytes = read_all(&mut file, meta.len()).map_err(io)?;
         drop(file);
         whole(article, &bytes, rules, config, options, Source::File(&meta))
     }
+}
+
+/// Reads `file` to its end, expecting `len` bytes. `read_to_end` would ask the file for
+/// its size and position again (two system calls of the ten an article costs).
+fn read_all(file: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
+    // One byte more than expected, so that the read that finds the end needs no room.
+    let mut bytes = vec![0; usize::try_from(len).unwrap_or(0) + 1];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            bytes.resize(2 * filled, 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }
 
 /// Corrects the article read from stdin (`-`): written to stdout by `fix -`, reported
@@ -135,7 +155,10 @@ fn whole(
         &mut warnings,
     );
     let changed = !subs.is_empty();
-    let output = || [prefix, &encoding.encode(&corrected)].concat();
+    let output = || match prefix {
+        [] => encoding.encode(&corrected),
+        _ => Cow::Owned([prefix, &encoding.encode(&corrected)].concat()),
+    };
     match (&config.target, source) {
         (Target::Out(dir), Source::File(meta)) => {
             let mut file = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;

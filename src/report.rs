@@ -201,13 +201,17 @@ impl<'r> Reporter<'r> {
         };
         let io = |e| Error::io(&*path, e);
         let name = article.log_name();
-        let mut writer = self.dialect.rows_writer(&mut *file);
+        // The rows go through a buffer of their own: a CSV writer on the log file would
+        // flush it, one system call per article, when done.
+        let mut rows = Vec::new();
+        let mut writer = self.dialect.rows_writer(&mut rows);
         for sub in &processed.subs {
             let row = LogRow::new(&name, &processed.hash, sub, self.rules);
             writer.serialize(row).map_err(|e| io(e.into()))?;
         }
         writer.flush().map_err(io)?;
         drop(writer);
+        file.write_all(&rows).map_err(io)?;
         if let Some(spill) = &processed.spill {
             let mut rows = spill.file.reopen().map_err(io)?;
             std::io::copy(&mut rows, file).map_err(io)?;

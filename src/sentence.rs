@@ -59,6 +59,17 @@ impl Sentences<'_> {
     /// Whether the text before the space at `at` ends a sentence.
     fn ends_sentence(&self, at: usize) -> bool {
         let before = &self.view.folded[..at];
+        // Most spaces follow a letter: only the last byte of a mark, a closing quote or
+        // bracket or a no-break space (`.`, `!`, `?`, `"`, `)`, and the last bytes of
+        // `»`, `”`, `…`, U+00A0) may end a sentence.
+        if !before.as_bytes().last().is_some_and(|b| {
+            matches!(
+                b,
+                b'.' | b'!' | b'?' | b'"' | b')' | 0xbb | 0x9d | 0xa6 | 0xa0
+            )
+        }) {
+            return false;
+        }
         let Some(last) = before.chars().next_back() else {
             return false;
         };
