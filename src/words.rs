@@ -100,7 +100,7 @@ impl WordIndex {
     pub fn find(&self, text: &str, mut found: impl FnMut(usize, usize, usize)) {
         let bytes = text.as_bytes();
         let mut previous: Option<(usize, u64)> = None;
-        for_each_word(text, |start, end| {
+        for (start, end) in Words::new(text) {
             let hash = word_hash(bytes, start, end);
             if self.may_hold(hash) {
                 self.find_filed(&self.one_word, bytes, start, hash, &mut found);
@@ -112,7 +112,7 @@ impl WordIndex {
                 }
             }
             previous = Some((start, hash));
-        });
+        }
     }
 
     /// Whether the filter holds `hash` (false hits are rare).
@@ -165,14 +165,52 @@ fn key_words(pattern: &str) -> Option<(WordSpan, Option<WordSpan>)> {
 /// Calls `word(start, end)` for each maximal run of word characters ([`is_word_char`])
 /// of `text`, in order.
 pub fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    // Whether the byte before the block belongs to a word (as bit 0), and the bytes of a
-    // non-word character that spill over from the block before.
-    let mut before = 0u64;
-    let mut spill = 0u64;
-    let mut at = 0;
-    while at < bytes.len() {
+    for (start, end) in Words::new(text) {
+        word(start, end);
+    }
+}
+
+/// The maximal runs of word characters ([`is_word_char`]) of a text, in order, as
+/// `(start, end)`. An iterator, not a function taking a closure: the search's loop body
+/// then stays in the search (a closure called per word cost a fifth of it).
+struct Words<'a> {
+    text: &'a str,
+    /// Where the next block starts.
+    at: usize,
+    /// Where the current block started.
+    block: usize,
+    /// The start of the word open at the end of the blocks classified so far.
+    start: usize,
+    /// Whether a word is open before the next end of the current block: at the block's
+    /// start, whether one was open at the end of the block before.
+    open: bool,
+    /// Whether the last byte of the current block belongs to a word (as bit 0).
+    before: u64,
+    /// The bytes of a non-word character that spill over from the current block.
+    spill: u64,
+    /// Starts and ends of words in the current block not yet given.
+    starts: u64,
+    ends: u64,
+}
+
+impl<'a> Words<'a> {
+    fn new(text: &'a str) -> Words<'a> {
+        Words {
+            text,
+            at: 0,
+            block: 0,
+            start: 0,
+            open: false,
+            before: 0,
+            spill: 0,
+            starts: 0,
+            ends: 0,
+        }
+    }
+
+    /// Classifies the next block: its starts and ends of words.
+    fn classify_next_block(&mut self) {
+        let (text, bytes, at) = (self.text, self.text.as_bytes(), self.at);
         let (mut words, mut leads) = match bytes.get(at..at + BLOCK + 1) {
             Some(run) => classify(
                 run[..BLOCK].try_into().expect("a block"),
@@ -183,8 +221,8 @@ pub fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
                 classify(&block, &next)
             }
         };
-        words &= !spill;
-        spill = 0;
+        words &= !self.spill;
+        self.spill = 0;
         while leads != 0 {
             let k = leads.trailing_zeros() as usize;
             leads &= leads - 1;
@@ -196,36 +234,48 @@ pub fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
                 let bits = (1u64 << c.len_utf8()) - 1;
                 words &= !(bits << k);
                 if k + c.len_utf8() > 64 {
-                    spill = bits >> (64 - k);
+                    self.spill = bits >> (64 - k);
                 }
             }
         }
-        let shifted = (words << 1) | before;
-        let mut starts = words & !shifted;
-        let mut ends = !words & shifted;
-        // Starts and ends alternate: the first end closes the word open before the block,
-        // if any, and every other end the lowest start left (no branch on which is which).
-        if before == 1 && ends != 0 {
-            word(start, at + ends.trailing_zeros() as usize);
-            ends &= ends - 1;
-        }
-        while ends != 0 {
-            let (s, e) = (
-                starts.trailing_zeros() as usize,
-                ends.trailing_zeros() as usize,
-            );
-            starts &= starts - 1;
-            ends &= ends - 1;
-            word(at + s, at + e);
-        }
-        if starts != 0 {
-            start = at + starts.trailing_zeros() as usize;
-        }
-        before = words >> 63;
-        at += BLOCK;
+        let shifted = (words << 1) | self.before;
+        self.starts = words & !shifted;
+        self.ends = !words & shifted;
+        self.open = self.before == 1;
+        self.before = words >> 63;
+        self.block = at;
+        self.at = at + BLOCK;
     }
-    if before == 1 {
-        word(start, bytes.len());
+}
+
+impl Iterator for Words<'_> {
+    type Item = (usize, usize);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        while self.ends == 0 {
+            // The block is done; a start left is that of a word open at its end.
+            if self.starts != 0 {
+                self.start = self.block + self.starts.trailing_zeros() as usize;
+                self.starts = 0;
+            }
+            if self.at >= self.text.len() {
+                let last_open = self.before == 1;
+                self.before = 0;
+                return last_open.then_some((self.start, self.text.len()));
+            }
+            self.classify_next_block();
+        }
+        // Starts and ends alternate: the first end closes the word open before the block,
+        // if any, and every other end the lowest start left.
+        if !self.open {
+            self.start = self.block + self.starts.trailing_zeros() as usize;
+            self.starts &= self.starts - 1;
+        }
+        self.open = false;
+        let end = self.block + self.ends.trailing_zeros() as usize;
+        self.ends &= self.ends - 1;
+        Some((self.start, end))
     }
 }
 
