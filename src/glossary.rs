@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 
+use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
 
 use crate::condition::Condition;
@@ -156,26 +157,78 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
         error(position_of(&columns, i), message)
     })?;
 
-    let mut rules = Vec::new();
-    let mut cursor = Cursor::default();
+    // The CSV is read in order; the rules are then built in parallel (their regexes take
+    // most of the time), and the first error in the file is the one reported.
+    let mut records = Vec::new();
+    let mut malformed = None;
+    let mut lines = LineCounter::default();
     for record in reader.records() {
-        let record = record.map_err(|e| error(csv_error_position(&e), csv_error_message(&e)))?;
-        let start = record.position().map_or(0, |p| p.byte() as usize);
-        let positions = cursor.field_positions(text, start);
-        let row = Row {
-            record: &record,
-            index: &index,
-        };
-        let at = |name: &str| position_of(&positions, index.get(name).copied().unwrap_or(0));
-        let line = positions[0].0;
-        let rule = parse_rule(&row, line, path, &stem)
-            .map_err(|(column, message)| error(at(column), message))?;
-        rules.push(rule);
+        match record {
+            Ok(record) => {
+                let start = record_start(text, record.position().map_or(0, |p| p.byte() as usize));
+                records.push((record, start, lines.line_at(text, start)));
+            }
+            Err(e) => {
+                malformed = Some(error(csv_error_position(&e), csv_error_message(&e)));
+                break;
+            }
+        }
     }
-    Ok(Glossary {
-        path: path.to_owned(),
-        rules,
-    })
+    let built: Vec<_> = records
+        .par_iter()
+        .map(|(record, _, line)| {
+            let row = Row {
+                record,
+                index: &index,
+            };
+            parse_rule(&row, *line, path, &stem)
+        })
+        .collect();
+    let mut rules = Vec::with_capacity(built.len());
+    for (rule, (_, start, _)) in built.into_iter().zip(&records) {
+        match rule {
+            Ok(rule) => rules.push(rule),
+            Err((column, message)) => {
+                let positions = Cursor::default().field_positions(text, *start);
+                let column = index.get(column).copied().unwrap_or(0);
+                return Err(error(position_of(&positions, column), message));
+            }
+        }
+    }
+    match malformed {
+        Some(error) => Err(error),
+        None => Ok(Glossary {
+            path: path.to_owned(),
+            rules,
+        }),
+    }
+}
+
+/// Where the record the csv crate places at `start` begins: it counts the comment lines
+/// before a record as part of it.
+fn record_start(text: &str, mut start: usize) -> usize {
+    while text[start..].starts_with('#') {
+        start = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
+    }
+    start
+}
+
+/// Counts lines forward through a text, so that numbering every record stays linear.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    breaks: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line of byte `at` (not before the last one asked).
+    fn line_at(&mut self, text: &str, at: usize) -> u64 {
+        self.breaks += memchr::memchr_iter(b'\n', &text.as_bytes()[self.offset..at]).count() as u64;
+        self.offset = at;
+        self.breaks + 1
+    }
 }
 
 /// Maps each known column name to its index; an unknown, duplicate or missing required
@@ -372,9 +425,9 @@ fn csv_error_message(error: &csv::Error) -> String {
 }
 
 /// Walks a glossary forward to give the 1-based line and character column of each field
-/// of each record. The csv crate reports only a record's position, and errors are most
-/// useful when they point at the offending field; walking forward keeps this linear in
-/// the size of the glossary.
+/// of a record. The csv crate reports only a record's position, and errors are most
+/// useful when they point at the offending field; only a record with an error is walked
+/// to (the line of every record comes from a [`LineCounter`]).
 #[derive(Default)]
 struct Cursor {
     offset: usize,
@@ -385,13 +438,8 @@ struct Cursor {
 impl Cursor {
     /// Positions of the fields of the record starting at byte `start` (not before the
     /// cursor).
-    fn field_positions(&mut self, text: &str, mut start: usize) -> Vec<(u64, u64)> {
-        // The csv crate counts comment lines before a record as part of it.
-        while text[start..].starts_with('#') {
-            start = text[start..]
-                .find('\n')
-                .map_or(text.len(), |i| start + i + 1);
-        }
+    fn field_positions(&mut self, text: &str, start: usize) -> Vec<(u64, u64)> {
+        let start = record_start(text, start);
         self.advance(text, start);
         let (mut line, mut column) = (self.line + 1, self.column + 1);
         let mut positions = vec![(line, column)];
@@ -525,6 +573,25 @@ mod tests {
             error_of("pattern,replacement\n\"a, b\",x,y\n"),
             "g/test.csv:2:1: row has 3 field(s), the header has 2"
         );
+    }
+
+    #[test]
+    fn the_first_error_of_the_file_is_reported() {
+        // Rules are built in parallel; a bad rule before a malformed row still comes first.
+        let mut text = String::from("pattern,replacement\n# a comment\n");
+        for i in 0..500 {
+            text.push_str(&format!("mot{i},x\n"));
+        }
+        assert_eq!(
+            error_of(&format!("{text},empty\nok,x\n,again\na,b,c\n")),
+            "g/test.csv:503:1: empty pattern"
+        );
+        assert_eq!(
+            error_of(&format!("{text}a,b,c\n,empty\n")),
+            "g/test.csv:503:1: row has 3 field(s), the header has 2"
+        );
+        let glossary = parse_str(&format!("{text}# two\n# comments\nlast,x\n")).unwrap();
+        assert_eq!(glossary.rules.last().unwrap().origin.line, 505);
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub mod words;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::Instant;
 
 use indicatif::ProgressBar;
@@ -79,19 +79,20 @@ pub fn run(config: &Config) -> Result<Outcome> {
 /// [`run`] once the walk has started (`None` reading stdin).
 fn run_with(
     config: &Config,
-    walk: Option<Receiver<Result<Article>>>,
+    walk: Option<Receiver<Walked>>,
     bar: &ProgressBar,
     started: Instant,
 ) -> Result<Outcome> {
-    let rules = load_rules(&config.glossaries)?;
+    // The glossaries load on the worker threads too: with `-j1`, one thread does the work.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.jobs)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let rules = pool.install(|| load_rules(&config.glossaries))?;
     let mut reporter = Reporter::new(config, &rules, bar.clone())?;
     match walk {
         None => reporter.add(process::process_stdin(&rules, config))?,
         Some(mut walk) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(config.jobs)
-                .build()
-                .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
             let mut outputs = OutputPaths::new(config);
             process_all(
                 &pool,
@@ -122,18 +123,37 @@ fn start_walk<'s>(
     config: &'s Config,
     bar: &ProgressBar,
     stop: Arc<AtomicBool>,
-) -> Receiver<Result<Article>> {
-    let (sender, receiver) = std::sync::mpsc::sync_channel(WALK_AHEAD);
+) -> Receiver<Walked> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(WALK_AHEAD / WALK_CHUNK);
     let walked = bar.clone();
     scope.spawn(move || {
+        let mut chunk = Vec::with_capacity(WALK_CHUNK);
         for entry in corpus::walk(&config.inputs, &config.extensions, config.follow, stop) {
-            walked.inc_length(u64::from(entry.is_ok()));
-            if sender.send(entry).is_err() {
-                break;
+            chunk.push(entry);
+            if chunk.len() == WALK_CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(WALK_CHUNK));
+                if !send_walked(&sender, &walked, full) {
+                    return;
+                }
             }
         }
+        send_walked(&sender, &walked, chunk);
     });
     receiver
+}
+
+/// Entries of the walk, sent [`WALK_CHUNK`] at a time.
+type Walked = Vec<Result<Article>>;
+
+/// Entries the walk sends together: sent one by one, each could wake a waiting worker,
+/// and each counted in the progress bar (a lock).
+const WALK_CHUNK: usize = 64;
+
+/// Sends a chunk of the walk and counts its articles in the bar; false once the run
+/// has stopped listening.
+fn send_walked(sender: &SyncSender<Walked>, bar: &ProgressBar, chunk: Walked) -> bool {
+    bar.inc_length(chunk.iter().filter(|entry| entry.is_ok()).count() as u64);
+    chunk.is_empty() || sender.send(chunk).is_ok()
 }
 
 /// Articles the walk may list ahead of the processing: enough to know the size of most
@@ -160,7 +180,7 @@ struct Processed {
 /// waits for the log. A failed report stops the articles not yet started.
 fn process_all(
     pool: &rayon::ThreadPool,
-    walk: &mut Receiver<Result<Article>>,
+    walk: &mut Receiver<Walked>,
     outputs: &mut OutputPaths,
     rules: &Rules,
     config: &Config,
@@ -201,20 +221,21 @@ fn process_all(
 /// waits for one, then takes those the walk has listed. Waiting for a full batch while the
 /// walk is behind (at the start of a run) left one of two workers idle for a fifth of a
 /// short run.
-fn take_batch(walk: &mut Receiver<Result<Article>>, outputs: &mut OutputPaths) -> Batch {
+fn take_batch(walk: &mut Receiver<Walked>, outputs: &mut OutputPaths) -> Batch {
     let mut batch = Batch::default();
     while batch.articles.len() < BATCH {
         let next = match batch.articles.is_empty() {
             true => walk.recv().ok(),
             false => walk.try_recv().ok(),
         };
-        match next {
-            Some(Ok(article)) => match outputs.claim(&article) {
-                Ok(()) => batch.articles.push(article),
+        let Some(chunk) = next else {
+            break;
+        };
+        for entry in chunk {
+            match entry.and_then(|article| outputs.claim(&article).map(|()| article)) {
+                Ok(article) => batch.articles.push(article),
                 Err(error) => batch.errors.push(error),
-            },
-            Some(Err(error)) => batch.errors.push(error),
-            None => break,
+            }
         }
     }
     batch
