@@ -34,26 +34,30 @@ struct Sentences<'a> {
 }
 
 impl Sentences<'_> {
+    // Only a space or a line break can end a sentence: both are ASCII, found by `memchr`
+    // instead of decoding every character on the way.
+
     fn start(&self, start: usize) -> usize {
         let folded = self.view.folded.as_str();
         let floor = floor_boundary(folded, start.saturating_sub(MAX_REACH));
-        for (i, c) in folded[floor..start].char_indices().rev() {
-            if c == '\n' || (c == ' ' && self.ends_sentence(floor + i)) {
-                return floor + i + 1;
-            }
-        }
-        floor
+        memchr::memrchr2_iter(b' ', b'\n', &folded.as_bytes()[floor..start])
+            .map(|i| floor + i)
+            .find(|&i| self.is_break(i))
+            .map_or(floor, |i| i + 1)
     }
 
     fn end(&self, end: usize) -> usize {
         let folded = self.view.folded.as_str();
         let ceiling = floor_boundary(folded, (end + MAX_REACH).min(folded.len()));
-        for (i, c) in folded[end..ceiling].char_indices() {
-            if c == '\n' || (c == ' ' && self.ends_sentence(end + i)) {
-                return end + i;
-            }
-        }
-        ceiling
+        memchr::memchr2_iter(b' ', b'\n', &folded.as_bytes()[end..ceiling])
+            .map(|i| end + i)
+            .find(|&i| self.is_break(i))
+            .unwrap_or(ceiling)
+    }
+
+    /// Whether the space or line break at `at` ends a sentence.
+    fn is_break(&self, at: usize) -> bool {
+        self.view.folded.as_bytes()[at] == b'\n' || self.ends_sentence(at)
     }
 
     /// Whether the text before the space at `at` ends a sentence.
