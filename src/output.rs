@@ -54,6 +54,9 @@ pub struct AtomicFile {
     replacing: bool,
 }
 
+/// Writes of at least this many bytes skip the buffer when it is empty.
+const DIRECT_WRITE: usize = 4096;
+
 impl AtomicFile {
     /// Starts writing the file that will replace `path` (for a symbolic link, the file it
     /// points to), creating missing parent folders.
@@ -100,11 +103,14 @@ impl AtomicFile {
         })
     }
 
-    /// Appends bytes.
+    /// Appends bytes. A whole article goes straight to the file: through the buffer,
+    /// every byte of a corpus was copied once more.
     pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        self.writer
-            .write_all(bytes)
-            .map_err(|e| Error::io(self.writer.get_ref().path(), e))
+        let result = match self.writer.buffer().is_empty() && bytes.len() >= DIRECT_WRITE {
+            true => self.writer.get_mut().write_all(bytes),
+            false => self.writer.write_all(bytes),
+        };
+        result.map_err(|e| Error::io(self.writer.get_ref().path(), e))
     }
 
     /// Replaces the target: keeps its permissions, keeps the original as `<target><suffix>`
