@@ -186,8 +186,8 @@ fn whole(
         warnings,
         spill: None,
         hash: match config.log {
-            Some(_) => logfile::file_hash(bytes),
-            None => String::new(),
+            Some(_) if changed => logfile::file_hash(bytes),
+            _ => String::new(),
         },
     })
 }
