@@ -353,7 +353,9 @@ fn next_irregular(bytes: &[u8], mut i: usize, limit: usize) -> usize {
     limit
 }
 
-/// Bytes [`next_irregular`] classifies at a time.
+/// Bytes [`next_irregular`] classifies at a time. In French prose a stop comes every 30
+/// bytes or so, and a longer block classifies bytes past it for nothing (folding 100 MB:
+/// 0.121 s with 16, 0.127 s with 32, 0.144 s with 64).
 const BLOCK: usize = 16;
 
 /// One bit per byte of `block` that [`is_irregular`] picks, given the bytes that follow
