@@ -152,13 +152,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
         .map_err(|e| error(csv_error_position(&e), csv_error_message(&e)))?
         .clone();
     let header_pos = header.position().map_or(0, |p| p.byte() as usize);
-    let columns = Cursor::default().field_positions(text, header_pos);
+    let columns = field_positions(text, header_pos);
     let index = column_index(&header, |i, message| {
         error(position_of(&columns, i), message)
     })?;
 
-    // The CSV is read in order; the rules are then built in parallel (their regexes take
-    // most of the time), and the first error in the file is the one reported.
+    // The CSV is read in order; the rules are then built in parallel (compiling their
+    // regexes and folding their patterns), and the first error in the file is the one
+    // reported.
     let mut records = Vec::new();
     let mut malformed = None;
     let mut lines = LineCounter::default();
@@ -189,7 +190,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
         match rule {
             Ok(rule) => rules.push(rule),
             Err((column, message)) => {
-                let positions = Cursor::default().field_positions(text, *start);
+                let positions = field_positions(text, *start);
                 let column = index.get(column).copied().unwrap_or(0);
                 return Err(error(position_of(&positions, column), message));
             }
@@ -424,64 +425,40 @@ fn csv_error_message(error: &csv::Error) -> String {
     }
 }
 
-/// Walks a glossary forward to give the 1-based line and character column of each field
-/// of a record. The csv crate reports only a record's position, and errors are most
-/// useful when they point at the offending field; only a record with an error is walked
-/// to (the line of every record comes from a [`LineCounter`]).
-#[derive(Default)]
-struct Cursor {
-    offset: usize,
-    line: u64,
-    column: u64,
-}
-
-impl Cursor {
-    /// Positions of the fields of the record starting at byte `start` (not before the
-    /// cursor).
-    fn field_positions(&mut self, text: &str, start: usize) -> Vec<(u64, u64)> {
-        let start = record_start(text, start);
-        self.advance(text, start);
-        let (mut line, mut column) = (self.line + 1, self.column + 1);
-        let mut positions = vec![(line, column)];
-        // As the csv crate reads quotes: they open a quoted field only at its start, and
-        // inside one `""` is a quote and a lone `"` closes it.
-        let mut in_quotes = false;
-        let mut at_field_start = true;
-        let mut chars = text[start..].chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' if at_field_start => in_quotes = true,
-                '"' if in_quotes && chars.peek() == Some(&'"') => {
-                    chars.next();
-                    column += 1;
-                }
-                '"' if in_quotes => in_quotes = false,
-                ',' if !in_quotes => positions.push((line, column + 1)),
-                '\n' if !in_quotes => break,
-                _ => {}
-            }
-            at_field_start = c == ',' && !in_quotes;
-            if c == '\n' {
-                line += 1;
-                column = 1;
-            } else {
+/// The 1-based line and character column of each field of the record the csv crate
+/// places at byte `start`. The csv crate reports only a record's position, and errors are
+/// most useful when they point at the offending field; only the header and a record with
+/// an error are walked to (the line of every record comes from a [`LineCounter`]).
+fn field_positions(text: &str, start: usize) -> Vec<(u64, u64)> {
+    let start = record_start(text, start);
+    let (mut line, mut column) = line_column(&text[..start]);
+    let mut positions = vec![(line, column)];
+    // As the csv crate reads quotes: they open a quoted field only at its start, and
+    // inside one `""` is a quote and a lone `"` closes it.
+    let mut in_quotes = false;
+    let mut at_field_start = true;
+    let mut chars = text[start..].chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if at_field_start => in_quotes = true,
+            '"' if in_quotes && chars.peek() == Some(&'"') => {
+                chars.next();
                 column += 1;
             }
+            '"' if in_quotes => in_quotes = false,
+            ',' if !in_quotes => positions.push((line, column + 1)),
+            '\n' if !in_quotes => break,
+            _ => {}
         }
-        positions
-    }
-
-    fn advance(&mut self, text: &str, to: usize) {
-        for c in text[self.offset..to].chars() {
-            if c == '\n' {
-                self.line += 1;
-                self.column = 0;
-            } else {
-                self.column += 1;
-            }
+        at_field_start = c == ',' && !in_quotes;
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
         }
-        self.offset = to;
     }
+    positions
 }
 
 /// The position of field `i`; the last one known if the record has fewer (an error
@@ -617,7 +594,7 @@ mod tests {
         let g = parse_str("pattern,replacement,if\n\"a, b\",c,\"x,y\"\n").unwrap();
         assert_eq!(g.rules[0].source, "a, b");
         assert_eq!(
-            Cursor::default().field_positions("pattern,replacement,if\n\"a, b\",c,x\n", 23),
+            field_positions("pattern,replacement,if\n\"a, b\",c,x\n", 23),
             vec![(2, 1), (2, 8), (2, 10)]
         );
     }

