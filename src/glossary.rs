@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
 
 use crate::condition::Condition;
+use crate::csvlines::{RecordLines, record_start};
 use crate::error::{Error, Result};
 use crate::fold;
 
@@ -162,12 +163,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
     // reported.
     let mut records = Vec::new();
     let mut malformed = None;
-    let mut lines = LineCounter::default();
+    let mut lines = RecordLines::default();
     for record in reader.records() {
         match record {
             Ok(record) => {
-                let start = record_start(text, record.position().map_or(0, |p| p.byte() as usize));
-                records.push((record, start, lines.line_at(text, start)));
+                let position = record.position().map_or(0, |p| p.byte() as usize);
+                let (start, line) = lines.locate(text.as_bytes(), position, Some(b'#'));
+                records.push((record, start, line));
             }
             Err(e) => {
                 malformed = Some(error(csv_error_position(&e), csv_error_message(&e)));
@@ -202,33 +204,6 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
             path: path.to_owned(),
             rules,
         }),
-    }
-}
-
-/// Where the record the csv crate places at `start` begins: it counts the comment lines
-/// before a record as part of it.
-fn record_start(text: &str, mut start: usize) -> usize {
-    while text[start..].starts_with('#') {
-        start = text[start..]
-            .find('\n')
-            .map_or(text.len(), |i| start + i + 1);
-    }
-    start
-}
-
-/// Counts lines forward through a text, so that numbering every record stays linear.
-#[derive(Default)]
-struct LineCounter {
-    offset: usize,
-    breaks: u64,
-}
-
-impl LineCounter {
-    /// The 1-based line of byte `at` (not before the last one asked).
-    fn line_at(&mut self, text: &str, at: usize) -> u64 {
-        self.breaks += memchr::memchr_iter(b'\n', &text.as_bytes()[self.offset..at]).count() as u64;
-        self.offset = at;
-        self.breaks + 1
     }
 }
 
@@ -428,9 +403,9 @@ fn csv_error_message(error: &csv::Error) -> String {
 /// The 1-based line and character column of each field of the record the csv crate
 /// places at byte `start`. The csv crate reports only a record's position, and errors are
 /// most useful when they point at the offending field; only the header and a record with
-/// an error are walked to (the line of every record comes from a [`LineCounter`]).
+/// an error are walked to (the line of every record comes from [`RecordLines`]).
 fn field_positions(text: &str, start: usize) -> Vec<(u64, u64)> {
-    let start = record_start(text, start);
+    let start = record_start(text.as_bytes(), start, Some(b'#'));
     let (mut line, mut column) = line_column(&text[..start]);
     let mut positions = vec![(line, column)];
     // As the csv crate reads quotes: they open a quoted field only at its start, and
@@ -550,6 +525,17 @@ mod tests {
             error_of("pattern,replacement\n\"a, b\",x,y\n"),
             "g/test.csv:2:1: row has 3 field(s), the header has 2"
         );
+    }
+
+    #[test]
+    fn errors_name_lines_of_crlf_glossaries() {
+        assert_eq!(
+            error_of("pattern,replacement\r\nok,fine\r\n# note\r\n,empty\r\n"),
+            "g/test.csv:4:1: empty pattern"
+        );
+        let glossary = parse_str("pattern,replacement\r\nok,fine\r\n\r\nnext,x\r\n").unwrap();
+        let lines: Vec<u64> = glossary.rules.iter().map(|r| r.origin.line).collect();
+        assert_eq!(lines, [2, 4]);
     }
 
     #[test]

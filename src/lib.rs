@@ -12,6 +12,7 @@ pub mod commands;
 pub mod condition;
 pub mod config;
 pub mod corpus;
+pub mod csvlines;
 pub mod diff;
 pub mod encoding;
 pub mod error;

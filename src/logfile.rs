@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::apply::Substitution;
+use crate::csvlines::RecordLines;
 use crate::error::{Error, Result};
 use crate::matcher::Rules;
 
@@ -223,13 +224,14 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
         }
     }
     let mut entries = Vec::new();
-    let mut lines = LineCounter::default();
+    let mut lines = RecordLines::default();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
             error(line, format!("malformed CSV: {e}"))
         })?;
-        let line = lines.line_of(bytes, record.position().map_or(0, |p| p.byte() as usize));
+        let position = record.position().map_or(0, |p| p.byte() as usize);
+        let (_, line) = lines.locate(bytes, position, None);
         let field = |name: &str| index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
         let byte_offset = field("byte_offset").trim().parse().map_err(|_| {
             error(
@@ -262,31 +264,6 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
         });
     }
     Ok(entries)
-}
-
-/// The 1-based line of records from their byte offsets, counted forward once. The csv
-/// crate's own line numbers run one short after CRLF line ends (which Python's csv module
-/// writes), since a record then starts at the `\n` that ends the line before it.
-#[derive(Default)]
-struct LineCounter {
-    offset: usize,
-    newlines: u64,
-}
-
-impl LineCounter {
-    fn line_of(&mut self, bytes: &[u8], record_start: usize) -> u64 {
-        let mut start = record_start.max(self.offset);
-        while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
-            start += 1;
-        }
-        let start = start.min(bytes.len());
-        self.newlines += bytes[self.offset..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        self.offset = start;
-        self.newlines + 1
-    }
 }
 
 /// The field separator of a log: whichever of `,` `;` and tab occurs most in its header
