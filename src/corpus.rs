@@ -126,8 +126,8 @@ fn has_extension(path: &Path, extensions: &[String]) -> bool {
 }
 
 /// `path` without the `root` it was walked from: the walk joins names to the root as
-/// given, so the root is a prefix of the text; components are compared only when a path
-/// is not UTF-8.
+/// given, so the root is a prefix of the text; components are compared only when that
+/// fails (a path that is not UTF-8).
 fn relative_to<'p>(root: &Path, path: &'p Path) -> &'p Path {
     let by_text = root.to_str().zip(path.to_str()).and_then(|(root, path)| {
         let rest = path.strip_prefix(root)?;

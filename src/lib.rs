@@ -171,7 +171,7 @@ struct Batch {
 
 /// Outcomes of a processed batch, waiting to be reported in order.
 #[derive(Default)]
-struct Processed {
+struct ToReport {
     errors: Vec<Error>,
     outcomes: Vec<FileOutcome>,
 }
@@ -188,7 +188,7 @@ fn process_all(
     reporter: &mut Reporter,
 ) -> Result<()> {
     let failed = AtomicBool::new(false);
-    let mut previous = Processed::default();
+    let mut previous = ToReport::default();
     let mut batch = take_batch(walk, outputs);
     while !(batch.articles.is_empty() && batch.errors.is_empty() && previous.outcomes.is_empty()) {
         let (outcomes, (report, next)) = pool.install(|| {
@@ -209,7 +209,7 @@ fn process_all(
             )
         });
         report?;
-        previous = Processed {
+        previous = ToReport {
             errors: batch.errors,
             outcomes,
         };
@@ -243,7 +243,7 @@ fn take_batch(walk: &mut Receiver<Walked>, outputs: &mut OutputPaths) -> Batch {
 }
 
 /// Reports a processed batch: its walk errors, then its outcomes in order.
-fn report_processed(reporter: &mut Reporter, processed: Processed) -> Result<()> {
+fn report_processed(reporter: &mut Reporter, processed: ToReport) -> Result<()> {
     for error in processed.errors {
         reporter.fail(error);
     }

@@ -111,6 +111,13 @@ enum Source<'a> {
     Stdin,
 }
 
+/// Writes `bytes` as the copy of `article` under the `--out` folder `dir`.
+fn write_copy(dir: &Path, article: &Article, meta: &Metadata, bytes: &[u8]) -> Result<()> {
+    let mut copy = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
+    copy.write(bytes)?;
+    copy.commit(Durability::Unsynced, None, None)
+}
+
 /// Writes the whole result of an article read from stdin.
 fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
@@ -162,11 +169,7 @@ fn whole(
         _ => Cow::Owned([prefix, &encoding.encode(&corrected)].concat()),
     };
     match (&config.target, source) {
-        (Target::Out(dir), Source::File(meta)) => {
-            let mut file = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
-            file.write(&output())?;
-            file.commit(Durability::Unsynced, None, None)?;
-        }
+        (Target::Out(dir), Source::File(meta)) => write_copy(dir, article, meta, &output())?,
         (Target::InPlace, Source::File(meta)) if changed => {
             let mut file = AtomicFile::create(&article.path)?;
             file.write(&output())?;
@@ -407,11 +410,7 @@ fn skip(
         ));
     }
     match (&config.target, source) {
-        (Target::Out(dir), Source::File(meta)) => {
-            let mut copy = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
-            copy.write(bytes)?;
-            copy.commit(Durability::Unsynced, None, None)?;
-        }
+        (Target::Out(dir), Source::File(meta)) => write_copy(dir, article, meta, bytes)?,
         (Target::Stdout, _) => write_stdout(bytes)?,
         _ => {}
     }

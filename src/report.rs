@@ -37,8 +37,9 @@ pub struct Processed {
     pub spill: Option<Spill>,
     /// Unified diff of the change, when asked for and the article changed.
     pub diff: Option<String>,
-    /// [`crate::logfile::file_hash`] of the article as read (empty without a log or
-    /// without substitutions, since only log rows record it).
+    /// [`crate::logfile::file_hash`] of the article as read: empty without a log, and for
+    /// an article read whole without substitutions (only log rows record it; a streamed
+    /// article is hashed before its rows are known).
     pub hash: String,
     /// Things the user should know that did not stop the article (skipped as binary,
     /// a replacement the encoding cannot represent).
