@@ -14,24 +14,7 @@ use crate::{sentence, template};
 /// Characters of context kept on each side of a match in the log.
 const CONTEXT_CHARS: usize = 160;
 
-/// One substitution made in an article.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Substitution {
-    /// Index of the rule in [`Rules::rules`].
-    pub rule: usize,
-    /// Byte offset of `matched` in the original text.
-    pub byte_offset: usize,
-    /// 1-based line of `byte_offset`.
-    pub line: u64,
-    /// 1-based column of `byte_offset`, in characters.
-    pub column: u64,
-    /// The original text replaced (with the white space removed beside an empty
-    /// replacement).
-    pub matched: String,
-    pub replacement: String,
-    /// The sentence around the match, with the match marked `⟦…⟧`.
-    pub context: String,
-}
+pub use crate::substitutions::{Substitution, Substitutions};
 
 /// The result of [`apply`].
 #[derive(Debug)]
@@ -39,7 +22,7 @@ pub struct Applied<'a> {
     /// The corrected text (borrowed when nothing changed).
     pub text: Cow<'a, str>,
     /// Substitutions in text order.
-    pub subs: Vec<Substitution>,
+    pub subs: Substitutions,
 }
 
 /// How to read and report a text.
@@ -68,59 +51,66 @@ pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
 
 /// Corrects `text` with `rules`, as `options` say.
 pub fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> Applied<'a> {
-    let windows = match options.format {
-        Format::Text => rules.paragraphs_to_search(text),
-        Format::Html | Format::Markdown => None,
-    };
-    let mut subs = match windows {
-        Some(windows) => windows
-            .into_iter()
-            .flat_map(|(start, end)| substitutions_in(rules, text, start, end, options))
-            .collect(),
-        None => substitutions_in(rules, text, 0, text.len(), options),
-    };
-    let mut lines = LineCounter::default();
-    for sub in &mut subs {
-        (sub.line, sub.column) = lines.locate(text, sub.byte_offset);
-    }
+    let subs = substitutions(rules, text, options);
     Applied {
         text: rewrite(text, &subs),
         subs,
     }
 }
 
-/// The substitutions in `text[start..end]`, a whole text or a run of whole paragraphs
-/// (no match and no sentence crosses a paragraph break, so both give the same result),
-/// with offsets in `text`; lines and columns are left for the caller.
+/// The substitutions [`apply_with`] makes, without the corrected text (which `check`
+/// does not need: building it copied every changed article).
+pub fn substitutions(rules: &Rules, text: &str, options: Options) -> Substitutions {
+    let windows = match options.format {
+        Format::Text => rules.paragraphs_to_search(text),
+        Format::Html | Format::Markdown => None,
+    };
+    let mut subs = Substitutions::default();
+    match windows {
+        Some(windows) => {
+            for (start, end) in windows {
+                substitutions_in(rules, text, start, end, options, &mut subs);
+            }
+        }
+        None => substitutions_in(rules, text, 0, text.len(), options, &mut subs),
+    }
+    let mut lines = LineCounter::default();
+    for place in subs.places_mut() {
+        (place.line, place.column) = lines.locate(text, place.byte_offset);
+    }
+    subs
+}
+
+/// Adds to `subs` the substitutions in `text[start..end]`, a whole text or a run of whole
+/// paragraphs (no match and no sentence crosses a paragraph break, so both give the same
+/// result), with offsets in `text`; lines and columns are left for the caller.
 fn substitutions_in(
     rules: &Rules,
     text: &str,
     start: usize,
     end: usize,
     options: Options,
-) -> Vec<Substitution> {
+    subs: &mut Substitutions,
+) {
     let part = &text[start..end];
     let view = View::with_spans(part, &options.format.spans(part), rules.needs_cased());
-    let chosen = select(rules.candidates(&view, part));
-    let mut subs = Vec::with_capacity(chosen.len());
-    for candidate in chosen {
-        if let Some(edit) = edit_for(rules, &view, part, candidate, options.format) {
-            subs.push(Substitution {
-                rule: candidate.rule,
-                byte_offset: start + edit.start,
-                line: 0,
-                column: 0,
-                matched: part[edit.start..edit.end].to_owned(),
-                context: if options.context {
-                    context(part, &view, candidate, edit.start, edit.end)
-                } else {
-                    String::new()
-                },
-                replacement: edit.replacement,
-            });
-        }
+    for candidate in select(rules.candidates(&view, part)) {
+        let Some(edit) = edit_for(rules, &view, part, candidate, options.format) else {
+            continue;
+        };
+        let matched = &part[edit.start..edit.end];
+        subs.push(
+            candidate.rule,
+            start + edit.start,
+            matched,
+            &edit.replacement,
+            |out| {
+                if options.context {
+                    write_context(out, part, &view, candidate, edit.start, edit.end);
+                }
+            },
+        );
     }
-    subs
 }
 
 /// Leftmost-longest, non-overlapping selection; ties go to the lower rule index.
@@ -136,22 +126,29 @@ fn select(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
 }
 
 /// A change to the original text.
-struct Edit {
+struct Edit<'r> {
     start: usize,
     end: usize,
-    replacement: String,
+    /// Borrowed from the rule when the match takes it as written.
+    replacement: Cow<'r, str>,
 }
 
 /// The edit a selected candidate makes, or `None` when the text already reads as the
 /// replacement.
-fn edit_for(rules: &Rules, view: &View, text: &str, c: Candidate, format: Format) -> Option<Edit> {
+fn edit_for<'r>(
+    rules: &'r Rules,
+    view: &View,
+    text: &str,
+    c: Candidate,
+    format: Format,
+) -> Option<Edit<'r>> {
     let rule = &rules.rules()[c.rule];
     let start = view.to_original(c.start);
     let end = view.to_original(c.end);
     let matched = &text[start..end];
     let replacement = match &rule.pattern {
-        Pattern::Literal(_) => rule.replacement.clone(),
-        Pattern::Regex(regex) => {
+        Pattern::Literal(_) => Cow::Borrowed(rule.replacement.as_str()),
+        Pattern::Regex(regex) => Cow::Owned({
             let captures = regex
                 .captures_at(view.regex_haystack(), c.start)
                 .expect("a candidate's regex matches at its start");
@@ -162,9 +159,9 @@ fn edit_for(rules: &Rules, view: &View, text: &str, c: Candidate, format: Format
                 }?;
                 Some(&text[view.to_original(group.start())..view.to_original(group.end())])
             })
-        }
+        }),
     };
-    let replacement = format.escape(&match_case(&replacement, matched));
+    let replacement = format.escape(match_case(replacement, matched));
     if replacement == matched {
         return None;
     }
@@ -183,23 +180,23 @@ fn edit_for(rules: &Rules, view: &View, text: &str, c: Candidate, format: Format
 /// An all-lowercase replacement follows the case of the match: capitalised after a
 /// capital, upper case after an all-capitals match of two letters or more. Any other
 /// replacement ("DeepSeek") is written as given.
-pub fn match_case(replacement: &str, matched: &str) -> String {
+pub fn match_case<'r>(replacement: Cow<'r, str>, matched: &str) -> Cow<'r, str> {
     if replacement.chars().any(char::is_uppercase) {
-        return replacement.to_owned();
+        return replacement;
     }
     let mut letters = matched.chars().filter(|c| c.is_alphabetic());
     let all_capitals = matched.chars().filter(|c| c.is_alphabetic()).count() >= 2
         && letters.all(char::is_uppercase);
     if all_capitals {
-        return replacement.to_uppercase();
+        return Cow::Owned(replacement.to_uppercase());
     }
     if matched.chars().next().is_some_and(char::is_uppercase) {
         let mut chars = replacement.chars();
         if let Some(first) = chars.next() {
-            return first.to_uppercase().chain(chars).collect();
+            return Cow::Owned(first.to_uppercase().chain(chars).collect());
         }
     }
-    replacement.to_owned()
+    replacement
 }
 
 /// Extends a span that is being deleted over one white-space character beside it (the one
@@ -217,27 +214,33 @@ fn widen_over_one_space(text: &str, start: usize, end: usize) -> (usize, usize) 
     }
 }
 
-/// The sentence around a match, in the original text with white space runs collapsed,
-/// the match marked `⟦…⟧`, and each side cut to [`CONTEXT_CHARS`] characters.
-fn context(text: &str, view: &View, c: Candidate, start: usize, end: usize) -> String {
+/// Writes the sentence around a match, in the original text with white space runs
+/// collapsed, the match marked `⟦…⟧`, and each side cut to [`CONTEXT_CHARS`] characters.
+fn write_context(
+    out: &mut String,
+    text: &str,
+    view: &View,
+    c: Candidate,
+    start: usize,
+    end: usize,
+) {
     let (s, e) = sentence::bounds(view, text, c.start, c.end);
     let (s, e) = (view.to_original(s).min(start), view.to_original(e).max(end));
     // White space at the sentence's edges (before a paragraph, at the end of the text)
     // is not part of it.
     let before = collapse_spaces(text[s..start].trim_start().chars().rev(), CONTEXT_CHARS);
-    let before = match before.len() > CONTEXT_CHARS {
-        true => format!(
-            "…{}",
-            before[..CONTEXT_CHARS].iter().rev().collect::<String>()
-        ),
-        false => before.iter().rev().collect(),
-    };
+    if before.len() > CONTEXT_CHARS {
+        out.push('…');
+    }
+    out.extend(before.iter().take(CONTEXT_CHARS).rev());
+    out.push('⟦');
+    out.push_str(&text[start..end]);
+    out.push('⟧');
     let after = collapse_spaces(text[end..e].trim_end().chars(), CONTEXT_CHARS);
-    let after = match after.len() > CONTEXT_CHARS {
-        true => format!("{}…", after[..CONTEXT_CHARS].iter().collect::<String>()),
-        false => after.iter().collect(),
-    };
-    format!("{before}⟦{}⟧{after}", &text[start..end])
+    out.extend(after.iter().take(CONTEXT_CHARS));
+    if after.len() > CONTEXT_CHARS {
+        out.push('…');
+    }
 }
 
 /// The characters of `chars` with each run of white space as one space, up to `limit`
@@ -275,8 +278,7 @@ pub fn check_log(original: &str, applied: &Applied<'_>) -> Result<(), String> {
                 sub.byte_offset
             ));
         }
-        if original.get(sub.byte_offset..sub.byte_offset + sub.matched.len()) != Some(&sub.matched)
-        {
+        if original.get(sub.byte_offset..sub.byte_offset + sub.matched.len()) != Some(sub.matched) {
             return Err(format!(
                 "`{}` is not at offset {}",
                 sub.matched, sub.byte_offset
@@ -333,7 +335,7 @@ pub fn fuzz_one(input: &str) -> Result<(), String> {
 }
 
 /// Builds the corrected text from non-overlapping substitutions in text order.
-pub fn rewrite<'a>(text: &'a str, subs: &[Substitution]) -> Cow<'a, str> {
+pub fn rewrite<'a>(text: &'a str, subs: &Substitutions) -> Cow<'a, str> {
     if subs.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -341,7 +343,7 @@ pub fn rewrite<'a>(text: &'a str, subs: &[Substitution]) -> Cow<'a, str> {
     let mut at = 0;
     for sub in subs {
         out.push_str(&text[at..sub.byte_offset]);
-        out.push_str(&sub.replacement);
+        out.push_str(sub.replacement);
         at = sub.byte_offset + sub.matched.len();
     }
     out.push_str(&text[at..]);
@@ -409,7 +411,7 @@ mod tests {
             "OpenAI et Openai",
         );
         assert_eq!(applied.subs.len(), 1);
-        assert_eq!(applied.subs[0].byte_offset, 10);
+        assert_eq!(applied.subs.first().unwrap().byte_offset, 10);
     }
 
     #[test]
@@ -454,7 +456,7 @@ mod tests {
         let found: Vec<_> = applied
             .subs
             .iter()
-            .map(|s| (s.line, s.column, s.byte_offset, s.context.as_str()))
+            .map(|s| (s.line, s.column, s.byte_offset, s.context))
             .collect();
         assert_eq!(
             found,
@@ -608,9 +610,10 @@ mod tests {
             ) {
                 let rules = rules(&csv);
                 let windowed = apply(&rules, &text);
-                let whole = substitutions_in(&rules, &text, 0, text.len(), Options::default());
-                let key = |s: &Substitution| {
-                    (s.byte_offset, s.matched.clone(), s.replacement.clone(), s.context.clone())
+                let mut whole = Substitutions::default();
+                substitutions_in(&rules, &text, 0, text.len(), Options::default(), &mut whole);
+                let key = |s: Substitution<'_>| {
+                    (s.byte_offset, s.matched.to_owned(), s.replacement.to_owned(), s.context.to_owned())
                 };
                 let windowed: Vec<_> = windowed.subs.iter().map(key).collect();
                 let whole: Vec<_> = whole.iter().map(key).collect();

@@ -29,6 +29,7 @@ pub mod protect;
 pub mod report;
 pub mod review;
 pub mod sentence;
+pub mod substitutions;
 pub mod template;
 pub mod words;
 

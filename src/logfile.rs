@@ -88,7 +88,7 @@ pub struct LogRow<'a> {
 }
 
 impl<'a> LogRow<'a> {
-    pub fn new(file: &'a str, file_hash: &'a str, sub: &'a Substitution, rules: &'a Rules) -> Self {
+    pub fn new(file: &'a str, file_hash: &'a str, sub: Substitution<'a>, rules: &'a Rules) -> Self {
         let rule = &rules.rules()[sub.rule];
         LogRow {
             file,
@@ -96,14 +96,14 @@ impl<'a> LogRow<'a> {
             column: sub.column,
             byte_offset: sub.byte_offset,
             rule: &rule.id,
-            matched: &sub.matched,
-            replacement: &sub.replacement,
-            context: &sub.context,
+            matched: sub.matched,
+            replacement: sub.replacement,
+            context: sub.context,
             decision: "",
             glossary: rule.origin.path.to_string_lossy(),
             note: &rule.note,
             file_hash,
-            row_hash: row_hash(sub.byte_offset, &sub.matched, &sub.replacement),
+            row_hash: row_hash(sub.byte_offset, sub.matched, sub.replacement),
         }
     }
 }

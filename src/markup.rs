@@ -4,6 +4,7 @@
 //! Markdown nothing inside code spans, code blocks, link destinations, autolinks or raw
 //! HTML is edited. This module only finds those spans; [`crate::fold::View`] folds them.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::path::Path;
 
@@ -40,10 +41,13 @@ impl Format {
     }
 
     /// A replacement as it must be written in this format (`&`, `<`, `>` escaped in HTML).
-    pub fn escape(self, replacement: &str) -> String {
+    pub fn escape(self, replacement: Cow<'_, str>) -> Cow<'_, str> {
         match self {
-            Format::Html => html_escape::encode_text(replacement).into_owned(),
-            Format::Text | Format::Markdown => replacement.to_owned(),
+            Format::Html => match html_escape::encode_text(&replacement) {
+                Cow::Borrowed(_) => replacement,
+                Cow::Owned(escaped) => Cow::Owned(escaped),
+            },
+            Format::Text | Format::Markdown => replacement,
         }
     }
 }
@@ -374,7 +378,7 @@ mod tests {
 
     #[test]
     fn html_replacements_are_escaped() {
-        assert_eq!(Format::Html.escape("AT&T <x>"), "AT&amp;T &lt;x&gt;");
-        assert_eq!(Format::Text.escape("AT&T"), "AT&T");
+        assert_eq!(Format::Html.escape("AT&T <x>".into()), "AT&amp;T &lt;x&gt;");
+        assert_eq!(Format::Text.escape("AT&T".into()), "AT&T");
     }
 }

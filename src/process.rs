@@ -11,7 +11,7 @@ use std::fs::Metadata;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::apply::{Options, Substitution, apply_with, rewrite};
+use crate::apply::{Options, Substitutions, rewrite, substitutions};
 use crate::config::{Config, Target};
 use crate::corpus::Article;
 use crate::diff;
@@ -154,15 +154,13 @@ fn whole(
         lines: 0,
     };
     let mut warnings = Vec::new();
-    let (corrected, subs) = correct(
-        &text,
+    let piece = Piece {
+        text: &text,
         encoding,
-        rules,
-        options,
         base,
-        article,
-        &mut warnings,
-    );
+    };
+    let wanted = config.writes() || config.diff;
+    let (corrected, subs) = correct(piece, rules, options, wanted, article, &mut warnings);
     let changed = !subs.is_empty();
     let output = || match prefix {
         [] => encoding.encode(&corrected),
@@ -252,12 +250,17 @@ fn stream(
         let text = encoding
             .decode(chunk, base.offset)
             .map_err(|why| undecodable_error(path, why, &pending, base))?;
-        let (corrected, subs) = correct(
-            &text,
+        let piece = Piece {
+            text: &text,
             encoding,
+            base,
+        };
+        let wanted = out.is_some();
+        let (corrected, subs) = correct(
+            piece,
             rules,
             options,
-            base,
+            wanted,
             article,
             &mut processed.warnings,
         );
@@ -336,22 +339,36 @@ fn chunk_end(pending: &[u8], eof: bool) -> Option<usize> {
     pending.iter().rposition(|&b| b == b'\n').map(|i| i + 1)
 }
 
-/// Applies the rules to a piece of decoded text and turns the substitutions' positions
-/// into positions in the file. A substitution whose replacement the file's encoding
-/// cannot represent is dropped with a warning rather than written mangled.
-fn correct<'t>(
+/// A piece of decoded text: a whole article or a chunk of a streamed one.
+#[derive(Clone, Copy)]
+struct Piece<'t> {
     text: &'t str,
+    /// The encoding of its file.
     encoding: TextEncoding,
+    /// Where it sits in its file.
+    base: Base,
+}
+
+/// Applies the rules to a piece of text and turns the substitutions' positions into
+/// positions in the file; the corrected text is built only if `corrected_text` is asked
+/// for (else the piece is returned as it is). A substitution whose replacement the file's
+/// encoding cannot represent is dropped with a warning rather than written mangled.
+fn correct<'t>(
+    piece: Piece<'t>,
     rules: &Rules,
     options: Options,
-    base: Base,
+    corrected_text: bool,
     article: &Article,
     warnings: &mut Vec<String>,
-) -> (Cow<'t, str>, Vec<Substitution>) {
-    let mut applied = apply_with(rules, text, options);
-    let before = applied.subs.len();
-    applied.subs.retain(|sub| {
-        let fits = encoding.can_encode(&sub.replacement);
+) -> (Cow<'t, str>, Substitutions) {
+    let Piece {
+        text,
+        encoding,
+        base,
+    } = piece;
+    let mut subs = substitutions(rules, text, options);
+    subs.retain(|sub| {
+        let fits = encoding.can_encode(sub.replacement);
         if !fits {
             warnings.push(format!(
                 "{}:{}:{}: `{}` cannot be written in {}; substitution skipped",
@@ -364,15 +381,16 @@ fn correct<'t>(
         }
         fits
     });
-    if applied.subs.len() != before {
-        applied.text = rewrite(text, &applied.subs);
-    }
+    let corrected = match corrected_text {
+        true => rewrite(text, &subs),
+        false => Cow::Borrowed(text),
+    };
     let mut offsets = OffsetCounter::default();
-    for sub in &mut applied.subs {
-        sub.byte_offset = base.offset + offsets.encoded(text, sub.byte_offset, encoding);
-        sub.line += base.lines;
+    for place in subs.places_mut() {
+        place.byte_offset = base.offset + offsets.encoded(text, place.byte_offset, encoding);
+        place.line += base.lines;
     }
-    (applied.text, applied.subs)
+    (corrected, subs)
 }
 
 /// Turns increasing offsets in decoded text into offsets in encoded bytes with one

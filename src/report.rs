@@ -3,12 +3,13 @@
 //! module that speaks.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::apply::Substitution;
+use crate::apply::Substitutions;
 use crate::config::Config;
 use crate::corpus::Article;
 use crate::error::{Error, Result};
@@ -31,7 +32,7 @@ pub struct Processed {
     /// Bytes read.
     pub bytes: usize,
     /// Substitutions, in text order (those of a streamed article are in `spill`).
-    pub subs: Vec<Substitution>,
+    pub subs: Substitutions,
     /// The log rows of a streamed article, written to a temporary file as it went, so
     /// that memory stays bounded however many substitutions a huge file has.
     pub spill: Option<Spill>,
@@ -86,7 +87,7 @@ impl SpillWriter {
     pub fn add(
         &mut self,
         article: &Article,
-        subs: &[Substitution],
+        subs: &Substitutions,
         rules: &Rules,
     ) -> std::io::Result<()> {
         let file = article.log_name();
@@ -128,6 +129,8 @@ pub struct Reporter<'r> {
     dialect: Dialect,
     /// Print `check` lines.
     check: bool,
+    /// An article's `check` lines, printed with one write (reused from one to the next).
+    check_lines: Vec<u8>,
     /// Diffs go to stderr (stdout carries the corrected article).
     diff_to_stderr: bool,
     bar: ProgressBar,
@@ -159,6 +162,7 @@ impl<'r> Reporter<'r> {
                 _ => output::Durability::Unsynced,
             },
             check: !config.writes(),
+            check_lines: Vec::new(),
             diff_to_stderr: config.stdin,
             bar,
             summary: Summary::default(),
@@ -185,7 +189,13 @@ impl<'r> Reporter<'r> {
         };
         self.write_log_rows(&outcome.article, &processed)?;
         if self.check {
-            print_check_lines(&outcome.article, &processed, self.rules);
+            write_check_lines(
+                &mut self.check_lines,
+                &outcome.article,
+                &processed,
+                self.rules,
+            );
+            print_lines(&mut self.check_lines);
         }
         if let Some(diff) = &processed.diff {
             self.print_diff(diff);
@@ -262,14 +272,12 @@ impl<'r> Reporter<'r> {
     }
 }
 
-/// Prints one `file:line:column: matched -> replacement [rule]` line per substitution.
-fn print_check_lines(article: &Article, processed: &Processed, rules: &Rules) {
-    // One write per article, not per line (stdout alone writes each line).
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+/// Writes one `file:line:column: matched -> replacement [rule]` line per substitution.
+fn write_check_lines(out: &mut Vec<u8>, article: &Article, processed: &Processed, rules: &Rules) {
     let path = article.path.display();
     for sub in &processed.subs {
         let rule = &rules.rules()[sub.rule].id;
-        let (matched, replacement) = (one_line(&sub.matched), &sub.replacement);
+        let (matched, replacement) = (one_line(sub.matched), sub.replacement);
         let (line, column) = (sub.line, sub.column);
         let _ = writeln!(
             out,
@@ -289,12 +297,25 @@ fn print_check_lines(article: &Article, processed: &Processed, rules: &Rules) {
             out,
             "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
         );
+        // A streamed article can have more rows than memory should hold.
+        if out.len() >= 1 << 16 {
+            print_lines(out);
+        }
     }
 }
 
+/// Prints the lines in `buffer` with one write, and empties it.
+fn print_lines(buffer: &mut Vec<u8>) {
+    let _ = std::io::stdout().lock().write_all(buffer);
+    buffer.clear();
+}
+
 /// Shows line breaks inside a match as `\n` so that each change stays on one line.
-fn one_line(text: &str) -> String {
-    text.replace('\r', "\\r").replace('\n', "\\n")
+fn one_line(text: &str) -> Cow<'_, str> {
+    match text.contains(['\r', '\n']) {
+        true => Cow::Owned(text.replace('\r', "\\r").replace('\n', "\\n")),
+        false => Cow::Borrowed(text),
+    }
 }
 
 /// Prints what `apply` or `revert` did: edited and skipped rows with the log's line

@@ -429,7 +429,7 @@ fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
     let expected: Vec<(u64, u64, usize, String)> = in_memory
         .subs
         .iter()
-        .map(|s| (s.line, s.column, s.byte_offset, s.matched.clone()))
+        .map(|s| (s.line, s.column, s.byte_offset, s.matched.to_owned()))
         .collect();
     assert_eq!(rows.len(), expected.len());
     assert!(rows == expected, "streamed positions differ");
