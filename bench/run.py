@@ -11,7 +11,12 @@ for the prose of Debian's manpages-fr (see french_prose.py). Timing is whole-pro
 time with a warm page cache; every writing tool writes a full corrected copy of the corpus
 to a fresh folder, on a RAM disk by default (--work), since on the shared disks of CI-like
 machines one run's writeback lands in the next and `cp -r` alone varies from 0.6 to 6 s;
-`sync` runs before each timed run. A run longer than --timeout is stopped and reported as such.
+`sync` runs before each timed run. Every tool reads a copy of the corpus made on that RAM
+disk too: this machine's kernel runs DAMON with a `pageout` scheme that drops file pages
+left idle for a minute, so after a slow peer's run the next tool found part of the corpus
+on disk again (`perf` showed `mtfix check` waiting on `ext4_read_bh` and
+`folio_wait_bit_common`), and timings drifted by 10-30% (--corpus-in-place reads the
+generated corpus where it is). A run longer than --timeout is stopped and reported as such.
 """
 import argparse
 import datetime
@@ -152,6 +157,8 @@ def main():
                         default=pathlib.Path("/dev/shm") if os.path.isdir("/dev/shm") else None,
                         help="where corrected copies are written (default: /dev/shm, a RAM disk, "
                              "so that a shared disk's writeback does not swamp the timings)")
+    parser.add_argument("--corpus-in-place", action="store_true",
+                        help="read the corpus in bench/.cache, not a copy made under --work")
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
@@ -166,10 +173,13 @@ def main():
     files = sum(1 for p in corpus.rglob("*") if p.is_file())
     work = pathlib.Path(tempfile.mkdtemp(prefix="mtfix-bench-", dir=args.work))
     out, log = work / "out", work / "changes.csv"
+    if not args.corpus_in_place:
+        corpus = pathlib.Path(shutil.copytree(corpus, work / corpus.name))
 
     lines = [f"Machine: {machine()}", f"Date: {datetime.date.today()}",
              f"Corpus: {files} files, {size:.1f} MB (gen_corpus.py --size-mb {args.size_mb:g} --seed {args.seed}); "
-             f"median of {args.runs} runs, timeout {args.timeout:g} s; copies written to {work.parent}", ""]
+             f"median of {args.runs} runs, timeout {args.timeout:g} s; corpus read from {corpus.parent}, "
+             f"copies written to {work}", ""]
     sh(f"cat $(find {corpus} -type f) > /dev/null")  # warm the page cache
     limits = {}
     for name, command in [("cat (read limit)", f"find {corpus} -type f -print0 | xargs -0 cat > /dev/null"),

@@ -27,7 +27,10 @@ fn main() -> std::io::Result<()> {
         .iter()
         .filter_map(|a| std::fs::read_to_string(&a.path).ok())
         .collect();
-    let views: Vec<String> = texts.iter().map(|t| View::new(t).folded).collect();
+    let views: Vec<String> = texts
+        .iter()
+        .map(|t| std::mem::take(&mut View::new(t).folded))
+        .collect();
     let patterns: Vec<String> = mtfix::load_glossaries(&[glossary])
         .map_err(std::io::Error::other)?
         .iter()

@@ -14,6 +14,8 @@
 //! offsets, and an exact map leads from view offsets back to the article's bytes: logged
 //! positions never drift.
 
+use std::cell::RefCell;
+
 /// Characters read as the apostrophe `'`.
 const APOSTROPHES: [char; 3] = ['\'', '\u{2019}', '\u{02BC}'];
 
@@ -136,14 +138,64 @@ struct Builder {
     original: usize,
 }
 
+thread_local! {
+    /// A dropped view's buffers, for the next view built on the same thread (see
+    /// [`View`]'s `Drop`).
+    static SPARE: RefCell<Option<View>> = const { RefCell::new(None) };
+}
+
+/// The largest buffer a spare view keeps (one folded from a larger text is freed).
+const SPARE_CAPACITY: usize = 1 << 20;
+
+/// Gives a view's buffers to the next view built on this thread: a worker builds a view
+/// per article, and each allocation of such a large block could wait for the lock of the
+/// heap into which the other worker's thread was freeing the outcome of an earlier article
+/// (glibc locks the heap a block came from).
+impl Drop for View {
+    fn drop(&mut self) {
+        let capacity = self.folded.capacity();
+        if capacity == 0 || capacity > SPARE_CAPACITY {
+            return;
+        }
+        // Fails only while the thread is ending, when no view follows.
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut()
+                && spare.is_none()
+            {
+                *spare = Some(std::mem::take(self));
+            }
+        });
+    }
+}
+
+/// The spare view of this thread, if any.
+fn take_spare() -> Option<View> {
+    SPARE
+        .try_with(|spare| {
+            spare
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut spare| spare.take())
+        })
+        .ok()
+        .flatten()
+}
+
 impl Builder {
     fn new(capacity: usize, keep_case: bool) -> Builder {
+        let mut view = take_spare().unwrap_or_default();
+        view.folded.clear();
+        view.folded.reserve(capacity);
+        view.shifts.clear();
+        view.protected.clear();
+        view.cased = keep_case.then(|| {
+            let mut cased = view.cased.take().unwrap_or_default();
+            cased.clear();
+            cased.reserve(capacity);
+            cased
+        });
         Builder {
-            view: View {
-                cased: keep_case.then(|| String::with_capacity(capacity)),
-                folded: String::with_capacity(capacity),
-                ..View::default()
-            },
+            view,
             pending: None,
             last_char: None,
             original: 0,
@@ -275,16 +327,16 @@ impl Builder {
 
     fn finish(mut self) -> View {
         self.flush_whitespace();
-        self.view
+        std::mem::take(&mut self.view)
     }
 }
 
 /// Folds a pattern the way [`View::new`] folds text, keeping case when `keep_case`.
 pub fn fold_pattern(pattern: &str, keep_case: bool) -> String {
-    let view = View::with_spans(pattern.trim(), &[], keep_case);
-    match view.cased {
+    let mut view = View::with_spans(pattern.trim(), &[], keep_case);
+    match view.cased.take() {
         Some(cased) => cased,
-        None => view.folded,
+        None => std::mem::take(&mut view.folded),
     }
 }
 
@@ -445,6 +497,26 @@ fn ascii_space_run(bytes: &[u8], i: usize, limit: usize) -> Option<(usize, usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_view_built_on_a_spare_is_the_view_built_fresh() {
+        let long = "L\u{2019}IA  Profonde, ÉTÉ\r\n\r\n".repeat(50);
+        let short = "Chatppt  d\u{2019}Openai";
+        drop(View::with_spans(&long, &[], true));
+        let reused = View::with_spans(short, &[], false);
+        assert!(take_spare().is_none(), "the spare was taken");
+        let fresh = View::build(short, &[], false, true);
+        assert_eq!(reused.folded, fresh.folded);
+        assert_eq!(reused.cased, None);
+        assert_eq!(reused.shifts, fresh.shifts);
+        assert_eq!(reused.protected, fresh.protected);
+        drop(reused);
+        let cased = View::with_spans(&long, &[], true);
+        assert_eq!(
+            cased.cased,
+            View::build(&long, &[], true, true).cased.take()
+        );
+    }
 
     #[test]
     fn folds_apostrophes_space_and_case() {

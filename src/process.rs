@@ -50,19 +50,36 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
     if meta.len() > WHOLE_FILE_LIMIT && format == Format::Text {
         stream(article, file, rules, config, options, &meta)
     } else {
-        let bytes = read_all(&mut file, meta.len()).map_err(io)?;
+        let mut bytes = READ_BUFFER.take();
+        let result = read_all(&mut file, meta.len(), &mut bytes).map_err(io);
         drop(file);
-        whole(article, &bytes, rules, config, options, Source::File(&meta))
+        let result = result
+            .and_then(|()| whole(article, &bytes, rules, config, options, Source::File(&meta)));
+        if bytes.capacity() <= KEPT_READ_BUFFER {
+            READ_BUFFER.set(bytes);
+        }
+        result
     }
 }
 
-/// Reads `file` to its end, expecting `len` bytes. `read_to_end` would ask the file for
-/// its size and position again (two system calls of the ten an article costs). Reading
-/// through `take` instead, without zeroing the buffer, went in 8 KB steps: a system call
-/// more per article, which costs more than the zeroing.
-fn read_all(file: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
+thread_local! {
+    /// The buffer a worker reads articles into, kept from one to the next: a new one per
+    /// article was a large block to allocate, and with two workers each allocation could
+    /// wait for the lock of the heap the other worker's thread was freeing into.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The largest read buffer a worker keeps (a larger article's is freed after it).
+const KEPT_READ_BUFFER: usize = 1 << 20;
+
+/// Reads `file` into `bytes` (emptied first), expecting `len` bytes. `read_to_end` would
+/// ask the file for its size and position again (two system calls of the ten an article
+/// costs). Reading through `take` instead, without zeroing the buffer, went in 8 KB steps:
+/// a system call more per article, which costs more than the zeroing.
+fn read_all(file: &mut std::fs::File, len: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
     // One byte more than expected: a read finds the end without growing the buffer.
-    let mut bytes = vec![0; usize::try_from(len).unwrap_or(0) + 1];
+    bytes.clear();
+    bytes.resize(usize::try_from(len).unwrap_or(0) + 1, 0);
     let mut filled = 0;
     loop {
         if filled == bytes.len() {
@@ -76,7 +93,7 @@ fn read_all(file: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
         }
     }
     bytes.truncate(filled);
-    Ok(bytes)
+    Ok(())
 }
 
 /// Corrects the article read from stdin (`-`): written to stdout by `fix -`, reported
