@@ -228,42 +228,69 @@ fn write_context(
     let (s, e) = (view.to_original(s).min(start), view.to_original(e).max(end));
     // White space at the sentence's edges (before a paragraph, at the end of the text)
     // is not part of it.
-    let before = collapse_spaces(text[s..start].trim_start().chars().rev(), CONTEXT_CHARS);
-    if before.len() > CONTEXT_CHARS {
+    let (before, after) = (text[s..start].trim_start(), text[end..e].trim_end());
+    push_context(out, before, &text[start..end], after, CONTEXT_CHARS);
+}
+
+/// Appends `matched` marked `⟦…⟧` between what comes `before` and `after` it, white space
+/// runs collapsed and each side cut to `limit` characters (marked `…`).
+fn push_context(out: &mut String, before: &str, matched: &str, after: &str, limit: usize) {
+    let (from, cut) = last_collapsed_chars(before, limit);
+    if cut {
         out.push('…');
     }
-    out.extend(before.iter().take(CONTEXT_CHARS).rev());
+    push_collapsed(out, &before[from..], usize::MAX);
     out.push('⟦');
-    out.push_str(&text[start..end]);
+    out.push_str(matched);
     out.push('⟧');
-    let after = collapse_spaces(text[end..e].trim_end().chars(), CONTEXT_CHARS);
-    out.extend(after.iter().take(CONTEXT_CHARS));
-    if after.len() > CONTEXT_CHARS {
+    if push_collapsed(out, after, limit) {
         out.push('…');
     }
 }
 
-/// The characters of `chars` with each run of white space as one space, up to `limit`
-/// and one more (which tells that there were more): sentences can be paragraphs long,
-/// and only their part near the match is shown.
-fn collapse_spaces(chars: impl Iterator<Item = char>, limit: usize) -> Vec<char> {
-    let mut out = Vec::with_capacity(limit + 1);
+/// Appends `text` with each run of white space as one space, up to `limit` characters;
+/// true if it was cut there (sentences can be paragraphs long, and only their part near
+/// the match is shown).
+fn push_collapsed(out: &mut String, text: &str, limit: usize) -> bool {
+    let mut pushed = 0;
     let mut in_space = false;
-    for c in chars {
-        if c.is_whitespace() {
-            if !in_space {
-                out.push(' ');
-            }
-            in_space = true;
-        } else {
-            out.push(c);
-            in_space = false;
+    for c in text.chars() {
+        let c = match c.is_whitespace() {
+            true if in_space => continue,
+            true => ' ',
+            false => c,
+        };
+        in_space = c == ' ';
+        if pushed == limit {
+            return true;
         }
-        if out.len() > limit {
-            break;
-        }
+        out.push(c);
+        pushed += 1;
     }
-    out
+    false
+}
+
+/// Where the last `limit` characters of `text` start once [`push_collapsed`] collapses
+/// its white space, and whether any come before them.
+fn last_collapsed_chars(text: &str, limit: usize) -> (usize, bool) {
+    let mut counted = 0;
+    let mut from = text.len();
+    let mut in_space = false;
+    for (i, c) in text.char_indices().rev() {
+        let space = c.is_whitespace();
+        if space && in_space {
+            // Still the run already counted as one space.
+            from = i;
+            continue;
+        }
+        in_space = space;
+        if counted == limit {
+            return (from, true);
+        }
+        counted += 1;
+        from = i;
+    }
+    (from, false)
 }
 
 /// Checks that substitutions describe `applied` exactly: in order, without overlap, each
@@ -471,6 +498,45 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
+        /// [`push_context`] as it was first written: each side collapsed into a vector of
+        /// characters (the one before the match in reverse), then cut and reversed back.
+        fn context_by_vectors(before: &str, matched: &str, after: &str, limit: usize) -> String {
+            fn collapse(chars: impl Iterator<Item = char>, limit: usize) -> Vec<char> {
+                let mut out = Vec::new();
+                let mut in_space = false;
+                for c in chars {
+                    if c.is_whitespace() {
+                        if !in_space {
+                            out.push(' ');
+                        }
+                        in_space = true;
+                    } else {
+                        out.push(c);
+                        in_space = false;
+                    }
+                    if out.len() > limit {
+                        break;
+                    }
+                }
+                out
+            }
+            let before = collapse(before.chars().rev(), limit);
+            let after = collapse(after.chars(), limit);
+            let mut out = String::new();
+            if before.len() > limit {
+                out.push('…');
+            }
+            out.extend(before.iter().take(limit).rev());
+            out.push('⟦');
+            out.push_str(matched);
+            out.push('⟧');
+            out.extend(after.iter().take(limit));
+            if after.len() > limit {
+                out.push('…');
+            }
+            out
+        }
+
         /// Text built from words that patterns use, accents, apostrophes, spaces and
         /// line breaks, so that matches, near-misses and wrapped matches are frequent.
         fn text() -> impl Strategy<Value = String> {
@@ -618,6 +684,18 @@ mod tests {
                 let windowed: Vec<_> = windowed.subs.iter().map(key).collect();
                 let whole: Vec<_> = whole.iter().map(key).collect();
                 prop_assert_eq!(windowed, whole);
+            }
+
+            #[test]
+            fn context_sides_are_cut_like_collapsed_vectors(
+                before in text(),
+                after in text(),
+                limit in 0usize..12,
+            ) {
+                let before = before.trim_start();
+                let mut written = String::new();
+                push_context(&mut written, before, "m", &after, limit);
+                prop_assert_eq!(written, context_by_vectors(before, "m", &after, limit));
             }
 
             #[test]
