@@ -11,12 +11,14 @@ for the prose of Debian's manpages-fr (see french_prose.py). Timing is whole-pro
 time with a warm page cache; every writing tool writes a full corrected copy of the corpus
 to a fresh folder, on a RAM disk by default (--work), since on the shared disks of CI-like
 machines one run's writeback lands in the next and `cp -r` alone varies from 0.6 to 6 s;
-`sync` runs before each timed run. Every tool reads a copy of the corpus made on that RAM
-disk too: this machine's kernel runs DAMON with a `pageout` scheme that drops file pages
-left idle for a minute, so after a slow peer's run the next tool found part of the corpus
-on disk again (`perf` showed `mtfix check` waiting on `ext4_read_bh` and
-`folio_wait_bit_common`), and timings drifted by 10-30% (--corpus-in-place reads the
-generated corpus where it is). A run longer than --timeout is stopped and reported as such.
+`sync` runs before each timed run, and so does a read of the whole corpus: this machine's
+kernel runs DAMON with a `pageout` scheme that drops file pages left idle for a minute, so
+after a slow peer's run the next tool found part of the corpus on disk again (`perf`
+showed `mtfix check` waiting on `ext4_read_bh` and `folio_wait_bit_common`). The corpus is
+read where it was generated, on the disk's file system as users' corpora are; with
+--corpus-on-ram-disk, from a copy on the --work RAM disk instead (reads are cheaper there,
+and `cp -r` from one RAM-disk folder to another much faster: 0.26 against 0.41 s). A run
+longer than --timeout is stopped and reported as such.
 """
 import argparse
 import datetime
@@ -24,10 +26,12 @@ import os
 import pathlib
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BENCH = pathlib.Path(__file__).resolve().parent
@@ -46,25 +50,44 @@ REASONS = {
 }
 
 
-def sh(command, timeout=None, stdout=None):
+def sh(command, timeout=None):
     """Runs a shell command under /usr/bin/time; returns (seconds, peak KB, stdout) or None
     on time-out. The time is measured here, to the microsecond (/usr/bin/time gives
     hundredths, 3% of a 0.3 s run); it includes starting /usr/bin/time and bash, a few
-    milliseconds, the same for every tool."""
+    milliseconds, the same for every tool.
+
+    The wait blocks until the command ends. `subprocess.run(..., timeout=...)` instead
+    polls, sleeping up to 50 ms between looks: every time it measured was rounded up to
+    its next look (0.117 s runs came out at 0.166), and tools faster than a step apart
+    came out equal. A timer kills the command's process group on time-out instead."""
     scratch = "/dev/shm" if os.path.isdir("/dev/shm") else None
     with tempfile.NamedTemporaryFile("r") as timing, \
             tempfile.TemporaryFile("w+", dir=scratch, encoding="utf-8") as output:
         wrapped = ["/usr/bin/time", "-f", "%M", "-o", timing.name, "bash", "-c", command]
         started = time.perf_counter()
-        try:
-            # Output goes to a file, read afterwards: read from a pipe while the tool runs,
-            # the reading took CPU time from the tool (`mtfix check` prints a line per
-            # substitution), and from a two-thread run more than from a one-thread one.
-            subprocess.run(wrapped, stdout=output, stderr=subprocess.DEVNULL, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            subprocess.run(["pkill", "-f", "bench/peers"], check=False)
-            return None
+        # Output goes to a file, read afterwards: read from a pipe while the tool runs,
+        # the reading took CPU time from the tool (`mtfix check` prints a line per
+        # substitution), and from a two-thread run more than from a one-thread one.
+        process = subprocess.Popen(wrapped, stdout=output, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        expired = threading.Event()
+
+        def stop():
+            expired.set()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, stop) if timeout else None
+        if timer:
+            timer.start()
+        process.wait()
         seconds = time.perf_counter() - started
+        if timer:
+            timer.cancel()
+        if expired.is_set():
+            return None
         peak = timing.read().split()[-1]
         output.seek(0)
         return seconds, int(peak), output.read()
@@ -103,12 +126,24 @@ def count(how, stdout, log, pairs, corpus, out, timeout):
     return None
 
 
+# Reads the whole corpus (set by main): run before each timed run, so that every tool
+# starts with the corpus in the page cache (see the module's doc).
+WARM = None
+
+
+def prepare(out):
+    """Removes the last run's copy, flushes the disks and warms the page cache."""
+    shutil.rmtree(out, ignore_errors=True)
+    subprocess.run(["sync"], check=True)
+    if WARM:
+        subprocess.run(WARM, shell=True, check=True)
+
+
 def measure(command, runs, timeout, out):
     """Median time and peak memory over `runs` (one run only when it is slow)."""
     times, peaks, stdout = [], [], ""
     for _ in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
-        subprocess.run(["sync"], check=True)
+        prepare(out)
         result = sh(command, timeout)
         if result is None:
             return None
@@ -127,13 +162,30 @@ def alternated(first, second, runs, timeout, out):
     times = ([], [])
     for _ in range(runs):
         for i, command in enumerate((first, second)):
-            shutil.rmtree(out, ignore_errors=True)
-            subprocess.run(["sync"], check=True)
+            prepare(out)
             result = sh(command, timeout)
             if result is None:
                 return None
             times[i].append(result[0])
     return statistics.median(times[0]), statistics.median(times[1]), min(times[0]), min(times[1])
+
+
+def two_core_scaling(runs):
+    """How much faster two CPU-bound processes finish than one run twice: the machine's
+    own limit for a two-thread speed-up at the time of the run (a virtual machine's two
+    cores are not always two whole cores). Alternated, like the ratios above."""
+    loop = [sys.executable, "-c", "x = 0\nfor i in range(6_000_000): x += i"]
+    one, two = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(loop, check=True)
+        one.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        pair = [subprocess.Popen(loop) for _ in range(2)]
+        for process in pair:
+            process.wait()
+        two.append(time.perf_counter() - started)
+    return 2 * statistics.median(one) / statistics.median(two), 2 * min(one) / min(two)
 
 
 def machine():
@@ -157,8 +209,8 @@ def main():
                         default=pathlib.Path("/dev/shm") if os.path.isdir("/dev/shm") else None,
                         help="where corrected copies are written (default: /dev/shm, a RAM disk, "
                              "so that a shared disk's writeback does not swamp the timings)")
-    parser.add_argument("--corpus-in-place", action="store_true",
-                        help="read the corpus in bench/.cache, not a copy made under --work")
+    parser.add_argument("--corpus-on-ram-disk", action="store_true",
+                        help="read a copy of the corpus made under --work, not the one in bench/.cache")
     args = parser.parse_args()
 
     subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
@@ -173,14 +225,15 @@ def main():
     files = sum(1 for p in corpus.rglob("*") if p.is_file())
     work = pathlib.Path(tempfile.mkdtemp(prefix="mtfix-bench-", dir=args.work))
     out, log = work / "out", work / "changes.csv"
-    if not args.corpus_in_place:
+    if args.corpus_on_ram_disk:
         corpus = pathlib.Path(shutil.copytree(corpus, work / corpus.name))
+    global WARM
+    WARM = f"find {corpus} -type f -print0 | xargs -0 cat > /dev/null"
 
     lines = [f"Machine: {machine()}", f"Date: {datetime.date.today()}",
              f"Corpus: {files} files, {size:.1f} MB (gen_corpus.py --size-mb {args.size_mb:g} --seed {args.seed}); "
              f"median of {args.runs} runs, timeout {args.timeout:g} s; corpus read from {corpus.parent}, "
              f"copies written to {work}", ""]
-    sh(f"cat $(find {corpus} -type f) > /dev/null")  # warm the page cache
     limits = {}
     for name, command in [("cat (read limit)", f"find {corpus} -type f -print0 | xargs -0 cat > /dev/null"),
                           ("cp -r (read + write limit)", f"cp -r {corpus} {out}")]:
@@ -211,6 +264,7 @@ def main():
         if check[1] and "mtfix check -j1" in results:
             side_by_side["mtfix check -j1"] = alternated(commands["mtfix check -j1"], commands["mtfix check"],
                                                          args.runs, args.timeout, out)
+            scaling = two_core_scaling(args.runs)
         for name, (kind, measured, n) in results.items():
             if measured is None:
                 lines.append(f"| {name} | {k} | > {args.timeout:g} (stopped) | – | – | – | – |")
@@ -228,7 +282,8 @@ def main():
             elif name == "mtfix check -j1" and side_by_side.get(name):
                 one, two, best_one, best_two = side_by_side[name]
                 ratio = (f"2 threads {one / two:.2f}× faster (side by side: {one:.3f} / {two:.3f} s; "
-                         f"best of each {best_one / best_two:.2f}×)")
+                         f"best of each {best_one / best_two:.2f}×; the machine's own two-core scaling "
+                         f"just after: {scaling[0]:.2f}×, best {scaling[1]:.2f}×)")
             shown = "?" if n is None else f"{n:,}"
             if n is not None and fix[2] is not None and n != fix[2] and not name.startswith("mtfix"):
                 shown += " ⚠"
@@ -241,7 +296,9 @@ def main():
     lines += ["", "The ratios of `mtfix fix` to `cp -r` and of `mtfix check` to `mtfix check -j1` come from "
               f"{args.runs} more runs of each pair, alternated (side by side), not from the times above: "
               "the ratio of the medians, and that of the best time of each (on a shared machine, "
-              "interference only ever adds time).",
+              "interference only ever adds time). The machine's own two-core scaling is how much more "
+              "work two CPU-bound processes (a Python loop) do at once than one alone, alternated the same "
+              "way: the ceiling for a two-thread speed-up at that moment.",
               "", "Counts that differ from mtfix's (⚠) and why:"] + sorted(set(flags))
     shutil.rmtree(work, ignore_errors=True)
     text = "\n".join(lines) + "\n"
