@@ -561,6 +561,9 @@ mod tests {
                 Just("e\u{301}"),
                 Just("http://ab.com"),
                 Just("İ"),
+                Just("_"),
+                Just("abcd"),
+                Just("2"),
             ];
             proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat())
         }
@@ -576,6 +579,8 @@ mod tests {
                 Just("re:(cd) ?é"),
                 Just("ÉAB"),
                 Just("x"),
+                Just("ab_cd"),
+                Just("re:cd_?ab"),
             ];
             // Replacements are digits, which no pattern contains, so a second run has
             // nothing to do.
