@@ -682,8 +682,8 @@ struct Anchors {
     words: rustc_hash::FxHashSet<Vec<u8>>,
     /// The anchors of regex triggers.
     triggers: Vec<Vec<u8>>,
-    /// The length of the longest word anchor.
-    longest_word: usize,
+    /// The length of the longest anchor.
+    longest: usize,
 }
 
 impl Anchors {
@@ -716,30 +716,46 @@ impl Anchors {
             .ok()?;
         Some(Anchors {
             search,
-            longest_word: words.iter().map(|w| w.len()).max().unwrap_or(0),
+            longest: words
+                .iter()
+                .chain(&triggers)
+                .map(|a| a.len())
+                .max()
+                .unwrap_or(0),
             words: words.iter().map(|w| w.as_bytes().to_vec()).collect(),
             triggers: triggers.iter().map(|t| t.as_bytes().to_vec()).collect(),
         })
     }
 
     /// Whether the hit `bytes[start..end]` counts: the ASCII word around it is a word
-    /// anchor, or holds a trigger's anchor.
+    /// anchor, or holds a trigger's anchor. The word is looked for only as far as the
+    /// longest anchor reaches: a longer word is no word anchor, and is taken to hold a
+    /// trigger's (so that a long run of letters costs no more per hit).
     fn counts(&self, bytes: &[u8], start: usize, end: usize) -> bool {
-        let word_start = bytes[..start]
+        let from = start.saturating_sub(self.longest);
+        let word_start = match bytes[from..start]
             .iter()
             .rposition(|b| !b.is_ascii_alphanumeric())
-            .map_or(0, |i| i + 1);
-        let word_end = bytes[end..]
+        {
+            Some(i) => from + i + 1,
+            None if from == 0 => 0,
+            None => return !self.triggers.is_empty(),
+        };
+        let to = (end + self.longest).min(bytes.len());
+        let word_end = match bytes[end..to]
             .iter()
             .position(|b| !b.is_ascii_alphanumeric())
-            .map_or(bytes.len(), |i| end + i);
+        {
+            Some(i) => end + i,
+            None if to == bytes.len() => to,
+            None => return !self.triggers.is_empty(),
+        };
         let word = &bytes[word_start..word_end];
         let holds = |anchor: &Vec<u8>| {
             word.windows(anchor.len())
                 .any(|w| w.eq_ignore_ascii_case(anchor))
         };
-        (word.len() <= self.longest_word && self.words.contains(&*lower_case(word)))
-            || self.triggers.iter().any(holds)
+        self.words.contains(&*lower_case(word)) || self.triggers.iter().any(holds)
     }
 }
 
@@ -1002,6 +1018,17 @@ mod tests {
         assert_eq!(found, ["Selon OPENAI et\nla suite.", "L’IA\nPROFONDE."]);
         let no_anchor = rules("pattern,replacement\nà,a\n");
         assert_eq!(no_anchor.paragraphs_to_search("à"), None);
+    }
+
+    #[test]
+    fn a_long_run_of_letters_is_no_word_anchor() {
+        // 200,000 hits in one 800 KB word: each looks no further than the longest anchor
+        // (looking for the whole word at each hit took minutes).
+        let r = rules("pattern,replacement\nChat GPT,ChatGPT\n");
+        let text = format!("{}\n\nLe chat GPT.", "chat".repeat(200_000));
+        let found = r.paragraphs_to_search(&text).unwrap();
+        let found: Vec<&str> = found.into_iter().map(|(s, e)| &text[s..e]).collect();
+        assert_eq!(found, ["Le chat GPT."]);
     }
 
     #[test]
