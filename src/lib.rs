@@ -2,8 +2,9 @@
 //!
 //! The pipeline, one module per stage: [`corpus`] lists the articles, [`glossary`] reads
 //! the rules, [`matcher`] compiles them for one-pass matching over a folded [`fold::View`],
-//! [`apply`] corrects one text (pure) and lists its [`substitutions`], [`process`] runs one article from disk to disk,
-//! [`output`] writes atomically and [`report`] writes the CSV log and prints.
+//! [`apply`] corrects one text (pure) and lists its [`substitutions`], [`process`] runs
+//! one article from disk to disk, [`output`] writes atomically and [`report`] writes the
+//! CSV log and prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod apply;

@@ -129,8 +129,9 @@ pub struct Reporter<'r> {
     dialect: Dialect,
     /// Print `check` lines.
     check: bool,
-    /// An article's `check` lines, printed with one write (reused from one to the next).
-    check_lines: Vec<u8>,
+    /// An article's log rows or `check` lines, written with one write (the buffer is
+    /// reused from one article to the next).
+    lines: Vec<u8>,
     /// Diffs go to stderr (stdout carries the corrected article).
     diff_to_stderr: bool,
     bar: ProgressBar,
@@ -162,7 +163,7 @@ impl<'r> Reporter<'r> {
                 _ => output::Durability::Unsynced,
             },
             check: !config.writes(),
-            check_lines: Vec::new(),
+            lines: Vec::new(),
             diff_to_stderr: config.stdin,
             bar,
             summary: Summary::default(),
@@ -189,13 +190,8 @@ impl<'r> Reporter<'r> {
         };
         self.write_log_rows(&outcome.article, &processed)?;
         if self.check {
-            write_check_lines(
-                &mut self.check_lines,
-                &outcome.article,
-                &processed,
-                self.rules,
-            );
-            print_lines(&mut self.check_lines);
+            write_check_lines(&mut self.lines, &outcome.article, &processed, self.rules);
+            print_lines(&mut self.lines);
         }
         if let Some(diff) = &processed.diff {
             self.print_diff(diff);
@@ -215,15 +211,16 @@ impl<'r> Reporter<'r> {
         let name = article.log_name();
         // The rows go through a buffer of their own: a CSV writer on the log file would
         // flush it, one system call per article, when done.
-        let mut rows = Vec::new();
-        let mut writer = self.dialect.rows_writer(&mut rows);
+        let rows = &mut self.lines;
+        rows.clear();
+        let mut writer = self.dialect.rows_writer(&mut *rows);
         for sub in &processed.subs {
             let row = LogRow::new(&name, &processed.hash, sub, self.rules);
             writer.serialize(row).map_err(|e| io(e.into()))?;
         }
         writer.flush().map_err(io)?;
         drop(writer);
-        file.write_all(&rows).map_err(io)?;
+        file.write_all(rows).map_err(io)?;
         if let Some(spill) = &processed.spill {
             let mut rows = spill.file.reopen().map_err(io)?;
             std::io::copy(&mut rows, file).map_err(io)?;
@@ -272,8 +269,10 @@ impl<'r> Reporter<'r> {
     }
 }
 
-/// Writes one `file:line:column: matched -> replacement [rule]` line per substitution.
+/// Writes into `out` (emptied first) one `file:line:column: matched -> replacement [rule]`
+/// line per substitution.
 fn write_check_lines(out: &mut Vec<u8>, article: &Article, processed: &Processed, rules: &Rules) {
+    out.clear();
     let path = article.path.display();
     for sub in &processed.subs {
         let rule = &rules.rules()[sub.rule].id;
