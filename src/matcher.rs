@@ -223,14 +223,13 @@ impl Rules {
         let mut regex_sources = Vec::new();
         let mut regex_rules = Vec::new();
         let mut exact_literals = Vec::with_capacity(rules.len());
-        for (index, (rule, folded)) in rules.iter().zip(fold_literals(&rules)).enumerate() {
-            match (&rule.pattern, folded) {
-                (Pattern::Literal(_), Some((folded, exact))) => {
+        for (index, pattern) in fold_literals(&rules).into_iter().enumerate() {
+            match pattern {
+                Folded::Literal { folded, exact } => {
                     literals.add(folded, index);
                     exact_literals.push(exact);
                 }
-                (Pattern::Literal(_), None) => unreachable!("literals are folded"),
-                (Pattern::Regex(regex), _) => {
+                Folded::Regex(regex) => {
                     match trigger_literals(regex.as_str()) {
                         Some(literals) => {
                             for literal in literals {
@@ -566,17 +565,27 @@ pub fn selection_order(c: &Candidate) -> (usize, std::cmp::Reverse<usize>, usize
     (c.start, std::cmp::Reverse(c.end), c.rule)
 }
 
-/// Each literal rule's folded pattern, and its case-kept fold when its case is exact
-/// (`None` for a regex rule); folded on the worker threads, a tenth of the start-up.
-fn fold_literals(rules: &[Rule]) -> Vec<Option<(String, Option<String>)>> {
+/// A rule's pattern as compiling takes it.
+enum Folded<'r> {
+    /// A literal, folded, and folded keeping its case when its case is exact.
+    Literal {
+        folded: String,
+        exact: Option<String>,
+    },
+    Regex(&'r regex::Regex),
+}
+
+/// The patterns of `rules`, literals folded on the worker threads (a tenth of the
+/// start-up).
+fn fold_literals(rules: &[Rule]) -> Vec<Folded<'_>> {
     rules
         .par_iter()
         .map(|rule| match &rule.pattern {
-            Pattern::Literal(text) => Some((
-                fold::fold_pattern(text, false),
-                rule.exact_case.then(|| fold::fold_pattern(text, true)),
-            )),
-            Pattern::Regex(_) => None,
+            Pattern::Literal(text) => Folded::Literal {
+                folded: fold::fold_pattern(text, false),
+                exact: rule.exact_case.then(|| fold::fold_pattern(text, true)),
+            },
+            Pattern::Regex(regex) => Folded::Regex(regex),
         })
         .collect()
 }
