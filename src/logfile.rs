@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use xxhash_rust::xxh3;
 
 use crate::apply::Substitution;
 use crate::csvlines::RecordLines;
@@ -109,14 +110,23 @@ impl<'a> LogRow<'a> {
 }
 
 /// The hash of a file's content recorded in every row of that file, so that `apply` and
-/// `revert` can tell that a file is the one the log was made from.
+/// `revert` can tell that a file is the one the log was made from: XXH3, 128 bits, in hex.
+/// The hash only has to tell an edited file from the original, not resist a forger: BLAKE3,
+/// used until 2026-11-29 and still recognised ([`is_file_hash_of`]), took 6% of `fix`
+/// with 1,000 rules (every article of the benchmark's corpus has a substitution).
 pub fn file_hash(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex()[..32].to_owned()
+    hex_128(xxh3::xxh3_128(bytes))
+}
+
+/// Whether `expected`, read from a log, is the hash of `bytes`: the [`file_hash`], or the
+/// BLAKE3 hash that logs written before 2026-11-29 hold (its first 128 bits in hex).
+pub fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
+    expected == file_hash(bytes) || expected == legacy_hash(&[bytes], 32)
 }
 
 /// Incremental [`file_hash`] for a file read in pieces.
 #[derive(Default)]
-pub struct FileHasher(blake3::Hasher);
+pub struct FileHasher(xxh3::Xxh3Default);
 
 impl FileHasher {
     pub fn update(&mut self, bytes: &[u8]) {
@@ -124,20 +134,46 @@ impl FileHasher {
     }
 
     pub fn finish(&self) -> String {
-        self.0.finalize().to_hex()[..32].to_owned()
+        hex_128(self.0.digest128())
     }
 }
 
 /// A short hash of what mtfix proposed in a row: a reviewer who changes the replacement
-/// changes what the row hashes to, so edited rows are recognised.
+/// changes what the row hashes to, so edited rows are recognised. XXH3, 64 bits, in hex.
 pub fn row_hash(byte_offset: usize, matched: &str, replacement: &str) -> String {
+    let row = format!("{byte_offset}\0{matched}\0{replacement}");
+    format!("{:016x}", xxh3::xxh3_64(row.as_bytes()))
+}
+
+/// Whether `hash`, read from a log, is the hash of the row's proposal: the [`row_hash`],
+/// or the BLAKE3 one of logs written before 2026-11-29.
+pub fn is_row_hash_of(hash: &str, byte_offset: usize, matched: &str, replacement: &str) -> bool {
+    let offset = byte_offset.to_string();
+    let legacy = || {
+        let parts = [
+            offset.as_bytes(),
+            b"\0",
+            matched.as_bytes(),
+            b"\0",
+            replacement.as_bytes(),
+        ];
+        legacy_hash(&parts, 16)
+    };
+    hash == row_hash(byte_offset, matched, replacement) || hash == legacy()
+}
+
+/// The first `digits` hex digits of the BLAKE3 hash of `parts` joined, as logs written
+/// before 2026-11-29 recorded.
+fn legacy_hash(parts: &[&[u8]], digits: usize) -> String {
     let mut hasher = blake3::Hasher::new();
-    hasher.update(byte_offset.to_string().as_bytes());
-    hasher.update(b"\0");
-    hasher.update(matched.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(replacement.as_bytes());
-    hasher.finalize().to_hex()[..16].to_owned()
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher.finalize().to_hex()[..digits].to_owned()
+}
+
+fn hex_128(hash: u128) -> String {
+    format!("{hash:032x}")
 }
 
 /// What the reviewer decided for a row.
@@ -250,7 +286,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
         })?;
         let (matched, replacement) = (field("matched").to_owned(), field("replacement").to_owned());
         let hash = field("row_hash");
-        let edited = !hash.is_empty() && hash != row_hash(byte_offset, &matched, &replacement);
+        let edited = !hash.is_empty() && !is_row_hash_of(hash, byte_offset, &matched, &replacement);
         entries.push(Entry {
             csv_line: line,
             file: field("file").to_owned(),
@@ -344,6 +380,39 @@ mod tests {
                 (4, 40, Decision::Accept, true),
             ]
         );
+    }
+
+    #[test]
+    fn hashes_of_logs_written_with_blake3_are_still_recognised() {
+        let article = "Openai a publié chatppt.".as_bytes();
+        let blake3_file = blake3::hash(article).to_hex()[..32].to_owned();
+        assert_ne!(file_hash(article), blake3_file);
+        assert!(is_file_hash_of(&file_hash(article), article));
+        assert!(is_file_hash_of(&blake3_file, article));
+        assert!(!is_file_hash_of(&blake3_file, b"Openai a publie chatppt."));
+
+        let blake3_row = blake3::hash("3\0Openai\0OpenAI".as_bytes()).to_hex()[..16].to_owned();
+        assert!(is_row_hash_of(&blake3_row, 3, "Openai", "OpenAI"));
+        assert!(!is_row_hash_of(&blake3_row, 3, "Openai", "Open AI"));
+        assert!(!is_row_hash_of(&blake3_row, 4, "Openai", "OpenAI"));
+        let text = format!(
+            "{LOG}a.txt,1,1,3,r,Openai,OpenAI,ctx,,g.csv,,h,{blake3_row}\n\
+             a.txt,1,1,3,r,Openai,Open AI,ctx,,g.csv,,h,{blake3_row}\n"
+        );
+        let entries = parse(text.as_bytes(), Path::new("log.csv")).unwrap();
+        let edited: Vec<bool> = entries.iter().map(|e| e.edited).collect();
+        assert_eq!(edited, [false, true]);
+    }
+
+    #[test]
+    fn a_file_hashed_in_pieces_has_the_hash_of_the_whole() {
+        let article = "L'IA profonde a publié chatppt. ".repeat(10_000);
+        let mut hasher = FileHasher::default();
+        for piece in article.as_bytes().chunks(4099) {
+            hasher.update(piece);
+        }
+        assert_eq!(hasher.finish(), file_hash(article.as_bytes()));
+        assert_eq!(FileHasher::default().finish(), file_hash(b""));
     }
 
     #[test]

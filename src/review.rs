@@ -130,7 +130,7 @@ fn review_file(
     let result = splice(&bytes, &splices);
     if config.direction == Direction::Revert && !splices.is_empty() {
         let expected = &rows[0].file_hash;
-        if !expected.is_empty() && logfile::file_hash(&result) != *expected {
+        if !expected.is_empty() && !logfile::is_file_hash_of(expected, &result) {
             let message = format!(
                 "{}: reverting does not give back the original the log was made from; not written",
                 path.display()
@@ -152,8 +152,7 @@ fn apply_rows(
     config: &ReviewConfig,
     report: &mut ReviewReport,
 ) -> Option<Vec<Splice>> {
-    let file_hash = logfile::file_hash(bytes);
-    let encoding = check_file(bytes, rows, &file_hash, config, report)?;
+    let encoding = check_file(bytes, rows, config, report)?;
     let mut splices: Vec<Splice> = Vec::new();
     for row in rows {
         if !row.decision.accepts(config.reject_empty) {
@@ -241,14 +240,16 @@ fn revert_rows(
 fn check_file(
     bytes: &[u8],
     rows: &[Entry],
-    file_hash: &str,
     config: &ReviewConfig,
     report: &mut ReviewReport,
 ) -> Option<TextEncoding> {
-    if let Some(row) = rows
-        .iter()
-        .find(|r| !r.file_hash.is_empty() && r.file_hash != file_hash)
-    {
+    let file_hash = logfile::file_hash(bytes);
+    let other_file = |row: &&Entry| {
+        !row.file_hash.is_empty()
+            && row.file_hash != file_hash
+            && !logfile::is_file_hash_of(&row.file_hash, bytes)
+    };
+    if let Some(row) = rows.iter().find(other_file) {
         let message = format!(
             "{} is not the file the log was made from (content hash differs); its rows are skipped",
             row.file
