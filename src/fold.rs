@@ -412,9 +412,10 @@ const BLOCK: usize = 16;
 
 /// One bit per byte of `block` that [`is_irregular`] picks, given the bytes that follow
 /// each (`next`). The classification, without branches over fixed-size arrays, compiles
-/// to SIMD compares; the bits are then gathered eight bytes at a time by a
-/// multiplication (the compiler's own gathering is slow). Measured on 100 MB of French:
-/// 0.12 s against 0.15 s for bit tricks on 8-byte words.
+/// to SIMD compares; [`high_bits`] gathers the bits (the compiler's own gathering is
+/// slow). Measured on 100 MB of French: 0.12 s against 0.15 s for bit tricks on 8-byte
+/// words; gathering with `movemask` rather than a multiplication per eight bytes then
+/// took `check` at 1,000 rules, one thread, from 0.423 to 0.412 s.
 #[inline]
 fn irregular_mask(block: &[u8; BLOCK], next: &[u8; BLOCK]) -> u64 {
     let mut flags = [0u8; BLOCK];
@@ -424,7 +425,25 @@ fn irregular_mask(block: &[u8; BLOCK], next: &[u8; BLOCK]) -> u64 {
     high_bits(&flags)
 }
 
-/// The high bit of each byte (at most 64), as bit k for byte k.
+/// The high bit of each byte (at most 64, a multiple of 16), as bit k for byte k: SSE2's
+/// `movemask`, which every x86-64 processor has, 16 bytes at a time.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn high_bits(bytes: &[u8]) -> u64 {
+    use std::arch::x86_64::{_mm_movemask_epi8, _mm_set_epi64x};
+    let mut mask = 0;
+    for (i, lane) in bytes.chunks_exact(16).enumerate() {
+        let half = |k: usize| i64::from_le_bytes(lane[k..k + 8].try_into().expect("8 bytes"));
+        // SAFETY: SSE2 is part of the x86-64 baseline, so the target has it.
+        let bits = unsafe { _mm_movemask_epi8(_mm_set_epi64x(half(8), half(0))) };
+        mask |= u64::from(bits as u16) << (16 * i);
+    }
+    mask
+}
+
+/// The high bit of each byte (at most 64), as bit k for byte k, gathered eight bytes at a
+/// time by a multiplication (the compiler's own gathering is slow).
+#[cfg(not(target_arch = "x86_64"))]
 #[inline]
 pub(crate) fn high_bits(bytes: &[u8]) -> u64 {
     let mut mask = 0;
@@ -436,6 +455,7 @@ pub(crate) fn high_bits(bytes: &[u8]) -> u64 {
     mask
 }
 
+#[cfg(not(target_arch = "x86_64"))]
 const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
 
 /// Whether byte `b`, followed by `next`, needs a look: a control character (line breaks,
@@ -516,6 +536,20 @@ mod tests {
             cased.cased,
             View::build(&long, &[], true, true).cased.take()
         );
+    }
+
+    #[test]
+    fn high_bits_gives_one_bit_per_byte_in_order() {
+        let mut bytes = [0u8; 64];
+        for k in [0, 7, 8, 15, 16, 33, 62, 63] {
+            bytes[k] = 0x80 | (k as u8);
+        }
+        bytes[40] = 0x7f;
+        let expected = [0, 7, 8, 15, 16, 33, 62, 63]
+            .iter()
+            .fold(0u64, |mask, k| mask | 1 << k);
+        assert_eq!(high_bits(&bytes), expected);
+        assert_eq!(high_bits(&bytes[..16]), expected & 0xffff);
     }
 
     #[test]
