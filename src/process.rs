@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 use std::fs::Metadata;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::apply::{Options, Substitutions, rewrite, substitutions};
@@ -38,63 +38,98 @@ pub fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome 
 fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Processed> {
     let path = &article.path;
     let io = |e| Error::io(path, e);
-    // Open, then ask the open file for its metadata: one system call fewer per article
-    // than `metadata` then `fs::read`, which asks again.
     let mut file = std::fs::File::open(path).map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
     let format = Format::of(path);
     let options = Options {
         format,
         context: config.log.is_some(),
     };
-    if meta.len() > WHOLE_FILE_LIMIT && format == Format::Text {
-        stream(article, file, rules, config, options, &meta)
-    } else {
-        let mut bytes = READ_BUFFER.take();
-        let result = read_all(&mut file, meta.len(), &mut bytes).map_err(io);
-        drop(file);
-        let result = result
-            .and_then(|()| whole(article, &bytes, rules, config, options, Source::File(&meta)));
-        if bytes.capacity() <= KEPT_READ_BUFFER {
-            READ_BUFFER.set(bytes);
-        }
-        result
+    // Only a run that writes needs the metadata (a copy takes the article's permissions,
+    // an in-place write checks that the file did not change meanwhile); `check` does not
+    // ask for it, and learns that a text is too large to read whole by reading past the
+    // limit (a system call fewer per article, a sixth of those `check` makes).
+    let meta = match config.writes() {
+        true => Some(file.metadata().map_err(io)?),
+        false => None,
+    };
+    let streams = |len: u64| len > WHOLE_FILE_LIMIT && format == Format::Text;
+    if let Some(meta) = meta.as_ref().filter(|meta| streams(meta.len())) {
+        return stream(article, file, rules, config, options, meta);
     }
+    let limit = (meta.is_none() && format == Format::Text).then_some(WHOLE_FILE_LIMIT);
+    let expected = meta.as_ref().map_or(0, Metadata::len);
+    let mut buffer = READ_BUFFER.take();
+    let result = match read_all(&mut file, expected, limit, &mut buffer) {
+        Ok(read) if limit.is_some_and(|_| streams(read as u64)) => {
+            // Read from the start again, in chunks.
+            let restarted = file.seek(SeekFrom::Start(0)).and_then(|_| file.metadata());
+            restarted
+                .map_err(io)
+                .and_then(|meta| stream(article, file, rules, config, options, &meta))
+        }
+        Ok(read) => {
+            drop(file);
+            let source = meta.as_ref().map_or(Source::Unwritten, Source::File);
+            whole(article, &buffer[..read], rules, config, options, source)
+        }
+        Err(e) => Err(io(e)),
+    };
+    if buffer.capacity() <= KEPT_READ_BUFFER {
+        READ_BUFFER.set(buffer);
+    }
+    result
 }
 
 thread_local! {
     /// The buffer a worker reads articles into, kept from one to the next: a new one per
     /// article was a large block to allocate, and with two workers each allocation could
-    /// wait for the lock of the heap the other worker's thread was freeing into.
+    /// wait for the lock of the heap the other worker's thread was freeing into. Its
+    /// length is how much of it was ever written (see [`read_all`]).
     static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// The largest read buffer a worker keeps (a larger article's is freed after it).
 const KEPT_READ_BUFFER: usize = 1 << 20;
 
-/// Reads `file` into `bytes` (emptied first), expecting `len` bytes. `read_to_end` would
-/// ask the file for its size and position again (two system calls of the ten an article
-/// costs). Reading through `take` instead, without zeroing the buffer, went in 8 KB steps:
-/// a system call more per article, which costs more than the zeroing.
-fn read_all(file: &mut std::fs::File, len: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+/// Reads `file` to its end into `buffer`, from its start, and returns how many bytes it
+/// read; `expected` is the size the file had (0 if not known), and with a `limit` the
+/// reading stops once past it. The buffer's length is the part of it ever written, which
+/// the reads may overwrite as they are: it is zeroed only as it grows, not for every
+/// article (`read_to_end` would ask the file for its size and position again, two system
+/// calls of the ten an article costs; reading through `take` instead, without zeroing the
+/// buffer, went in 8 KB steps: a system call more per article, which costs more than the
+/// zeroing).
+fn read_all(
+    file: &mut std::fs::File,
+    expected: u64,
+    limit: Option<u64>,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<usize> {
     // One byte more than expected: a read finds the end without growing the buffer.
-    bytes.clear();
-    bytes.resize(usize::try_from(len).unwrap_or(0) + 1, 0);
+    let wanted = usize::try_from(expected).unwrap_or(0) + 1;
+    if buffer.len() < wanted {
+        buffer.resize(wanted, 0);
+    }
+    let past_limit = |filled: usize| limit.is_some_and(|limit| filled as u64 > limit);
     let mut filled = 0;
     loop {
-        if filled == bytes.len() {
-            bytes.resize(2 * filled, 0);
+        if filled == buffer.len() {
+            buffer.resize((2 * filled).max(READ_STEP), 0);
         }
-        match file.read(&mut bytes[filled..]) {
-            Ok(0) => break,
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => return Ok(filled),
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
+        if past_limit(filled) {
+            return Ok(filled);
+        }
     }
-    bytes.truncate(filled);
-    Ok(())
 }
+
+/// The least a read buffer grows by: most articles then fit the first one.
+const READ_STEP: usize = 64 << 10;
 
 /// Corrects the article read from stdin (`-`): written to stdout by `fix -`, reported
 /// only by `check -`. Its encoding is detected as a file's would be, and bytes that are
@@ -126,6 +161,8 @@ enum Source<'a> {
     File(&'a Metadata),
     /// Standard input: the result goes to standard output.
     Stdin,
+    /// A file the run does not write (`check`), read without its metadata.
+    Unwritten,
 }
 
 /// Writes `bytes` as the copy of `article` under the `--out` folder `dir`.

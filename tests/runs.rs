@@ -433,6 +433,20 @@ fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
         .collect();
     assert_eq!(rows.len(), expected.len());
     assert!(rows == expected, "streamed positions differ");
+
+    // `check` does not ask for the file's size: it finds the file too large to read
+    // whole by reading past the limit, then streams it from the start.
+    let run = mtfix(dir.path(), &["check", "articles", "--quiet"]);
+    let places: Vec<(u64, u64)> = String::from_utf8_lossy(&run.stdout)
+        .lines()
+        .map(|line| {
+            let mut fields = line.split(':').skip(1);
+            let mut number = || fields.next().unwrap().parse().unwrap();
+            (number(), number())
+        })
+        .collect();
+    let expected_places: Vec<(u64, u64)> = expected.iter().map(|e| (e.0, e.1)).collect();
+    assert!(places == expected_places, "checked positions differ");
 }
 
 #[test]
