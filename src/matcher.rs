@@ -223,7 +223,7 @@ impl Rules {
 
     /// Compiles `rules`, in order, with the literal search `search`.
     fn compile_rules(rules: Vec<Rule>, search: Search) -> Result<Rules> {
-        let mut literals = Distinct::default();
+        let mut literals = Distinct::with_capacity(rules.len());
         let mut triggers = Distinct::default();
         let mut regex_sources = Vec::new();
         let mut regex_rules = Vec::new();
@@ -250,10 +250,9 @@ impl Rules {
                 }
             }
         }
-        let literal_patterns = literals.patterns;
-        let literal_rules = literals.rules;
+        let (literal_patterns, literal_rules) = literals.into_parts();
         let trigger_rules = triggers.rules_with_prefixes();
-        let trigger_patterns = triggers.patterns;
+        let (trigger_patterns, _) = triggers.into_parts();
         let triggers = trigger_search(&trigger_patterns)?;
         let regex_set = (!regex_sources.is_empty())
             .then(|| compile_set(&rules, &regex_rules))
@@ -596,27 +595,32 @@ fn fold_literals(rules: &[Rule]) -> Vec<Folded<'_>> {
 }
 
 /// Distinct folded patterns and, for each, the rules that have it, in order: two rules
-/// with the same pattern (different contexts) share one automaton pattern.
+/// with the same pattern (different contexts) share one automaton pattern. Patterns are
+/// numbered in order of first appearance.
 #[derive(Default)]
 struct Distinct {
-    patterns: Vec<String>,
+    /// Pattern number → its rules.
     rules: Vec<Vec<usize>>,
-    /// Fx hashing: SipHash made this map a tenth of the start-up at 20,000 rules.
+    /// Pattern → its number. Fx hashing: SipHash made this map a tenth of the start-up at
+    /// 20,000 rules. The map holds the patterns (a copy of each beside it took a tenth of
+    /// the compiling).
     index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl Distinct {
+    fn with_capacity(patterns: usize) -> Distinct {
+        Distinct {
+            rules: Vec::with_capacity(patterns),
+            index: rustc_hash::FxHashMap::with_capacity_and_hasher(patterns, Default::default()),
+        }
+    }
+
     fn add(&mut self, pattern: String, rule: usize) {
-        let i = match self.index.get(&pattern) {
-            Some(&i) => i,
-            None => {
-                let next = self.patterns.len();
-                self.index.insert(pattern.clone(), next);
-                self.patterns.push(pattern);
-                self.rules.push(Vec::new());
-                next
-            }
-        };
+        let next = self.rules.len();
+        let i = *self.index.entry(pattern).or_insert(next);
+        if i == next {
+            self.rules.push(Vec::new());
+        }
         if self.rules[i].last() != Some(&rule) {
             self.rules[i].push(rule);
         }
@@ -624,8 +628,8 @@ impl Distinct {
 
     /// For each pattern, its rules and those of every pattern that is a prefix of it.
     fn rules_with_prefixes(&self) -> std::collections::HashMap<String, Vec<usize>> {
-        self.patterns
-            .iter()
+        self.index
+            .keys()
             .map(|pattern| {
                 let mut rules: Vec<usize> = (1..=pattern.len())
                     .filter(|&end| pattern.is_char_boundary(end))
@@ -637,6 +641,15 @@ impl Distinct {
                 (pattern.clone(), rules)
             })
             .collect()
+    }
+
+    /// The patterns by number, and the rules of each.
+    fn into_parts(self) -> (Vec<String>, Vec<Vec<usize>>) {
+        let mut patterns = vec![String::new(); self.rules.len()];
+        for (pattern, i) in self.index {
+            patterns[i] = pattern;
+        }
+        (patterns, self.rules)
     }
 }
 
