@@ -158,9 +158,8 @@ fn key_words(pattern: &str) -> Option<(WordSpan, Option<WordSpan>)> {
     if !pattern.chars().next().is_some_and(is_word_char) {
         return None;
     }
-    let mut words = Vec::with_capacity(2);
-    for_each_word(pattern, |start, end| words.push((start, end)));
-    Some((words[0], words.get(1).copied()))
+    let mut words = Words::new(pattern);
+    Some((words.next()?, words.next()))
 }
 
 /// Calls `word(start, end)` for each maximal run of word characters ([`is_word_char`])
