@@ -144,7 +144,7 @@ pub fn detect(head: &[u8], forced: Option<TextEncoding>) -> Result<TextEncoding,
     if sniff.starts_with(b"\xFF\xFE") || sniff.starts_with(b"\xFE\xFF") {
         return Err(Undecodable::Unsupported("UTF-16"));
     }
-    if sniff.contains(&0) {
+    if has_nul(sniff) {
         return Err(Undecodable::Binary);
     }
     let bom = head.starts_with(UTF8_BOM);
@@ -183,7 +183,7 @@ pub fn decode_whole(
 ) -> Result<(TextEncoding, Cow<'_, str>), Undecodable> {
     let sniff = &bytes[..bytes.len().min(SNIFF_LEN)];
     let plain_text =
-        !sniff.contains(&0) && !sniff.starts_with(b"\xFF\xFE") && !sniff.starts_with(b"\xFE\xFF");
+        !has_nul(sniff) && !sniff.starts_with(b"\xFF\xFE") && !sniff.starts_with(b"\xFE\xFF");
     if forced.is_none() && plain_text {
         let bom = bytes.starts_with(UTF8_BOM);
         let body = &bytes[if bom { UTF8_BOM.len() } else { 0 }..];
@@ -194,6 +194,12 @@ pub fn decode_whole(
     let encoding = detect(bytes, forced)?;
     let prefix = encoding.prefix().len();
     Ok((encoding, encoding.decode(&bytes[prefix..], prefix)?))
+}
+
+/// Whether `bytes` holds a NUL byte (a binary file): `memchr`'s vector search, where the
+/// standard library's `contains` took 2.5% of `check` at ten rules.
+fn has_nul(bytes: &[u8]) -> bool {
+    memchr::memchr(0, bytes).is_some()
 }
 
 /// Whether `bytes` is valid UTF-8, allowing it to end inside a character (a head read
