@@ -121,7 +121,7 @@ pub fn file_hash(bytes: &[u8]) -> String {
 /// Whether `expected`, read from a log, is the hash of `bytes`: the [`file_hash`], or the
 /// BLAKE3 hash that logs written before 2026-11-29 hold (its first 128 bits in hex).
 pub fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
-    expected == file_hash(bytes) || expected == legacy_hash(&[bytes], 32)
+    expected == file_hash(bytes) || expected == legacy_hash(bytes, 32)
 }
 
 /// Incremental [`file_hash`] for a file read in pieces.
@@ -141,35 +141,31 @@ impl FileHasher {
 /// A short hash of what mtfix proposed in a row: a reviewer who changes the replacement
 /// changes what the row hashes to, so edited rows are recognised. XXH3, 64 bits, in hex.
 pub fn row_hash(byte_offset: usize, matched: &str, replacement: &str) -> String {
-    let row = format!("{byte_offset}\0{matched}\0{replacement}");
-    format!("{:016x}", xxh3::xxh3_64(row.as_bytes()))
+    hex_64(xxh3::xxh3_64(
+        row_text(byte_offset, matched, replacement).as_bytes(),
+    ))
 }
 
 /// Whether `hash`, read from a log, is the hash of the row's proposal: the [`row_hash`],
 /// or the BLAKE3 one of logs written before 2026-11-29.
 pub fn is_row_hash_of(hash: &str, byte_offset: usize, matched: &str, replacement: &str) -> bool {
-    let offset = byte_offset.to_string();
-    let legacy = || {
-        let parts = [
-            offset.as_bytes(),
-            b"\0",
-            matched.as_bytes(),
-            b"\0",
-            replacement.as_bytes(),
-        ];
-        legacy_hash(&parts, 16)
-    };
-    hash == row_hash(byte_offset, matched, replacement) || hash == legacy()
+    let row = row_text(byte_offset, matched, replacement);
+    hash == hex_64(xxh3::xxh3_64(row.as_bytes())) || hash == legacy_hash(row.as_bytes(), 16)
 }
 
-/// The first `digits` hex digits of the BLAKE3 hash of `parts` joined, as logs written
-/// before 2026-11-29 recorded.
-fn legacy_hash(parts: &[&[u8]], digits: usize) -> String {
-    let mut hasher = blake3::Hasher::new();
-    for part in parts {
-        hasher.update(part);
-    }
-    hasher.finalize().to_hex()[..digits].to_owned()
+/// What a row's hash is the hash of.
+fn row_text(byte_offset: usize, matched: &str, replacement: &str) -> String {
+    format!("{byte_offset}\0{matched}\0{replacement}")
+}
+
+/// The first `digits` hex digits of the BLAKE3 hash of `bytes`, as logs written before
+/// 2026-11-29 recorded.
+fn legacy_hash(bytes: &[u8], digits: usize) -> String {
+    blake3::hash(bytes).to_hex()[..digits].to_owned()
+}
+
+fn hex_64(hash: u64) -> String {
+    format!("{hash:016x}")
 }
 
 fn hex_128(hash: u128) -> String {

@@ -60,7 +60,7 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
     let expected = meta.as_ref().map_or(0, Metadata::len);
     let mut buffer = READ_BUFFER.take();
     let result = match read_all(&mut file, expected, limit, &mut buffer) {
-        Ok(read) if limit.is_some_and(|_| streams(read as u64)) => {
+        Ok(read) if limit.is_some() && streams(read as u64) => {
             // Read from the start again, in chunks.
             let restarted = file.seek(SeekFrom::Start(0)).and_then(|_| file.metadata());
             restarted
