@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
@@ -88,7 +88,9 @@ pub struct Rule {
 /// Where a rule was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    pub path: PathBuf,
+    /// Shared by the rules of a glossary (a path of its own per rule was an allocation per
+    /// row).
+    pub path: Arc<Path>,
     pub line: u64,
 }
 
@@ -182,6 +184,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
             }
         }
     }
+    let origin: Arc<Path> = Arc::from(path);
     let built: Vec<_> = records
         .par_iter()
         .map(|(range, _, line)| {
@@ -189,7 +192,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
                 fields: fields.record(range.clone()),
                 index: &index,
             };
-            parse_rule(&row, *line, path, &stem)
+            parse_rule(&row, *line, &origin, &stem)
         })
         .collect();
     if let Some((Err((column, message)), (_, start, _))) =
@@ -296,7 +299,7 @@ impl<'a> Row<'a> {
 fn parse_rule(
     row: &Row<'_>,
     line: u64,
-    path: &Path,
+    path: &Arc<Path>,
     stem: &str,
 ) -> std::result::Result<Rule, (&'static str, String)> {
     let source = row.get("pattern");
@@ -332,7 +335,7 @@ fn parse_rule(
         expected: non_empty(row.get("expected")),
         counterexample: non_empty(row.get("counterexample")),
         origin: Origin {
-            path: path.to_owned(),
+            path: Arc::clone(path),
             line,
         },
     })
@@ -513,7 +516,7 @@ pub fn check_unique_ids(glossaries: &[Glossary]) -> Result<()> {
     for rule in glossaries.iter().flat_map(|g| &g.rules) {
         if let Some(first) = seen.insert(&rule.id, &rule.origin) {
             return Err(Error::Glossary {
-                path: rule.origin.path.clone(),
+                path: rule.origin.path.to_path_buf(),
                 line: rule.origin.line,
                 column: 1,
                 message: format!(
