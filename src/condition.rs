@@ -160,6 +160,18 @@ mod tests {
     }
 
     #[test]
+    fn errors_are_the_regex_crate_s() {
+        let too_big = Condition::new(&"ab|".repeat(20_000), 1 << 12).unwrap_err();
+        assert!(
+            matches!(too_big, regex::Error::CompiledTooBig(_)),
+            "{too_big}"
+        );
+        let syntax = Condition::new("(baisse", 1 << 20).unwrap_err();
+        let expected = regex::Regex::new("(baisse").unwrap_err();
+        assert_eq!(syntax.to_string(), expected.to_string());
+    }
+
+    #[test]
     fn conditions_keep_their_word_boundaries() {
         let condition = Condition::new(r"\bmal\b", 1 << 20).unwrap();
         assert!(condition.prefilter.is_some());
