@@ -166,8 +166,9 @@ mod tests {
             matches!(too_big, regex::Error::CompiledTooBig(_)),
             "{too_big}"
         );
-        let syntax = Condition::new("(baisse", 1 << 20).unwrap_err();
-        let expected = regex::Regex::new("(baisse").unwrap_err();
+        let unclosed = String::from("(baisse");
+        let syntax = Condition::new(&unclosed, 1 << 20).unwrap_err();
+        let expected = regex::Regex::new(&unclosed).unwrap_err();
         assert_eq!(syntax.to_string(), expected.to_string());
     }
 
