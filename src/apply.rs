@@ -250,9 +250,8 @@ fn push_context(out: &mut String, before: &str, matched: &str, after: &str, limi
 
 /// Appends `text` with each run of white space as one space, up to `limit` characters;
 /// true if it was cut there (sentences can be paragraphs long, and only their part near
-/// the match is shown).
-/// Text goes out in runs copied whole, not character by character (a tenth of writing
-/// the log).
+/// the match is shown). Text goes out in runs copied whole, not character by character
+/// (a tenth of writing the log).
 fn push_collapsed(out: &mut String, text: &str, limit: usize) -> bool {
     let mut pushed = 0;
     let mut in_space = false;

@@ -13,7 +13,6 @@
 //! fails its checks does an overlapping search look for the others inside it (see
 //! [`Rules::candidates`]).
 
-use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
@@ -539,7 +538,7 @@ fn anchored_paragraphs(anchors: &Anchors, text: &str) -> Option<Vec<(usize, usiz
         lower.clear();
         lower.extend_from_slice(text.as_bytes());
         lower.make_ascii_lowercase();
-        let paragraphs = paragraphs_with_hits(anchors, text, anchors.search.find_iter(&lower[..]));
+        let paragraphs = paragraphs_with_hits(anchors, text, lower);
         if lower.capacity() > KEPT_LOWER_CASE {
             *lower = Vec::new();
         }
@@ -556,18 +555,19 @@ thread_local! {
 /// The largest lower-case copy a worker keeps.
 const KEPT_LOWER_CASE: usize = 1 << 20;
 
-/// The paragraphs of `text` that hold a hit that counts (see [`Anchors::counts`]).
+/// The paragraphs of `text` that hold a hit that counts (see [`Anchors::counts`]), found
+/// in `lower`, the text in ASCII lower case.
 fn paragraphs_with_hits(
     anchors: &Anchors,
     text: &str,
-    hits: impl Iterator<Item = aho_corasick::Match>,
+    lower: &[u8],
 ) -> Option<Vec<(usize, usize)>> {
     let bytes = text.as_bytes();
     let mut paragraphs: Vec<(usize, usize)> = Vec::new();
     let mut covered = 0;
-    for hit in hits {
+    for hit in anchors.search.find_iter(lower) {
         if paragraphs.last().is_some_and(|&(_, end)| hit.start() < end)
-            || !anchors.counts(bytes, hit.start(), hit.end())
+            || !anchors.counts(lower, hit.start(), hit.end())
         {
             continue;
         }
@@ -757,20 +757,11 @@ impl Anchors {
                 return None;
             }
         }
-        let words: Vec<&str> = literals
-            .iter()
-            .map(|p| anchor_of(p))
-            .collect::<Option<_>>()?;
-        let triggers: Vec<&str> = triggers
-            .iter()
-            .map(|p| anchor_of(p))
-            .collect::<Option<_>>()?;
-        let mut anchors: Vec<&str> = words.iter().chain(&triggers).copied().collect();
+        // Every pattern has an anchor (checked above).
+        let words: Vec<&str> = literals.iter().filter_map(|p| anchor_of(p)).collect();
+        let triggers: Vec<&str> = triggers.iter().filter_map(|p| anchor_of(p)).collect();
+        let mut anchors: Vec<&str> = distinct.into_iter().collect();
         anchors.sort_unstable();
-        anchors.dedup();
-        if anchors.len() > MAX_ANCHORS {
-            return None;
-        }
         // An anchor holding another is found wherever it occurs by the shorter one: fewer
         // literals make a faster SIMD search.
         let all = anchors.clone();
@@ -792,13 +783,14 @@ impl Anchors {
         })
     }
 
-    /// Whether the hit `bytes[start..end]` counts: the ASCII word around it is a word
-    /// anchor, or holds a trigger's anchor. The word is looked for only as far as the
-    /// longest anchor reaches: a longer word is no word anchor, and is taken to hold a
-    /// trigger's (so that a long run of letters costs no more per hit).
-    fn counts(&self, bytes: &[u8], start: usize, end: usize) -> bool {
+    /// Whether the hit `lower[start..end]` counts: the ASCII word around it is a word
+    /// anchor, or holds a trigger's anchor (`lower` is the text in ASCII lower case, as
+    /// anchors are). The word is looked for only as far as the longest anchor reaches: a
+    /// longer word is no word anchor, and is taken to hold a trigger's (so that a long run
+    /// of letters costs no more per hit).
+    fn counts(&self, lower: &[u8], start: usize, end: usize) -> bool {
         let from = start.saturating_sub(self.longest);
-        let word_start = match bytes[from..start]
+        let word_start = match lower[from..start]
             .iter()
             .rposition(|b| !b.is_ascii_alphanumeric())
         {
@@ -806,29 +798,18 @@ impl Anchors {
             None if from == 0 => 0,
             None => return !self.triggers.is_empty(),
         };
-        let to = (end + self.longest).min(bytes.len());
-        let word_end = match bytes[end..to]
+        let to = (end + self.longest).min(lower.len());
+        let word_end = match lower[end..to]
             .iter()
             .position(|b| !b.is_ascii_alphanumeric())
         {
             Some(i) => end + i,
-            None if to == bytes.len() => to,
+            None if to == lower.len() => to,
             None => return !self.triggers.is_empty(),
         };
-        let word = &bytes[word_start..word_end];
-        let holds = |anchor: &Vec<u8>| {
-            word.windows(anchor.len())
-                .any(|w| w.eq_ignore_ascii_case(anchor))
-        };
-        self.words.contains(&*lower_case(word)) || self.triggers.iter().any(holds)
-    }
-}
-
-/// `word` in ASCII lower case (borrowed when it is already).
-fn lower_case(word: &[u8]) -> Cow<'_, [u8]> {
-    match word.iter().any(u8::is_ascii_uppercase) {
-        true => Cow::Owned(word.to_ascii_lowercase()),
-        false => Cow::Borrowed(word),
+        let word = &lower[word_start..word_end];
+        let holds = |anchor: &Vec<u8>| word.windows(anchor.len()).any(|w| w == anchor);
+        self.words.contains(word) || self.triggers.iter().any(holds)
     }
 }
 
