@@ -357,6 +357,52 @@ fn stdin_is_read_like_a_file_whatever_its_encoding() {
     assert!(stderr.contains("-:1:18: not valid UTF-8"), "{stderr}");
 }
 
+/// `check` holds its lines and prints them 64 KB at a time; a warning on stderr must still
+/// come between the lines of the articles before and after it when both streams go to
+/// one place, whatever the thread count.
+#[test]
+fn check_lines_and_warnings_come_in_the_order_of_the_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("g.csv", GLOSSARY)]);
+    let articles = dir.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    // 400 articles of six substitutions: about 110 KB of lines.
+    for i in 0..400 {
+        let text = match i {
+            200 => "binaire\0 Openai\n".to_owned(),
+            _ => "Selon Openai et Openai.\n".repeat(3),
+        };
+        std::fs::write(articles.join(format!("{i:03}.txt")), text).unwrap();
+    }
+    let mut expected = String::new();
+    for i in 0..400 {
+        if i == 200 {
+            expected += "warning: articles/200.txt: binary file (NUL byte); skipped\n";
+            continue;
+        }
+        for line in 1..=3 {
+            expected += &format!("articles/{i:03}.txt:{line}:7: Openai -> OpenAI [openai]\n");
+            expected += &format!("articles/{i:03}.txt:{line}:17: Openai -> OpenAI [openai]\n");
+        }
+    }
+    for jobs in ["1", "2", "4"] {
+        let run = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "'{}' check articles -g g.csv -q -j {jobs} 2>&1",
+                env!("CARGO_BIN_EXE_mtfix")
+            ))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&run.stdout) == expected,
+            "-j {jobs}: the output differs from the articles' order"
+        );
+    }
+}
+
 #[test]
 fn diff_shows_each_change() {
     let dir = tempfile::tempdir().unwrap();
