@@ -96,14 +96,16 @@ fn walk_folder<'a>(
             Ok(entry) => entry,
             Err(e) => return Some(Err(walk_error(root, e))),
         };
-        let path = entry.path();
-        if !entry.file_type().is_some_and(|t| t.is_file()) || !has_extension(path, extensions) {
+        if !entry.file_type().is_some_and(|t| t.is_file())
+            || !has_extension(entry.path(), extensions)
+        {
             return None;
         }
+        let path = entry.into_path();
         Some(Ok(Article {
             input,
-            relative: relative_to(root, path).to_owned(),
-            path: path.to_owned(),
+            relative: relative_to(root, &path).to_owned(),
+            path,
         }))
     })
 }
