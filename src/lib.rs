@@ -196,9 +196,8 @@ fn process_all(
         let (outcomes, (report, next)) = pool.install(|| {
             rayon::join(
                 || {
-                    batch
-                        .articles
-                        .par_iter()
+                    std::mem::take(&mut batch.articles)
+                        .into_par_iter()
                         // Split down to single articles, so that a worker done with its
                         // share takes the other's last articles. By default each worker
                         // ran 256 of the 512 in runs of up to 64, and the first to finish
@@ -206,7 +205,7 @@ fn process_all(
                         // 20,000 rules, 2–3 ms now (articles timed per worker).
                         .with_max_len(1)
                         .filter(|_| !failed.load(Ordering::Relaxed))
-                        .map(|article| process::process(article.clone(), rules, config))
+                        .map(|article| process::process(article, rules, config))
                         .collect::<Vec<FileOutcome>>()
                 },
                 || {
