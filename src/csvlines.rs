@@ -41,9 +41,50 @@ pub fn record_start(text: &[u8], mut position: usize, comment: Option<u8>) -> us
     }
 }
 
+/// The 1-based line of the record a csv `error` is about. The csv crate's own line
+/// number counts from where it places the record: in a CRLF file, on the line before.
+pub fn error_line(text: &[u8], error: &csv::Error, comment: Option<u8>) -> u64 {
+    let byte = error.position().map_or(0, |p| p.byte() as usize);
+    let start = record_start(text, byte.min(text.len()), comment);
+    memchr::memchr_iter(b'\n', &text[..start]).count() as u64 + 1
+}
+
+/// What is wrong with the record of a csv `error`, without the csv crate's own line
+/// number (see [`error_line`]).
+pub fn error_message(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("row has {len} field(s), the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("field {} is not valid UTF-8", err.field() + 1)
+        }
+        _ => format!("malformed CSV: {error}"),
+    }
+}
+
+/// How many records `text` can hold at most: a record ends at a line end (`\n`, `\r` or
+/// `\r\n`) or at the end of the text.
+pub fn records_at_most(text: &[u8]) -> usize {
+    let line_ends = memchr::memchr2_iter(b'\n', b'\r', text)
+        .filter(|&i| !(text[i] == b'\r' && text.get(i + 1) == Some(&b'\n')))
+        .count();
+    line_ends + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_of_line_end_ends_at_most_one_record() {
+        assert_eq!(records_at_most(b""), 1);
+        assert_eq!(records_at_most(b"a,b"), 1);
+        assert_eq!(records_at_most(b"a,b\nc,d\n"), 3);
+        assert_eq!(records_at_most(b"a,b\r\nc,d\r\n"), 3);
+        assert_eq!(records_at_most(b"a,b\rc,d\re,f"), 3);
+        assert_eq!(records_at_most(b"a\r\nb\rc\nd"), 4);
+    }
 
     #[test]
     fn records_start_after_line_ends_and_comments() {

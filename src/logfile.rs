@@ -11,7 +11,7 @@ use serde::Serialize;
 use xxhash_rust::xxh3;
 
 use crate::apply::Substitution;
-use crate::csvlines::RecordLines;
+use crate::csvlines::{RecordLines, error_line, error_message};
 use crate::error::{Error, Result};
 use crate::matcher::Rules;
 
@@ -259,8 +259,8 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
     let mut lines = RecordLines::default();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            error(line, format!("malformed CSV: {e}"))
+            let line = error_line(bytes, &e, None);
+            error(line, error_message(&e))
         })?;
         let position = record.position().map_or(0, |p| p.byte() as usize);
         let (_, line) = lines.locate(bytes, position, None);
@@ -437,5 +437,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(error, "x.csv:1:1: not an mtfix log: no `file` column");
+        // A row that is not UTF-8, in a CRLF log (the csv crate counts it from the line
+        // before).
+        let mut bytes = format!("{LOG}{}", row(3, "a", "b", "", "b"))
+            .replace('\n', "\r\n")
+            .into_bytes();
+        bytes.extend_from_slice(b"a.txt,1,1,7,caf\xE9,x,y\r\n");
+        let error = parse(&bytes, Path::new("log.csv")).unwrap_err().to_string();
+        assert_eq!(error, "log.csv:3:1: field 5 is not valid UTF-8");
     }
 }
