@@ -45,8 +45,9 @@ pub fn record_start(text: &[u8], mut position: usize, comment: Option<u8>) -> us
 /// number counts from where it places the record: in a CRLF file, on the line before.
 pub fn error_line(text: &[u8], error: &csv::Error, comment: Option<u8>) -> u64 {
     let byte = error.position().map_or(0, |p| p.byte() as usize);
-    let start = record_start(text, byte.min(text.len()), comment);
-    memchr::memchr_iter(b'\n', &text[..start]).count() as u64 + 1
+    RecordLines::default()
+        .locate(text, byte.min(text.len()), comment)
+        .1
 }
 
 /// What is wrong with the record of a csv `error`, without the csv crate's own line
