@@ -3,6 +3,7 @@
 //! the variants reviewers' tools produce is read back: with or without a UTF-8
 //! byte-order mark, `,` `;` or tab between fields, CRLF line ends, columns in any order.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -118,10 +119,36 @@ pub fn file_hash(bytes: &[u8]) -> String {
     hex_128(xxh3::xxh3_128(bytes))
 }
 
-/// Whether `expected`, read from a log, is the hash of `bytes`: the [`file_hash`], or the
-/// BLAKE3 hash that logs written before 2026-11-29 hold (its first 128 bits in hex).
+/// Whether `expected`, read from a log, is the hash of `bytes` (see [`ContentHashes`]).
 pub fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
-    expected == file_hash(bytes) || expected == legacy_hash(bytes, 32)
+    ContentHashes::of(bytes).matches(expected)
+}
+
+/// The hashes a log may record for one file's content: the [`file_hash`], or the BLAKE3
+/// hash that logs written before 2026-11-29 hold (its first 128 bits in hex). Each is
+/// computed once, and only when a row's hash is not the one before: a file's rows all
+/// carry its hash, and hashing the file again for each row of an old log hashed it twice
+/// per row.
+pub struct ContentHashes<'a> {
+    bytes: &'a [u8],
+    current: OnceCell<String>,
+    legacy: OnceCell<String>,
+}
+
+impl<'a> ContentHashes<'a> {
+    pub fn of(bytes: &'a [u8]) -> ContentHashes<'a> {
+        ContentHashes {
+            bytes,
+            current: OnceCell::new(),
+            legacy: OnceCell::new(),
+        }
+    }
+
+    /// Whether `expected`, read from a log, is a hash of the content.
+    pub fn matches(&self, expected: &str) -> bool {
+        expected == self.current.get_or_init(|| file_hash(self.bytes))
+            || expected == self.legacy.get_or_init(|| legacy_hash(self.bytes, 32))
+    }
 }
 
 /// Incremental [`file_hash`] for a file read in pieces.
@@ -141,21 +168,24 @@ impl FileHasher {
 /// A short hash of what mtfix proposed in a row: a reviewer who changes the replacement
 /// changes what the row hashes to, so edited rows are recognised. XXH3, 64 bits, in hex.
 pub fn row_hash(byte_offset: usize, matched: &str, replacement: &str) -> String {
-    hex_64(xxh3::xxh3_64(
-        row_text(byte_offset, matched, replacement).as_bytes(),
-    ))
+    hash_of_row(&row_text(byte_offset, matched, replacement))
 }
 
 /// Whether `hash`, read from a log, is the hash of the row's proposal: the [`row_hash`],
 /// or the BLAKE3 one of logs written before 2026-11-29.
 pub fn is_row_hash_of(hash: &str, byte_offset: usize, matched: &str, replacement: &str) -> bool {
     let row = row_text(byte_offset, matched, replacement);
-    hash == hex_64(xxh3::xxh3_64(row.as_bytes())) || hash == legacy_hash(row.as_bytes(), 16)
+    hash == hash_of_row(&row) || hash == legacy_hash(row.as_bytes(), 16)
 }
 
 /// What a row's hash is the hash of.
 fn row_text(byte_offset: usize, matched: &str, replacement: &str) -> String {
     format!("{byte_offset}\0{matched}\0{replacement}")
+}
+
+/// The [`row_hash`] of a row's [`row_text`].
+fn hash_of_row(row: &str) -> String {
+    hex_64(xxh3::xxh3_64(row.as_bytes()))
 }
 
 /// The first `digits` hex digits of the BLAKE3 hash of `bytes`, as logs written before

@@ -243,12 +243,8 @@ fn check_file(
     config: &ReviewConfig,
     report: &mut ReviewReport,
 ) -> Option<TextEncoding> {
-    let file_hash = logfile::file_hash(bytes);
-    let other_file = |row: &&Entry| {
-        !row.file_hash.is_empty()
-            && row.file_hash != file_hash
-            && !logfile::is_file_hash_of(&row.file_hash, bytes)
-    };
+    let hashes = logfile::ContentHashes::of(bytes);
+    let other_file = |row: &&Entry| !row.file_hash.is_empty() && !hashes.matches(&row.file_hash);
     if let Some(row) = rows.iter().find(other_file) {
         let message = format!(
             "{} is not the file the log was made from (content hash differs); its rows are skipped",
