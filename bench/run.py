@@ -155,37 +155,28 @@ def measure(command, runs, timeout, out):
     return statistics.median(times), max(peaks), stdout
 
 
-def alternated(first, second, runs, timeout, out):
-    """Medians of `first` and `second` run alternately (first, second, first, ...): on a
-    shared machine whose speed drifts within minutes, a ratio of two tools measured side
-    by side is steadier than one of tools measured minutes apart."""
-    times = ([], [])
+def alternated(commands, runs, timeout, out):
+    """Median and best time of each of `commands`, run in turn (first, second, ...,
+    first, ...): on a shared machine whose speed drifts within minutes, a ratio of two
+    tools measured side by side is steadier than one of tools measured minutes apart."""
+    times = [[] for _ in commands]
     for _ in range(runs):
-        for i, command in enumerate((first, second)):
+        for i, command in enumerate(commands):
             prepare(out)
             result = sh(command, timeout)
             if result is None:
                 return None
             times[i].append(result[0])
-    return statistics.median(times[0]), statistics.median(times[1]), min(times[0]), min(times[1])
+    return [(statistics.median(t), min(t)) for t in times]
 
 
-def two_core_scaling(runs):
-    """How much faster two CPU-bound processes finish than one run twice: the machine's
-    own limit for a two-thread speed-up at the time of the run (a virtual machine's two
-    cores are not always two whole cores). Alternated, like the ratios above."""
-    loop = [sys.executable, "-c", "x = 0\nfor i in range(6_000_000): x += i"]
-    one, two = [], []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(loop, check=True)
-        one.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        pair = [subprocess.Popen(loop) for _ in range(2)]
-        for process in pair:
-            process.wait()
-        two.append(time.perf_counter() - started)
-    return 2 * statistics.median(one) / statistics.median(two), 2 * min(one) / min(two)
+def twice_at_once(command):
+    """`command` run twice at the same time: two single-thread runs of `mtfix check` on
+    the same corpus are the most a second core can give a two-thread run (no shared
+    work, no waiting on each other), on this machine, at this moment (a virtual
+    machine's two cores are not always two whole cores, and the other core may be busy
+    with someone else's work)."""
+    return f"{command} & {command} & wait"
 
 
 def machine():
@@ -263,12 +254,12 @@ def main():
         commands = {name: command for name, _, command, _ in tools(corpus, glossary, pairs, out, log)}
         side_by_side = {}
         if fix[1]:
-            side_by_side["mtfix fix"] = alternated(commands["mtfix fix"], f"cp -r {corpus} {out}",
+            side_by_side["mtfix fix"] = alternated([commands["mtfix fix"], f"cp -r {corpus} {out}"],
                                                    args.pairs, args.timeout, out)
         if check[1] and "mtfix check -j1" in results:
-            side_by_side["mtfix check -j1"] = alternated(commands["mtfix check -j1"], commands["mtfix check"],
+            one = commands["mtfix check -j1"]
+            side_by_side["mtfix check -j1"] = alternated([one, commands["mtfix check"], twice_at_once(one)],
                                                          args.pairs, args.timeout, out)
-            scaling = two_core_scaling(args.pairs)
         for name, (kind, measured, n) in results.items():
             if measured is None:
                 lines.append(f"| {name} | {k} | > {args.timeout:g} (stopped) | – | – | – | – |")
@@ -280,14 +271,16 @@ def main():
                 ratio = f"{seconds / reference[1][0]:.1f}× slower" if seconds >= reference[1][0] \
                     else f"{reference[1][0] / seconds:.1f}× faster"
             elif name == "mtfix fix" and side_by_side.get(name):
-                mine, cp, best_mine, best_cp = side_by_side[name]
+                (mine, best_mine), (cp, best_cp) = side_by_side[name]
                 ratio = (f"{mine / cp:.2f}× cp -r (side by side: {mine:.3f} / {cp:.3f} s; "
                          f"best of each {best_mine / best_cp:.2f}×)")
             elif name == "mtfix check -j1" and side_by_side.get(name):
-                one, two, best_one, best_two = side_by_side[name]
+                (one, best_one), (two, best_two), (pair, best_pair) = side_by_side[name]
+                ceiling = 2 * one / pair
                 ratio = (f"2 threads {one / two:.2f}× faster (side by side: {one:.3f} / {two:.3f} s; "
-                         f"best of each {best_one / best_two:.2f}×; the machine's own two-core scaling "
-                         f"just after: {scaling[0]:.2f}×, best {scaling[1]:.2f}×)")
+                         f"best of each {best_one / best_two:.2f}×); two 1-thread runs at once: "
+                         f"{ceiling:.2f}× (best {2 * best_one / best_pair:.2f}×), so 2 threads give "
+                         f"{one / two / ceiling:.0%} of it")
             shown = "?" if n is None else f"{n:,}"
             if n is not None and fix[2] is not None and n != fix[2] and not name.startswith("mtfix"):
                 shown += " ⚠"
@@ -301,9 +294,11 @@ def main():
     lines += ["", "The ratios of `mtfix fix` to `cp -r` and of `mtfix check` to `mtfix check -j1` come from "
               f"{args.pairs} more runs of each pair, alternated (side by side), not from the times above: "
               "the ratio of the medians, and that of the best time of each (on a shared machine, "
-              "interference only ever adds time). The machine's own two-core scaling is how much more "
-              "work two CPU-bound processes (a Python loop) do at once than one alone, alternated the same "
-              "way: the ceiling for a two-thread speed-up at that moment. The start-up row is the "
+              "interference only ever adds time). The ceiling for two threads is measured in the same "
+              "turns: two `mtfix check -j1` run at once do twice the work of one, with nothing shared and "
+              "no waiting, in the time the machine allows at that moment; 2 × (one alone) / (two at once) "
+              "is the most a second core can give, and the last figure is how much of it two threads "
+              "get. The start-up row is the "
               f"median of {args.pairs} runs of `mtfix check` on an empty folder.",
               "", "Counts that differ from mtfix's (⚠) and why:"] + sorted(set(flags))
     shutil.rmtree(work, ignore_errors=True)
