@@ -1,7 +1,10 @@
 //! Where CSV records really start. The csv crate places a record at the end of the line
 //! before it: at its `\n` after a CRLF line end (which Windows editors and Python's csv
 //! module write), and before the comment lines that precede it. Glossary errors and log
-//! errors name lines, so both readers find each record's first own byte here.
+//! errors name lines, so both readers find each record's first own byte here, in a text
+//! whose lone `\r` line ends were first made `\n` ([`lone_cr_as_lf`]).
+
+use std::borrow::Cow;
 
 /// Counts lines forward through a CSV text, once, to number its records.
 #[derive(Debug, Default)]
@@ -64,6 +67,35 @@ pub fn error_message(error: &csv::Error) -> String {
     }
 }
 
+/// `text` with every `\r` that does not start a `\r\n` made a `\n`; the same bytes
+/// otherwise, at the same offsets. Files with classic Mac OS line ends (`\r` alone, as
+/// some Mac spreadsheet exports still write) end each record there for the csv crate,
+/// but its comment lines end only at `\n`: a comment swallowed every row after it. And
+/// every line number counts `\n`.
+pub fn lone_cr_as_lf(text: &[u8]) -> Cow<'_, [u8]> {
+    let lone = |&i: &usize| text.get(i + 1) != Some(&b'\n');
+    let mut lone_crs = memchr::memchr_iter(b'\r', text).filter(lone).peekable();
+    if lone_crs.peek().is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut owned = text.to_vec();
+    for i in lone_crs {
+        owned[i] = b'\n';
+    }
+    Cow::Owned(owned)
+}
+
+/// [`lone_cr_as_lf`] for text (an ASCII byte for another keeps it UTF-8).
+pub fn lone_cr_as_lf_text(text: &str) -> Cow<'_, str> {
+    match lone_cr_as_lf(text.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+        Cow::Owned(bytes) => Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+    }
+}
+
 /// How many records `text` can hold at most: a record ends at a line end (`\n`, `\r` or
 /// `\r\n`) or at the end of the text.
 pub fn records_at_most(text: &[u8]) -> usize {
@@ -85,6 +117,16 @@ mod tests {
         assert_eq!(records_at_most(b"a,b\r\nc,d\r\n"), 3);
         assert_eq!(records_at_most(b"a,b\rc,d\re,f"), 3);
         assert_eq!(records_at_most(b"a\r\nb\rc\nd"), 4);
+    }
+
+    #[test]
+    fn only_a_lone_carriage_return_becomes_a_line_feed() {
+        assert_eq!(
+            &*lone_cr_as_lf(b"a\r\nb\rc\r\r\nd\r"),
+            b"a\r\nb\nc\n\r\nd\n"
+        );
+        assert!(matches!(lone_cr_as_lf(b"a\r\nb\n"), Cow::Borrowed(_)));
+        assert_eq!(lone_cr_as_lf_text("é\rè"), "é\nè");
     }
 
     #[test]

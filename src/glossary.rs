@@ -10,7 +10,9 @@ use regex::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
 
 use crate::condition::Condition;
-use crate::csvlines::{RecordLines, error_line, error_message, record_start, records_at_most};
+use crate::csvlines::{
+    RecordLines, error_line, error_message, lone_cr_as_lf_text, record_start, records_at_most,
+};
 use crate::error::{Error, Result};
 use crate::fold;
 
@@ -114,7 +116,8 @@ fn load_file(path: &Path) -> Result<Glossary> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
-        let (line, column) = line_column(&String::from_utf8_lossy(&e.as_bytes()[..valid]));
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+        let (line, column) = line_column(&lone_cr_as_lf_text(&valid));
         Error::Glossary {
             path: path.to_owned(),
             line,
@@ -135,7 +138,8 @@ pub fn embedded() -> Result<Vec<Glossary>> {
 
 /// Parses glossary text; `path` is used for rule ids and error messages.
 pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = lone_cr_as_lf_text(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let text = &*text;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -672,14 +676,14 @@ mod tests {
     #[test]
     fn rows_built_in_chunks_keep_file_order_whatever_the_line_ends() {
         let rows = 3 * CHUNK + 7;
-        // Lines are counted at `\n` (a file with `\r` alone is all on line 1, as for the
-        // csv crate), but `\r` alone ends a row too.
+        // `\r` alone ends a line as `\n` and `\r\n` do (the csv crate's own line numbers
+        // put a whole such file on line 1).
         for end in ["\n", "\r\n", "\r"] {
             let mut text = format!("pattern,replacement{end}");
             for i in 0..rows {
                 text.push_str(&format!("mot{i},x{end}"));
             }
-            let line = |row: usize| if end == "\r" { 1 } else { row as u64 + 2 };
+            let line = |row: usize| row as u64 + 2;
             let glossary = parse_str(&text).unwrap();
             assert_eq!(glossary.rules.len(), rows, "{end:?}");
             for (i, rule) in glossary.rules.iter().enumerate() {
@@ -694,11 +698,7 @@ mod tests {
                 let text = text.replace(&row(malformed), &format!("{end}mot,x,y{end}"));
                 error_of(&text.replace(&row(empty), &format!("{end},x{end}")))
             };
-            // (On a single line, the column counts from the start of the file.)
-            let position = |i| match end {
-                "\r" => String::new(),
-                _ => format!("g/test.csv:{}:1", line(i)),
-            };
+            let position = |i| format!("g/test.csv:{}:1: ", line(i));
             let malformed = with(early, late);
             assert!(malformed.starts_with(&position(early)), "{malformed}");
             assert!(malformed.ends_with(": row has 3 field(s), the header has 2"));
@@ -706,6 +706,28 @@ mod tests {
             assert!(empty.starts_with(&position(early)), "{empty}");
             assert!(empty.ends_with(": empty pattern"), "{empty}");
         }
+    }
+
+    #[test]
+    fn classic_mac_line_ends_are_lines_and_end_comments() {
+        // `\r` alone ends every line, a comment's too; a quoted field holds one.
+        let text = "# brands\rpattern,replacement,if\r\"a,\rb\",x,ok\r# note\rmot,y,\r";
+        let glossary = parse_str(text).unwrap();
+        let rules: Vec<_> = glossary
+            .rules
+            .iter()
+            .map(|r| (r.source.as_str(), r.origin.line))
+            .collect();
+        assert_eq!(rules, [("a,\nb", 3), ("mot", 6)]);
+        let error = error_of(&text.replace("mot,y,", "mot,y,(bad"));
+        assert!(
+            error.starts_with("g/test.csv:6:7: bad regex `(bad`"),
+            "{error}"
+        );
+        assert_eq!(
+            error_of("pattern,replacement\r\rmot,x,extra\r"),
+            "g/test.csv:3:1: row has 3 field(s), the header has 2"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The substitution log's format, both ways: the row mtfix writes, and the row it reads
 //! back from a log a reviewer edited (in a spreadsheet, with csv tools or Python). Any of
 //! the variants reviewers' tools produce is read back: with or without a UTF-8
-//! byte-order mark, `,` `;` or tab between fields, CRLF line ends, columns in any order.
+//! byte-order mark, `,` `;` or tab between fields, CRLF or CR line ends, columns in any order.
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -12,7 +12,7 @@ use serde::Serialize;
 use xxhash_rust::xxh3;
 
 use crate::apply::Substitution;
-use crate::csvlines::{RecordLines, error_line, error_message};
+use crate::csvlines::{RecordLines, error_line, error_message, lone_cr_as_lf};
 use crate::error::{Error, Result};
 use crate::matcher::Rules;
 
@@ -257,7 +257,8 @@ pub fn read(path: &Path) -> Result<Vec<Entry>> {
 
 /// Reads log bytes (see [`read`]).
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = lone_cr_as_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+    let bytes = &*bytes;
     let error = |line: u64, message: String| Error::Glossary {
         path: path.to_owned(),
         line,
@@ -468,12 +469,15 @@ mod tests {
             .to_string();
         assert_eq!(error, "x.csv:1:1: not an mtfix log: no `file` column");
         // A row that is not UTF-8, in a CRLF log (the csv crate counts it from the line
-        // before).
-        let mut bytes = format!("{LOG}{}", row(3, "a", "b", "", "b"))
-            .replace('\n', "\r\n")
-            .into_bytes();
-        bytes.extend_from_slice(b"a.txt,1,1,7,caf\xE9,x,y\r\n");
-        let error = parse(&bytes, Path::new("log.csv")).unwrap_err().to_string();
-        assert_eq!(error, "log.csv:3:1: field 5 is not valid UTF-8");
+        // before) and in one with classic Mac line ends (all on line 1 for the csv crate).
+        for end in ["\r\n", "\r"] {
+            let mut bytes = format!("{LOG}{}", row(3, "a", "b", "", "b"))
+                .replace('\n', end)
+                .into_bytes();
+            bytes.extend_from_slice(b"a.txt,1,1,7,caf\xE9,x,y");
+            bytes.extend_from_slice(end.as_bytes());
+            let error = parse(&bytes, Path::new("log.csv")).unwrap_err().to_string();
+            assert_eq!(error, "log.csv:3:1: field 5 is not valid UTF-8", "{end:?}");
+        }
     }
 }
