@@ -175,13 +175,14 @@ struct Batch {
 #[derive(Default)]
 struct ToReport {
     errors: Vec<Error>,
-    /// In the order of the articles; `None` for those not processed once a report failed.
+    /// In the order of the articles; `None` for those not started once the run stopped.
     outcomes: Vec<Option<FileOutcome>>,
 }
 
 /// Processes the articles of the walk in batches, each batch in parallel while the one
 /// before is reported (in order) and the next taken from the walk, so that no worker
-/// waits for the log. A failed report stops the articles not yet started.
+/// waits for the log. A failed report stops the articles not yet started, and so does
+/// the reader of stdout going away (the articles processed are still reported).
 fn process_all(
     pool: &rayon::ThreadPool,
     walk: &mut Receiver<Walked>,
@@ -190,7 +191,7 @@ fn process_all(
     config: &Config,
     reporter: &mut Reporter,
 ) -> Result<()> {
-    let failed = AtomicBool::new(false);
+    let stopped = AtomicBool::new(false);
     let mut previous = ToReport::default();
     let mut batch = take_batch(walk, outputs);
     while !(batch.articles.is_empty() && batch.errors.is_empty() && previous.outcomes.is_empty()) {
@@ -207,7 +208,7 @@ fn process_all(
                         // 20,000 rules, 2–3 ms now (articles timed per worker).
                         .with_max_len(1)
                         .map(|article| {
-                            let go_on = !failed.load(Ordering::Relaxed);
+                            let go_on = !stopped.load(Ordering::Relaxed);
                             go_on.then(|| process::process(article, rules, config))
                         })
                         // Each outcome goes straight to its place: collected, each
@@ -219,7 +220,8 @@ fn process_all(
                 },
                 || {
                     let report = report_processed(reporter, std::mem::take(&mut previous));
-                    failed.store(report.is_err(), Ordering::Relaxed);
+                    let stop = report.is_err() || !reporter.wants_more();
+                    stopped.store(stop, Ordering::Relaxed);
                     (report, take_batch(walk, outputs))
                 },
             )
@@ -229,6 +231,9 @@ fn process_all(
             errors: batch.errors,
             outcomes,
         };
+        if !reporter.wants_more() {
+            break;
+        }
         batch = next;
     }
     report_processed(reporter, previous)

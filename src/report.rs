@@ -139,6 +139,9 @@ pub struct Reporter<'r> {
     unprinted: Vec<u8>,
     /// A person is reading stdout: each article's lines are printed as it is reported.
     stdout_is_terminal: bool,
+    /// The reader of stdout has gone (`mtfix check … | head`): nothing more is printed,
+    /// and the run starts no more articles (see [`Reporter::wants_more`]).
+    stdout_closed: bool,
     /// Diffs go to stderr (stdout carries the corrected article).
     diff_to_stderr: bool,
     bar: ProgressBar,
@@ -173,6 +176,7 @@ impl<'r> Reporter<'r> {
             lines: Vec::new(),
             unprinted: Vec::new(),
             stdout_is_terminal: std::io::stdout().is_terminal(),
+            stdout_closed: false,
             diff_to_stderr: config.stdin,
             bar,
             summary: Summary::default(),
@@ -199,25 +203,89 @@ impl<'r> Reporter<'r> {
         };
         self.write_log_rows(&outcome.article, &processed)?;
         if self.check {
-            write_check_lines(
-                &mut self.unprinted,
-                &outcome.article,
-                &processed,
-                self.rules,
-            );
+            self.write_check_lines(&outcome.article, &processed)?;
             if self.stdout_is_terminal || self.unprinted.len() >= PRINT_AT {
-                print_lines(&mut self.unprinted);
+                self.print_unprinted()?;
             }
         }
         if let Some(diff) = &processed.diff {
-            print_lines(&mut self.unprinted);
-            self.print_diff(diff);
+            self.print_unprinted()?;
+            self.print_diff(diff)?;
         }
         for warning in &processed.warnings {
-            print_lines(&mut self.unprinted);
+            self.print_unprinted()?;
             self.bar.suspend(|| eprintln!("warning: {warning}"));
         }
         self.count(&processed);
+        Ok(())
+    }
+
+    /// Whether the run should go on starting articles: not once the reader of stdout has
+    /// gone, as `grep` and `ripgrep` stop under `head` (the articles already processed
+    /// are still logged, so the log matches what was written).
+    pub fn wants_more(&self) -> bool {
+        !self.stdout_closed
+    }
+
+    /// Prints the pending `check` lines with one write, and empties the buffer.
+    fn print_unprinted(&mut self) -> Result<()> {
+        let printed = self.print(&self.unprinted);
+        self.unprinted.clear();
+        self.printed(printed)
+    }
+
+    /// Writes `bytes` to stdout, unless its reader has gone.
+    fn print(&self, bytes: &[u8]) -> std::io::Result<()> {
+        match self.stdout_closed {
+            true => Ok(()),
+            false => std::io::stdout().lock().write_all(bytes),
+        }
+    }
+
+    /// The outcome of a print: a closed pipe ends the printing (and the run, see
+    /// [`Reporter::wants_more`]) quietly; any other failure (a full disk under `>`) is
+    /// an error, not lost output.
+    fn printed(&mut self, printed: std::io::Result<()>) -> Result<()> {
+        match printed {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.stdout_closed = true;
+                Ok(())
+            }
+            printed => printed.map_err(|e| Error::io("<stdout>", e)),
+        }
+    }
+
+    /// Adds one `file:line:column: matched -> replacement [rule]` line per substitution
+    /// to the pending lines.
+    fn write_check_lines(&mut self, article: &Article, processed: &Processed) -> Result<()> {
+        let path = article.path.display();
+        for sub in &processed.subs {
+            let rule = &self.rules.rules()[sub.rule].id;
+            let (matched, replacement) = (one_line(sub.matched), sub.replacement);
+            let (line, column) = (sub.line, sub.column);
+            let _ = writeln!(
+                self.unprinted,
+                "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
+            );
+        }
+        let Some(Ok(file)) = processed.spill.as_ref().map(|s| s.file.reopen()) else {
+            return Ok(());
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(file);
+        for row in reader.records().map_while(std::result::Result::ok) {
+            let (line, column, rule) = (&row[1], &row[2], &row[4]);
+            let (matched, replacement) = (one_line(&row[5]), &row[6]);
+            let _ = writeln!(
+                self.unprinted,
+                "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
+            );
+            // A streamed article can have more rows than memory should hold.
+            if self.unprinted.len() >= PRINT_AT {
+                self.print_unprinted()?;
+            }
+        }
         Ok(())
     }
 
@@ -246,12 +314,13 @@ impl<'r> Reporter<'r> {
         Ok(())
     }
 
-    fn print_diff(&self, diff: &str) {
+    fn print_diff(&mut self, diff: &str) -> Result<()> {
         if self.diff_to_stderr {
             self.bar.suspend(|| eprint!("{diff}"));
-        } else {
-            print!("{diff}");
+            return Ok(());
         }
+        let printed = self.print(diff.as_bytes());
+        self.printed(printed)
     }
 
     fn count(&mut self, processed: &Processed) {
@@ -270,7 +339,7 @@ impl<'r> Reporter<'r> {
 
     /// Puts the complete log in place and returns the totals and the failures.
     pub fn finish(mut self, elapsed: Duration) -> Result<(Summary, Vec<Error>)> {
-        print_lines(&mut self.unprinted);
+        self.print_unprinted()?;
         if let Some((path, mut file)) = self.log.take() {
             file.flush().map_err(|e| Error::io(&path, e))?;
             file.commit(self.log_durability)?;
@@ -296,52 +365,13 @@ impl<'r> Reporter<'r> {
 /// of the articles it reported.
 impl Drop for Reporter<'_> {
     fn drop(&mut self) {
-        print_lines(&mut self.unprinted);
+        let _ = self.print_unprinted();
     }
 }
 
 /// `check` lines held before they are printed: one write per 64 KB (the size of a pipe's
 /// buffer).
 const PRINT_AT: usize = 1 << 16;
-
-/// Adds to `out` one `file:line:column: matched -> replacement [rule]` line per
-/// substitution.
-fn write_check_lines(out: &mut Vec<u8>, article: &Article, processed: &Processed, rules: &Rules) {
-    let path = article.path.display();
-    for sub in &processed.subs {
-        let rule = &rules.rules()[sub.rule].id;
-        let (matched, replacement) = (one_line(sub.matched), sub.replacement);
-        let (line, column) = (sub.line, sub.column);
-        let _ = writeln!(
-            out,
-            "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
-        );
-    }
-    let Some(Ok(file)) = processed.spill.as_ref().map(|s| s.file.reopen()) else {
-        return;
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(file);
-    for row in reader.records().map_while(std::result::Result::ok) {
-        let (line, column, rule) = (&row[1], &row[2], &row[4]);
-        let (matched, replacement) = (one_line(&row[5]), &row[6]);
-        let _ = writeln!(
-            out,
-            "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
-        );
-        // A streamed article can have more rows than memory should hold.
-        if out.len() >= PRINT_AT {
-            print_lines(out);
-        }
-    }
-}
-
-/// Prints the lines in `buffer` with one write, and empties it.
-fn print_lines(buffer: &mut Vec<u8>) {
-    let _ = std::io::stdout().lock().write_all(buffer);
-    buffer.clear();
-}
 
 /// Shows line breaks inside a match as `\n` so that each change stays on one line.
 fn one_line(text: &str) -> Cow<'_, str> {

@@ -403,6 +403,56 @@ fn check_lines_and_warnings_come_in_the_order_of_the_articles() {
     }
 }
 
+/// `mtfix check … | head`: once the reader of stdout has gone the run starts no more
+/// articles and ends quietly, with or without diffs (which made it panic); any other
+/// failure to print, such as a full disk, is an error rather than lost output.
+#[test]
+fn a_closed_stdout_stops_the_run_and_a_full_one_is_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("g.csv", GLOSSARY)]);
+    let articles = dir.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    // 3,000 articles of 40 substitutions: 5 MB of lines, far more than a pipe holds.
+    let text = "Selon Openai et Openai.\n".repeat(20);
+    for i in 0..3000 {
+        std::fs::write(articles.join(format!("{i:04}.txt")), &text).unwrap();
+    }
+    let check = |extra: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mtfix"));
+        command
+            .args(["check", "articles", "-g", "g.csv", "-j", "2"])
+            .args(extra)
+            .current_dir(dir.path())
+            .stderr(Stdio::piped());
+        command
+    };
+    for extra in [&[][..], &["--diff"][..]] {
+        let mut child = check(extra).stdout(Stdio::piped()).spawn().unwrap();
+        let mut first_line = [0u8; 40];
+        // Read a little, then close the pipe, as `head` does.
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_exact(&mut first_line)
+            .unwrap();
+        let run = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(1), "{extra:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let read: usize = stderr.split(" files read").next().unwrap().parse().unwrap();
+        assert!(read < 3000, "{extra:?}: did not stop: {stderr}");
+    }
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let run = check(&[]).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(3), "{stderr}");
+        assert!(stderr.starts_with("error: <stdout>: "), "{stderr}");
+    }
+}
+
 #[test]
 fn diff_shows_each_change() {
     let dir = tempfile::tempdir().unwrap();
