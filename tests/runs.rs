@@ -357,15 +357,22 @@ fn stdin_is_read_like_a_file_whatever_its_encoding() {
     assert!(stderr.contains("-:1:18: not valid UTF-8"), "{stderr}");
 }
 
+/// A temporary folder holding `g.csv` ([`GLOSSARY`]) and an empty `articles` folder,
+/// whose path comes second.
+fn glossary_and_articles_folder() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("g.csv", GLOSSARY)]);
+    let articles = dir.path().join("articles");
+    std::fs::create_dir(&articles).unwrap();
+    (dir, articles)
+}
+
 /// `check` holds its lines and prints them 64 KB at a time; a warning on stderr must still
 /// come between the lines of the articles before and after it when both streams go to
 /// one place, whatever the thread count.
 #[test]
 fn check_lines_and_warnings_come_in_the_order_of_the_articles() {
-    let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), &[("g.csv", GLOSSARY)]);
-    let articles = dir.path().join("articles");
-    std::fs::create_dir(&articles).unwrap();
+    let (dir, articles) = glossary_and_articles_folder();
     // 400 articles of six substitutions: about 110 KB of lines.
     for i in 0..400 {
         let text = match i {
@@ -410,10 +417,7 @@ fn check_lines_and_warnings_come_in_the_order_of_the_articles() {
 fn a_closed_stdout_stops_the_run_and_a_full_one_is_an_error() {
     use std::io::Read;
     use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().unwrap();
-    write_files(dir.path(), &[("g.csv", GLOSSARY)]);
-    let articles = dir.path().join("articles");
-    std::fs::create_dir(&articles).unwrap();
+    let (dir, articles) = glossary_and_articles_folder();
     // 3,000 articles of 40 substitutions: 5 MB of lines, far more than a pipe holds.
     let text = "Selon Openai et Openai.\n".repeat(20);
     for i in 0..3000 {
