@@ -354,6 +354,7 @@ impl<'r> Reporter<'r> {
             .collect();
         self.summary.failed = self.failures.len();
         self.summary.elapsed = elapsed;
+        self.summary.stopped_early = self.stdout_closed;
         Ok((
             std::mem::take(&mut self.summary),
             std::mem::take(&mut self.failures),
@@ -434,6 +435,9 @@ pub struct Summary {
     pub top_rules: Vec<(String, usize)>,
     pub failed: usize,
     pub elapsed: Duration,
+    /// The run stopped early, its stdout closed (`| head`): the counts are of the
+    /// articles done by then.
+    pub stopped_early: bool,
 }
 
 impl Summary {
@@ -457,6 +461,9 @@ impl Summary {
                 .map(|(id, n)| format!("{id} ({n})"))
                 .collect();
             eprintln!("most used rules: {}", top.join(", "));
+        }
+        if self.stopped_early {
+            eprintln!("stopped early: the reader of the output has gone");
         }
     }
 }

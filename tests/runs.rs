@@ -448,6 +448,7 @@ fn a_closed_stdout_stops_the_run_and_a_full_one_is_an_error() {
         assert!(!stderr.contains("panicked"), "{stderr}");
         let read: usize = stderr.split(" files read").next().unwrap().parse().unwrap();
         assert!(read < 3000, "{extra:?}: did not stop: {stderr}");
+        assert!(stderr.ends_with("stopped early: the reader of the output has gone\n"));
     }
     if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
         let run = check(&[]).stdout(full).output().unwrap();
