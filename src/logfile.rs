@@ -1,7 +1,8 @@
 //! The substitution log's format, both ways: the row mtfix writes, and the row it reads
 //! back from a log a reviewer edited (in a spreadsheet, with csv tools or Python). Any of
 //! the variants reviewers' tools produce is read back: with or without a UTF-8
-//! byte-order mark, `,` `;` or tab between fields, CRLF or CR line ends, columns in any order.
+//! byte-order mark, `,` `;` or tab between fields, CRLF or CR line ends, columns in any
+//! order.
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -126,9 +127,9 @@ pub fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
 
 /// The hashes a log may record for one file's content: the [`file_hash`], or the BLAKE3
 /// hash that logs written before 2026-11-29 hold (its first 128 bits in hex). Each is
-/// computed once, and only when a row's hash is not the one before: a file's rows all
-/// carry its hash, and hashing the file again for each row of an old log hashed it twice
-/// per row.
+/// computed at most once per file, and the old one only for a log that holds it: a
+/// file's rows all carry its hash, and hashing the file again for each row of an old log
+/// hashed it twice per row.
 pub struct ContentHashes<'a> {
     bytes: &'a [u8],
     current: OnceCell<String>,

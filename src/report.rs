@@ -261,11 +261,14 @@ impl<'r> Reporter<'r> {
         let path = article.path.display();
         for sub in &processed.subs {
             let rule = &self.rules.rules()[sub.rule].id;
-            let (matched, replacement) = (one_line(sub.matched), sub.replacement);
-            let (line, column) = (sub.line, sub.column);
-            let _ = writeln!(
-                self.unprinted,
-                "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
+            let place = (sub.line, sub.column);
+            push_check_line(
+                &mut self.unprinted,
+                &path,
+                place,
+                sub.matched,
+                sub.replacement,
+                rule,
             );
         }
         let Some(Ok(file)) = processed.spill.as_ref().map(|s| s.file.reopen()) else {
@@ -275,12 +278,8 @@ impl<'r> Reporter<'r> {
             .has_headers(false)
             .from_reader(file);
         for row in reader.records().map_while(std::result::Result::ok) {
-            let (line, column, rule) = (&row[1], &row[2], &row[4]);
-            let (matched, replacement) = (one_line(&row[5]), &row[6]);
-            let _ = writeln!(
-                self.unprinted,
-                "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
-            );
+            let place = (&row[1], &row[2]);
+            push_check_line(&mut self.unprinted, &path, place, &row[5], &row[6], &row[4]);
             // A streamed article can have more rows than memory should hold.
             if self.unprinted.len() >= PRINT_AT {
                 self.print_unprinted()?;
@@ -368,6 +367,23 @@ impl Drop for Reporter<'_> {
     fn drop(&mut self) {
         let _ = self.print_unprinted();
     }
+}
+
+/// Adds to `out` the `check` line of one substitution:
+/// `file:line:column: matched -> replacement [rule]`.
+fn push_check_line(
+    out: &mut Vec<u8>,
+    path: &impl std::fmt::Display,
+    (line, column): (impl std::fmt::Display, impl std::fmt::Display),
+    matched: &str,
+    replacement: &str,
+    rule: &str,
+) {
+    let matched = one_line(matched);
+    let _ = writeln!(
+        out,
+        "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
+    );
 }
 
 /// `check` lines held before they are printed: one write per 64 KB (the size of a pipe's
