@@ -179,6 +179,42 @@ def twice_at_once(command):
     return f"{command} & {command} & wait"
 
 
+#: The two-thread target of issue 5: `check` with two threads at least this many times
+#: faster than with one.
+TWO_THREAD_TARGET = 1.8
+
+
+def two_thread_turns(one, two, attempts, runs, timeout, out):
+    """Alternated turns of `one` (`mtfix check -j1`), `two` (`mtfix check`) and `one` twice at once
+    (see `twice_at_once`), as a list of attempts: [[(median, best) of each], ...].
+
+    Turns in which the machine gave two single-thread runs less than the target (someone
+    else's work on the other core: its ceiling moved from 1.57× to 1.97× within an hour)
+    cannot show whether two threads reach it; they are measured again, up to `attempts`
+    times, and every attempt is reported. Whether to measure again depends only on the
+    ceiling, never on mtfix's own ratio."""
+    tries = []
+    for _ in range(attempts):
+        measured = alternated([one, two, twice_at_once(one)], runs, timeout, out)
+        if measured is None:
+            break
+        tries.append(measured)
+        (alone, _), _, (pair, _) = measured
+        if 2 * alone / pair >= TWO_THREAD_TARGET:
+            break
+    return tries or None
+
+
+def two_thread_ratio(turns):
+    """The two-thread ratio of some turns of `two_thread_turns`, with their ceiling."""
+    (one, best_one), (two, best_two), (pair, best_pair) = turns
+    ceiling = 2 * one / pair
+    return (f"2 threads {one / two:.2f}× faster (side by side: {one:.3f} / {two:.3f} s; "
+            f"best of each {best_one / best_two:.2f}×); two 1-thread runs at once: "
+            f"{ceiling:.2f}× (best {2 * best_one / best_pair:.2f}×), so 2 threads give "
+            f"{one / two / ceiling:.0%} of it")
+
+
 def machine():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     memory = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
@@ -198,6 +234,10 @@ def main():
                         help="alternated runs of each pair whose ratio is a target (fix / cp -r, "
                              "check -j1 / check): a ratio of two ~0.1 s runs on a shared machine moves "
                              "by 5%% from one set of 7 pairs to the next")
+    parser.add_argument("--pair-attempts", type=int, default=3,
+                        help="times the two-thread turns are measured again when the machine gave two "
+                             f"single-thread runs less than {TWO_THREAD_TARGET}x in them (every attempt "
+                             "is reported)")
     parser.add_argument("--only", nargs="*", help="run only the tools whose name contains one of these")
     parser.add_argument("--results", type=pathlib.Path, default=BENCH / "results.md")
     parser.add_argument("--work", type=pathlib.Path,
@@ -258,8 +298,8 @@ def main():
                                                    args.pairs, args.timeout, out)
         if check[1] and "mtfix check -j1" in results:
             one = commands["mtfix check -j1"]
-            side_by_side["mtfix check -j1"] = alternated([one, commands["mtfix check"], twice_at_once(one)],
-                                                         args.pairs, args.timeout, out)
+            side_by_side["mtfix check -j1"] = two_thread_turns(one, commands["mtfix check"], args.pair_attempts,
+                                                               args.pairs, args.timeout, out)
         for name, (kind, measured, n) in results.items():
             if measured is None:
                 lines.append(f"| {name} | {k} | > {args.timeout:g} (stopped) | – | – | – | – |")
@@ -275,12 +315,10 @@ def main():
                 ratio = (f"{mine / cp:.2f}× cp -r (side by side: {mine:.3f} / {cp:.3f} s; "
                          f"best of each {best_mine / best_cp:.2f}×)")
             elif name == "mtfix check -j1" and side_by_side.get(name):
-                (one, best_one), (two, best_two), (pair, best_pair) = side_by_side[name]
-                ceiling = 2 * one / pair
-                ratio = (f"2 threads {one / two:.2f}× faster (side by side: {one:.3f} / {two:.3f} s; "
-                         f"best of each {best_one / best_two:.2f}×); two 1-thread runs at once: "
-                         f"{ceiling:.2f}× (best {2 * best_one / best_pair:.2f}×), so 2 threads give "
-                         f"{one / two / ceiling:.0%} of it")
+                *earlier, last = side_by_side[name]
+                ratio = two_thread_ratio(last) + "".join(
+                    f"; set aside, as the machine gave less than {TWO_THREAD_TARGET}× to two 1-thread "
+                    f"runs: {two_thread_ratio(turns)}" for turns in earlier)
             shown = "?" if n is None else f"{n:,}"
             if n is not None and fix[2] is not None and n != fix[2] and not name.startswith("mtfix"):
                 shown += " ⚠"
@@ -298,7 +336,8 @@ def main():
               "turns: two `mtfix check -j1` run at once do twice the work of one, with nothing shared and "
               "no waiting, in the time the machine allows at that moment; 2 × (one alone) / (two at once) "
               "is the most a second core can give, and the last figure is how much of it two threads "
-              "get. The start-up row is the "
+              "get; turns in which that ceiling was under the target are measured again (at most "
+              f"{args.pair_attempts} times), and every attempt is shown. The start-up row is the "
               f"median of {args.pairs} runs of `mtfix check` on an empty folder.",
               "", "Counts that differ from mtfix's (⚠) and why:"] + sorted(set(flags))
     shutil.rmtree(work, ignore_errors=True)
