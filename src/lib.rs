@@ -97,14 +97,7 @@ fn run_with(
         None => reporter.add(process::process_stdin(&rules, config))?,
         Some(mut walk) => {
             let mut outputs = OutputPaths::new(config);
-            process_all(
-                &pool,
-                &mut walk,
-                &mut outputs,
-                &rules,
-                config,
-                &mut reporter,
-            )?;
+            pool.install(|| process_all(&mut walk, &mut outputs, &rules, config, &mut reporter))?;
         }
     }
     bar.finish_and_clear();
@@ -183,8 +176,11 @@ struct ToReport {
 /// before is reported (in order) and the next taken from the walk, so that no worker
 /// waits for the log. A failed report stops the articles not yet started, and so does
 /// the reader of stdout going away (the articles processed are still reported).
+///
+/// Runs on a worker of the pool: called from outside it, each batch was handed to the
+/// pool and back, waking the calling thread and then a worker between batches (`check`,
+/// two threads, ten rules: 223 context switches a run, 136 now).
 fn process_all(
-    pool: &rayon::ThreadPool,
     walk: &mut Receiver<Walked>,
     outputs: &mut OutputPaths,
     rules: &Rules,
@@ -195,38 +191,36 @@ fn process_all(
     let mut previous = ToReport::default();
     let mut batch = take_batch(walk, outputs);
     while !(batch.articles.is_empty() && batch.errors.is_empty() && previous.outcomes.is_empty()) {
-        let (outcomes, (report, next)) = pool.install(|| {
-            rayon::join(
-                || {
-                    let mut outcomes = Vec::with_capacity(batch.articles.len());
-                    std::mem::take(&mut batch.articles)
-                        .into_par_iter()
-                        // Split down to single articles, so that a worker done with its
-                        // share takes the other's last articles. By default each worker
-                        // ran 256 of the 512 in runs of up to 64, and the first to finish
-                        // waited at the end of every batch: 14–25 ms of one CPU per run at
-                        // 20,000 rules, 2–3 ms now (articles timed per worker).
-                        .with_max_len(1)
-                        .map(|article| {
-                            let go_on = !stopped.load(Ordering::Relaxed);
-                            go_on.then(|| process::process(article, rules, config))
-                        })
-                        // Each outcome goes straight to its place. Collected, each
-                        // article's made a vector and a list node of its own, joined
-                        // and freed across the workers, whose allocators' locks then
-                        // met (`check`, ten rules, two threads: 2,973 futex calls a
-                        // run, 348 now).
-                        .collect_into_vec(&mut outcomes);
-                    outcomes
-                },
-                || {
-                    let report = report_processed(reporter, std::mem::take(&mut previous));
-                    let stop = report.is_err() || !reporter.wants_more();
-                    stopped.store(stop, Ordering::Relaxed);
-                    (report, take_batch(walk, outputs))
-                },
-            )
-        });
+        let (outcomes, (report, next)) = rayon::join(
+            || {
+                let mut outcomes = Vec::with_capacity(batch.articles.len());
+                std::mem::take(&mut batch.articles)
+                    .into_par_iter()
+                    // Split down to single articles, so that a worker done with its
+                    // share takes the other's last articles. By default each worker
+                    // ran 256 of the 512 in runs of up to 64, and the first to finish
+                    // waited at the end of every batch: 14–25 ms of one CPU per run at
+                    // 20,000 rules, 2–3 ms now (articles timed per worker).
+                    .with_max_len(1)
+                    .map(|article| {
+                        let go_on = !stopped.load(Ordering::Relaxed);
+                        go_on.then(|| process::process(article, rules, config))
+                    })
+                    // Each outcome goes straight to its place. Collected, each
+                    // article's made a vector and a list node of its own, joined
+                    // and freed across the workers, whose allocators' locks then
+                    // met (`check`, ten rules, two threads: 2,973 futex calls a
+                    // run, 348 now).
+                    .collect_into_vec(&mut outcomes);
+                outcomes
+            },
+            || {
+                let report = report_processed(reporter, std::mem::take(&mut previous));
+                let stop = report.is_err() || !reporter.wants_more();
+                stopped.store(stop, Ordering::Relaxed);
+                (report, take_batch(walk, outputs))
+            },
+        );
         report?;
         previous = ToReport {
             errors: batch.errors,
