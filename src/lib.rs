@@ -177,9 +177,11 @@ struct ToReport {
 /// waits for the log. A failed report stops the articles not yet started, and so does
 /// the reader of stdout going away (the articles processed are still reported).
 ///
-/// Runs on a worker of the pool: called from outside it, each batch was handed to the
-/// pool and back, waking the calling thread and then a worker between batches (`check`,
-/// two threads, ten rules: 223 context switches a run, 136 now).
+/// Runs inside `pool.install`, on a worker of the `--jobs` pool (`join` and parallel
+/// iterators use the pool of the thread they run on; outside any, the global one). The
+/// whole loop runs there: installed batch by batch, each batch was handed to the pool and
+/// back, waking the calling thread and then a worker between batches (`check`, two
+/// threads, ten rules: 223 context switches a run, 136 now).
 fn process_all(
     walk: &mut Receiver<Walked>,
     outputs: &mut OutputPaths,
@@ -187,6 +189,7 @@ fn process_all(
     config: &Config,
     reporter: &mut Reporter,
 ) -> Result<()> {
+    debug_assert!(rayon::current_thread_index().is_some(), "not on the pool");
     let stopped = AtomicBool::new(false);
     let mut previous = ToReport::default();
     let mut batch = take_batch(walk, outputs);
