@@ -68,7 +68,8 @@ pub fn run(config: &Config) -> Result<Outcome> {
     let stop_walk = Arc::new(AtomicBool::new(false));
     let outcome = std::thread::scope(|scope| {
         let outcome = run_with(config, scope, &bar, stop_walk.clone(), started);
-        // The walk stops as soon as the run does (the log could not be written).
+        // The walk stops as soon as the run does (a bad glossary, a log that cannot be
+        // written).
         stop_walk.store(true, Ordering::Relaxed);
         outcome
     });
