@@ -161,9 +161,11 @@ fn drop_aside<T: Send + 'static>(value: T) {
 }
 
 /// The walk of the corpus: its entries, sent [`WALK_CHUNK`] at a time to the processing,
-/// at most [`WALK_AHEAD`] articles ahead of it. It starts on a worker while the rules
-/// load ([`Walk::list_until`]) and goes on on a thread of its own ([`Walk::go_on`]).
+/// at most [`WALK_AHEAD`] articles ahead of it. With more than one worker it starts on
+/// one while another loads the rules ([`Walk::list_until`]); it goes on on a thread of
+/// its own ([`Walk::go_on`]).
 struct Walk<I> {
+    /// Fused: the thread asks for more after the worker may have found the end.
     entries: I,
     /// Entries listed and not sent yet.
     chunk: Walked,
@@ -212,12 +214,10 @@ impl<I: Iterator<Item = Result<Article>>> Walk<I> {
             let Some(entry) = self.entries.next() else {
                 return;
             };
-            self.chunk.push(entry);
-            if self.chunk.len() == WALK_CHUNK {
-                let full = self.take_chunk();
-                if let Err(TrySendError::Full(full)) = self.sender.try_send(full) {
-                    self.unsent = Some(full);
-                }
+            if let Some(full) = self.push(entry)
+                && let Err(TrySendError::Full(full)) = self.sender.try_send(full)
+            {
+                self.unsent = Some(full);
             }
         }
     }
@@ -238,18 +238,22 @@ impl<I: Iterator<Item = Result<Article>>> Walk<I> {
             return;
         }
         while let Some(entry) = self.entries.next() {
-            self.chunk.push(entry);
-            if self.chunk.len() == WALK_CHUNK {
-                let full = self.take_chunk();
-                if self.sender.send(full).is_err() {
-                    return;
-                }
+            if let Some(full) = self.push(entry)
+                && self.sender.send(full).is_err()
+            {
+                return;
             }
         }
         let last = self.take_chunk();
         if !last.is_empty() {
             let _ = self.sender.send(last);
         }
+    }
+
+    /// Adds an entry to the chunk, and returns the chunk once it is full.
+    fn push(&mut self, entry: Result<Article>) -> Option<Walked> {
+        self.chunk.push(entry);
+        (self.chunk.len() == WALK_CHUNK).then(|| self.take_chunk())
     }
 
     /// The entries listed, counted in the progress bar.
@@ -465,6 +469,10 @@ mod tests {
         })
     }
 
+    fn hidden_bar() -> ProgressBar {
+        ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden())
+    }
+
     fn received(receiver: Receiver<Walked>) -> Vec<PathBuf> {
         let entries = receiver.into_iter().flatten();
         entries.map(|entry| entry.unwrap().relative).collect()
@@ -475,7 +483,7 @@ mod tests {
     /// thread sends it first, so no entry is lost or out of order.
     #[test]
     fn a_walk_started_while_the_rules_load_never_waits_and_loses_nothing() {
-        let bar = ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden());
+        let bar = hidden_bar();
         let (mut walk, receiver) = Walk::new(articles(10 * WALK_CHUNK + 5), 2, &bar);
         walk.list_until(&AtomicBool::new(false));
         assert!(walk.unsent.is_some(), "the channel of two chunks was full");
@@ -493,7 +501,7 @@ mod tests {
     /// own thread from where it was.
     #[test]
     fn a_walk_stopped_by_the_loaded_rules_goes_on_from_where_it_was() {
-        let bar = ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden());
+        let bar = hidden_bar();
         let (mut walk, receiver) = Walk::new(articles(3 * WALK_CHUNK), 16, &bar);
         walk.list_until(&AtomicBool::new(true));
         assert!(walk.chunk.is_empty() && walk.unsent.is_none());
