@@ -20,6 +20,7 @@ pub mod error;
 pub mod fold;
 pub mod glossary;
 pub mod glossary_tools;
+pub mod listing;
 pub mod logfile;
 pub mod markup;
 pub mod matcher;
@@ -37,7 +38,6 @@ pub mod words;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::time::Instant;
 
 use indicatif::ProgressBar;
@@ -46,6 +46,7 @@ use rayon::prelude::*;
 use config::{Config, Target};
 use corpus::Article;
 use error::{Error, Result};
+use listing::{Listing, Walk};
 use matcher::Rules;
 use report::{FileOutcome, Reporter, Summary};
 
@@ -78,7 +79,7 @@ pub fn run(config: &Config) -> Result<Outcome> {
     outcome
 }
 
-/// [`run`] within the scope of the walk's thread.
+/// [`run`] within the scope of the walk's thread, if it has one.
 fn run_with<'s>(
     config: &'s Config,
     scope: &'s std::thread::Scope<'s, '_>,
@@ -91,30 +92,31 @@ fn run_with<'s>(
         .num_threads(config.jobs)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    let (mut walk, walked) = match config.stdin {
-        true => (None, None),
-        false => {
-            let (walk, walked) = walk_inputs(config, bar, stop_walk);
-            (Some(walk), Some(walked))
+    let walk = (!config.stdin).then(|| walk_inputs(config, bar, stop_walk));
+    let (rules, listing) = match walk {
+        // A single worker has no other worker to start the walk on while it compiles:
+        // the walk takes the idle CPU on a thread of its own at once, and stays there.
+        Some(walk) if pool.current_num_threads() == 1 => {
+            let listing = Listing::on_thread(walk, scope);
+            (
+                pool.install(|| load_rules(&config.glossaries))?,
+                Some(listing),
+            )
+        }
+        mut walk => {
+            let rules =
+                pool.install(|| load_rules_while_walking(&config.glossaries, walk.as_mut()))?;
+            (rules, walk.map(Listing::on_workers))
         }
     };
-    // A single worker has no other worker to start the walk on while it compiles: the
-    // walk takes the idle CPU on a thread of its own at once.
-    if pool.current_num_threads() == 1
-        && let Some(walk) = walk.take()
-    {
-        walk.go_on(scope);
-    }
-    let rules = pool.install(|| load_rules_while_walking(&config.glossaries, walk.as_mut()))?;
-    if let Some(walk) = walk {
-        walk.go_on(scope);
-    }
     let mut reporter = Reporter::new(config, &rules, bar.clone())?;
-    match walked {
+    match listing {
         None => reporter.add(process::process_stdin(&rules, config))?,
-        Some(mut walked) => {
+        Some(mut listing) => {
             let mut outputs = OutputPaths::new(config);
-            pool.install(|| process_all(&mut walked, &mut outputs, &rules, config, &mut reporter))?;
+            pool.install(|| {
+                process_all(&mut listing, &mut outputs, &rules, config, &mut reporter)
+            })?;
         }
     }
     bar.finish_and_clear();
@@ -130,7 +132,7 @@ fn run_with<'s>(
 /// other CPU idle until its balancing moved one of them, while a waking worker goes to
 /// an idle CPU. Two threads, ten rules: rules ready at 2.7 ms instead of 5.5, CPUs busy
 /// in the first 12 ms 1.47 → 1.67 of 2 (medians of 40 runs), 94.4 → 92.7 ms a run (61
-/// alternated runs; 1,000 rules: 205.4 → 202.1 ms, 31).
+/// alternated runs; 1,000 rules: 205.4 → 202.1 ms).
 fn load_rules_while_walking<I>(
     paths: &[std::path::PathBuf],
     walk: Option<&mut Walk<I>>,
@@ -160,122 +162,16 @@ fn drop_aside<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
 }
 
-/// The walk of the corpus: its entries, sent [`WALK_CHUNK`] at a time to the processing,
-/// at most [`WALK_AHEAD`] articles ahead of it. With more than one worker it starts on
-/// one while another loads the rules ([`Walk::list_until`]); it goes on on a thread of
-/// its own ([`Walk::go_on`]).
-struct Walk<I> {
-    /// Fused: the thread asks for more after the worker may have found the end.
-    entries: I,
-    /// Entries listed and not sent yet.
-    chunk: Walked,
-    /// A full chunk the channel had no room for while the rules loaded.
-    unsent: Option<Walked>,
-    sender: SyncSender<Walked>,
-    bar: ProgressBar,
-}
-
-/// The walk of the configured inputs, not started, and the receiving end of its
-/// entries; the walk stops when that is dropped.
+/// The walk of the configured inputs, not started; it stops reading folders once `stop`
+/// is set.
 fn walk_inputs<'c>(
     config: &'c Config,
     bar: &ProgressBar,
     stop: Arc<AtomicBool>,
-) -> (
-    Walk<impl Iterator<Item = Result<Article>> + Send + 'c>,
-    Receiver<Walked>,
-) {
+) -> Walk<impl Iterator<Item = Result<Article>> + Send + 'c> {
     let entries = corpus::walk(&config.inputs, &config.extensions, config.follow, stop);
-    Walk::new(entries, WALK_AHEAD / WALK_CHUNK, bar)
+    Walk::new(entries, bar)
 }
-
-impl<I: Iterator<Item = Result<Article>>> Walk<I> {
-    /// A walk through `entries` whose channel holds `chunks` chunks.
-    fn new(
-        entries: I,
-        chunks: usize,
-        bar: &ProgressBar,
-    ) -> (Walk<std::iter::Fuse<I>>, Receiver<Walked>) {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(chunks);
-        let walk = Walk {
-            entries: entries.fuse(),
-            chunk: Vec::with_capacity(WALK_CHUNK),
-            unsent: None,
-            sender,
-            bar: bar.clone(),
-        };
-        (walk, receiver)
-    }
-
-    /// Lists entries until `done` is set, without ever waiting: a worker waiting for
-    /// room in the channel would wait for a processing that cannot start before it ends.
-    fn list_until(&mut self, done: &AtomicBool) {
-        while self.unsent.is_none() && !done.load(Ordering::Relaxed) {
-            let Some(entry) = self.entries.next() else {
-                return;
-            };
-            if let Some(full) = self.push(entry)
-                && let Err(TrySendError::Full(full)) = self.sender.try_send(full)
-            {
-                self.unsent = Some(full);
-            }
-        }
-    }
-
-    /// Goes on with the walk on a thread of its own.
-    fn go_on<'s>(self, scope: &'s std::thread::Scope<'s, '_>)
-    where
-        I: Send + 's,
-    {
-        scope.spawn(move || self.list_rest());
-    }
-
-    /// Lists the rest of the walk, waiting while the channel is full.
-    fn list_rest(mut self) {
-        if let Some(full) = self.unsent.take()
-            && self.sender.send(full).is_err()
-        {
-            return;
-        }
-        while let Some(entry) = self.entries.next() {
-            if let Some(full) = self.push(entry)
-                && self.sender.send(full).is_err()
-            {
-                return;
-            }
-        }
-        let last = self.take_chunk();
-        if !last.is_empty() {
-            let _ = self.sender.send(last);
-        }
-    }
-
-    /// Adds an entry to the chunk, and returns the chunk once it is full.
-    fn push(&mut self, entry: Result<Article>) -> Option<Walked> {
-        self.chunk.push(entry);
-        (self.chunk.len() == WALK_CHUNK).then(|| self.take_chunk())
-    }
-
-    /// The entries listed, counted in the progress bar.
-    fn take_chunk(&mut self) -> Walked {
-        let full = std::mem::replace(&mut self.chunk, Vec::with_capacity(WALK_CHUNK));
-        self.bar
-            .inc_length(full.iter().filter(|entry| entry.is_ok()).count() as u64);
-        full
-    }
-}
-
-/// Entries of the walk, sent [`WALK_CHUNK`] at a time.
-type Walked = Vec<Result<Article>>;
-
-/// Entries the walk sends together: sent one by one, each could wake a waiting worker,
-/// and each counted in the progress bar (a lock).
-const WALK_CHUNK: usize = 64;
-
-/// Articles the walk may list ahead of the processing: enough to know the size of most
-/// corpora at once (for the progress bar), few enough to bound memory on millions (the
-/// channel holds this many slots from the start: 100,000 took 8 MB).
-const WALK_AHEAD: usize = 16_384;
 
 /// Articles of the walk taken together, and the errors met while walking to them.
 #[derive(Default)]
@@ -294,7 +190,8 @@ struct ToReport {
 
 /// Processes the articles of the walk in batches, each batch in parallel while the one
 /// before is reported (in order) and the next taken from the walk, so that no worker
-/// waits for the log. A failed report stops the articles not yet started, and so does
+/// waits for the log; with the walk on the workers, the worker that did that lists
+/// ahead until the batch is done ([`Listing::list_ahead`]). A failed report stops the articles not yet started, and so does
 /// the reader of stdout going away (the articles processed are still reported).
 ///
 /// Runs inside `pool.install`, on a worker of the `--jobs` pool (`join` and parallel
@@ -302,8 +199,8 @@ struct ToReport {
 /// whole loop runs there: installed batch by batch, each batch was handed to the pool and
 /// back, waking the calling thread and then a worker between batches (`check`, two
 /// threads, ten rules: 223 context switches a run, 136 now).
-fn process_all(
-    walk: &mut Receiver<Walked>,
+fn process_all<I: Iterator<Item = Result<Article>> + Send>(
+    listing: &mut Listing<I>,
     outputs: &mut OutputPaths,
     rules: &Rules,
     config: &Config,
@@ -312,8 +209,9 @@ fn process_all(
     debug_assert!(rayon::current_thread_index().is_some(), "not on the pool");
     let stopped = AtomicBool::new(false);
     let mut previous = ToReport::default();
-    let mut batch = take_batch(walk, outputs);
+    let mut batch = take_batch(listing, outputs);
     while !(batch.articles.is_empty() && batch.errors.is_empty() && previous.outcomes.is_empty()) {
+        let batch_done = AtomicBool::new(false);
         let (outcomes, (report, next)) = rayon::join(
             || {
                 let mut outcomes = Vec::with_capacity(batch.articles.len());
@@ -335,13 +233,18 @@ fn process_all(
                     // met (`check`, ten rules, two threads: 2,973 futex calls a
                     // run, 348 now).
                     .collect_into_vec(&mut outcomes);
+                batch_done.store(true, Ordering::Relaxed);
                 outcomes
             },
             || {
                 let report = report_processed(reporter, std::mem::take(&mut previous));
                 let stop = report.is_err() || !reporter.wants_more();
                 stopped.store(stop, Ordering::Relaxed);
-                (report, take_batch(walk, outputs))
+                let next = take_batch(listing, outputs);
+                if !stop {
+                    listing.list_ahead(&batch_done);
+                }
+                (report, next)
             },
         );
         report?;
@@ -357,18 +260,17 @@ fn process_all(
     report_processed(reporter, previous)
 }
 
-/// The next articles of the walk, at most [`BATCH`], and the errors before them: it
-/// waits for one, then takes those the walk has listed. Waiting for a full batch while the
+/// The next articles of the walk, at most [`BATCH`], and the errors before them. From a
+/// walk on its own thread, it waits for one, then takes those the walk has listed. Waiting for a full batch while the
 /// walk was behind (at the start of a run) left a worker idle (`check`, two threads,
 /// 1,000 rules: 0.29 s, now 0.26).
-fn take_batch(walk: &mut Receiver<Walked>, outputs: &mut OutputPaths) -> Batch {
+fn take_batch<I: Iterator<Item = Result<Article>> + Send>(
+    listing: &mut Listing<I>,
+    outputs: &mut OutputPaths,
+) -> Batch {
     let mut batch = Batch::default();
     while batch.articles.len() < BATCH {
-        let next = match batch.articles.is_empty() {
-            true => walk.recv().ok(),
-            false => walk.try_recv().ok(),
-        };
-        let Some(chunk) = next else {
+        let Some(chunk) = listing.next_chunk(batch.articles.is_empty()) else {
             break;
         };
         for entry in chunk {
@@ -451,63 +353,5 @@ impl OutputPaths {
             &article.path,
             std::io::Error::new(std::io::ErrorKind::AlreadyExists, why),
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::PathBuf;
-
-    fn articles(n: usize) -> impl Iterator<Item = Result<Article>> + Send {
-        (0..n).map(|i| {
-            Ok(Article {
-                input: 0,
-                relative: PathBuf::from(format!("{i}.txt")),
-                path: PathBuf::from(format!("{i}.txt")),
-            })
-        })
-    }
-
-    fn hidden_bar() -> ProgressBar {
-        ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden())
-    }
-
-    fn received(receiver: Receiver<Walked>) -> Vec<PathBuf> {
-        let entries = receiver.into_iter().flatten();
-        entries.map(|entry| entry.unwrap().relative).collect()
-    }
-
-    /// Started on a worker while the rules load, the walk never waits for room in the
-    /// channel (nothing reads it yet): it keeps the chunk that did not fit, and its
-    /// thread sends it first, so no entry is lost or out of order.
-    #[test]
-    fn a_walk_started_while_the_rules_load_never_waits_and_loses_nothing() {
-        let bar = hidden_bar();
-        let (mut walk, receiver) = Walk::new(articles(10 * WALK_CHUNK + 5), 2, &bar);
-        walk.list_until(&AtomicBool::new(false));
-        assert!(walk.unsent.is_some(), "the channel of two chunks was full");
-        std::thread::scope(|scope| {
-            walk.go_on(scope);
-            let expected: Vec<PathBuf> = (0..10 * WALK_CHUNK + 5)
-                .map(|i| PathBuf::from(format!("{i}.txt")))
-                .collect();
-            assert_eq!(received(receiver), expected);
-        });
-        assert_eq!(bar.length(), Some(10 * WALK_CHUNK as u64 + 5));
-    }
-
-    /// Once the rules are loaded, the walk stops listing on the worker and goes on on its
-    /// own thread from where it was.
-    #[test]
-    fn a_walk_stopped_by_the_loaded_rules_goes_on_from_where_it_was() {
-        let bar = hidden_bar();
-        let (mut walk, receiver) = Walk::new(articles(3 * WALK_CHUNK), 16, &bar);
-        walk.list_until(&AtomicBool::new(true));
-        assert!(walk.chunk.is_empty() && walk.unsent.is_none());
-        std::thread::scope(|scope| {
-            walk.go_on(scope);
-            assert_eq!(received(receiver).len(), 3 * WALK_CHUNK);
-        });
     }
 }
