@@ -55,8 +55,15 @@ impl<I: Iterator<Item = Result<Article>>> Walk<I> {
 
     /// Lists entries until `done` is set, the walk ends, or it is [`WALK_AHEAD`] ahead.
     /// `done` is read at every entry, so the caller waits at most for one folder read.
+    ///
+    /// On a worker, it runs the pool's waiting jobs between chunks ([`rayon::yield_now`]):
+    /// the rows of a large glossary are built in parallel while the walk is listed on
+    /// the worker that would build half of them, and so are a batch's articles.
     pub fn list_until(&mut self, done: &AtomicBool) {
         while self.ahead.len() < WALK_AHEAD / WALK_CHUNK && !done.load(Ordering::Relaxed) {
+            if self.chunk.is_empty() {
+                rayon::yield_now();
+            }
             if !self.list_one() {
                 return;
             }
@@ -126,9 +133,10 @@ impl<I: Iterator<Item = Result<Article>> + Send> Listing<I> {
         }
     }
 
-    /// Lists ahead on this worker until `done` is set (the other workers are done with
-    /// their batch): walking is a tenth of the work per article that processing is, so
-    /// the walk gets far ahead, and the worker is back for the next batch at once.
+    /// Lists ahead on this worker until `done` is set (the batch is processed), taking
+    /// articles of the batch between chunks: walking is a tenth of the work per article
+    /// that processing is, so the walk gets far ahead, and the worker is back for the
+    /// next batch at once.
     pub fn list_ahead(&mut self, done: &AtomicBool) {
         if let Listing::OnWorkers(walk) = self {
             walk.list_until(done);
