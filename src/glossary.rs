@@ -479,6 +479,7 @@ fn compiled_condition(source: &str) -> Arc<CompiledCondition> {
     let mut compiled = COMPILED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Looked up first: most rows find their condition, and `entry` wants an owned key.
     match compiled.get(source) {
         Some(condition) => Arc::clone(condition),
         None => Arc::clone(compiled.entry(source.to_owned()).or_default()),

@@ -1,7 +1,8 @@
 //! mtfix cleans machine-translation artifacts out of French articles.
 //!
-//! The pipeline, one module per stage: [`corpus`] lists the articles, [`glossary`] reads
-//! the rules, [`matcher`] compiles them for one-pass matching over a folded [`fold::View`],
+//! The pipeline, one module per stage: [`corpus`] lists the articles and [`listing`]
+//! hands them to the workers, [`glossary`] reads the rules, [`matcher`] compiles them
+//! for one-pass matching over a folded [`fold::View`],
 //! [`apply`] corrects one text (pure) and lists its [`substitutions`], [`process`] runs
 //! one article from disk to disk, [`output`] writes atomically and [`report`] writes the
 //! CSV log and prints.
@@ -106,7 +107,7 @@ fn run_with<'s>(
         mut walk => {
             let rules =
                 pool.install(|| load_rules_while_walking(&config.glossaries, walk.as_mut()))?;
-            (rules, walk.map(Listing::on_workers))
+            (rules, walk.map(Listing::OnWorkers))
         }
     };
     let mut reporter = Reporter::new(config, &rules, bar.clone())?;
@@ -191,8 +192,9 @@ struct ToReport {
 /// Processes the articles of the walk in batches, each batch in parallel while the one
 /// before is reported (in order) and the next taken from the walk, so that no worker
 /// waits for the log; with the walk on the workers, the worker that did that lists
-/// ahead until the batch is done ([`Listing::list_ahead`]). A failed report stops the articles not yet started, and so does
-/// the reader of stdout going away (the articles processed are still reported).
+/// ahead until the batch is done ([`Listing::list_ahead`]). A failed report stops the
+/// articles not yet started, and so does the reader of stdout going away (the articles
+/// processed are still reported).
 ///
 /// Runs inside `pool.install`, on a worker of the `--jobs` pool (`join` and parallel
 /// iterators use the pool of the thread they run on; outside any, the global one). The
@@ -261,9 +263,9 @@ fn process_all<I: Iterator<Item = Result<Article>> + Send>(
 }
 
 /// The next articles of the walk, at most [`BATCH`], and the errors before them. From a
-/// walk on its own thread, it waits for one, then takes those the walk has listed. Waiting for a full batch while the
-/// walk was behind (at the start of a run) left a worker idle (`check`, two threads,
-/// 1,000 rules: 0.29 s, now 0.26).
+/// walk on its own thread, it waits for one, then takes those the walk has listed:
+/// waiting for a full batch while the walk was behind (at the start of a run) left a
+/// worker idle (`check`, two threads, 1,000 rules: 0.29 s, now 0.26).
 fn take_batch<I: Iterator<Item = Result<Article>> + Send>(
     listing: &mut Listing<I>,
     outputs: &mut OutputPaths,

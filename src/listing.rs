@@ -3,7 +3,7 @@
 //!
 //! With one worker, the walk runs on a thread of its own and takes the CPU the worker
 //! leaves idle ([`Listing::on_thread`]). With more, it runs on the workers themselves
-//! ([`Listing::on_workers`]): first on one while another compiles the rules, then between
+//! ([`Listing::OnWorkers`]): first on one while another compiles the rules, then between
 //! batches, beside the articles being processed ([`Listing::list_ahead`]). A third
 //! thread there shared two CPUs with two workers: the kernel let it run for whole time
 //! slices while a preempted worker held the last article of a batch and the other worker
@@ -107,11 +107,6 @@ pub enum Listing<I> {
 }
 
 impl<I: Iterator<Item = Result<Article>> + Send> Listing<I> {
-    /// The walk listed by the workers.
-    pub fn on_workers(walk: Walk<I>) -> Listing<I> {
-        Listing::OnWorkers(walk)
-    }
-
     /// The walk going on on a thread of `scope`, from where it is.
     pub fn on_thread<'s>(walk: Walk<I>, scope: &'s std::thread::Scope<'s, '_>) -> Listing<I>
     where
@@ -199,7 +194,7 @@ mod tests {
             WALK_AHEAD,
             "stops that far ahead"
         );
-        let mut listing = Listing::on_workers(walk);
+        let mut listing = Listing::OnWorkers(walk);
         let first = listing.next_chunk(false).unwrap();
         assert_eq!(first.len(), WALK_CHUNK);
         listing.list_ahead(&AtomicBool::new(false));
@@ -214,7 +209,7 @@ mod tests {
     #[test]
     fn listing_ahead_stops_when_the_batch_is_done() {
         let bar = hidden_bar();
-        let mut listing = Listing::on_workers(Walk::new(articles(10 * WALK_CHUNK), &bar));
+        let mut listing = Listing::OnWorkers(Walk::new(articles(10 * WALK_CHUNK), &bar));
         listing.list_ahead(&AtomicBool::new(true));
         assert_eq!(bar.length(), Some(0), "nothing listed");
         assert_eq!(drain(&mut listing), names(10 * WALK_CHUNK));

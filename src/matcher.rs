@@ -116,7 +116,7 @@ enum Literals {
     Words(Words),
 }
 
-/// Which literal search to use: [`Search::Automaton`] up to [`WORD_INDEX_MIN_PATTERNS`]
+/// Which literal search to use: [`Search::Automaton`] up to `WORD_INDEX_MIN_PATTERNS`
 /// distinct patterns, [`Search::Words`] beyond.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Search {
@@ -296,7 +296,7 @@ impl Rules {
     /// The paragraphs of plain `text` worth matching: those where an anchor occurs, as
     /// sorted, non-overlapping byte ranges (empty: nothing can match). `None` when the
     /// whole text must be searched: some rule has no anchor, a paragraph with an anchor
-    /// is longer than [`MAX_PARAGRAPH`], or anchored paragraphs make up most of the text.
+    /// is longer than `MAX_PARAGRAPH`, or anchored paragraphs make up most of the text.
     ///
     /// Building the folded view costs more than the rest of the matching; most
     /// paragraphs hold no artifact, and a raw-byte search for the anchors is much
