@@ -11,8 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use mtfix::fold::{View, fold_pattern};
-use mtfix::words::{WordIndex, for_each_word};
+use mtfix::internals::{View, WordIndex, fold_pattern, for_each_word};
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args_os().skip(1).map(PathBuf::from);
@@ -22,7 +21,7 @@ fn main() -> std::io::Result<()> {
         ));
     };
     let extensions = ["txt".to_string(), "md".to_string()];
-    let (articles, _) = mtfix::corpus::list(std::slice::from_ref(&corpus), &extensions, false);
+    let (articles, _) = mtfix::internals::list(std::slice::from_ref(&corpus), &extensions, false);
     let texts: Vec<String> = articles
         .iter()
         .filter_map(|a| std::fs::read_to_string(&a.path).ok())
@@ -36,8 +35,8 @@ fn main() -> std::io::Result<()> {
         .iter()
         .flat_map(|g| &g.rules)
         .filter_map(|r| match &r.pattern {
-            mtfix::glossary::Pattern::Literal(p) => Some(fold_pattern(p, false)),
-            mtfix::glossary::Pattern::Regex(_) => None,
+            mtfix::Pattern::Literal(p) => Some(fold_pattern(p, false)),
+            mtfix::Pattern::Regex(_) => None,
         })
         .collect();
     let (index, _) = WordIndex::build(patterns);
@@ -48,7 +47,7 @@ fn main() -> std::io::Result<()> {
     let mut sink = 0usize;
     let stages: [(&str, &mut dyn FnMut() -> usize); 4] = [
         ("walk", &mut || {
-            mtfix::corpus::list(std::slice::from_ref(&corpus), &extensions, false)
+            mtfix::internals::list(std::slice::from_ref(&corpus), &extensions, false)
                 .0
                 .len()
         }),

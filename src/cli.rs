@@ -175,7 +175,7 @@ pub struct CommonArgs {
 
     /// Colour diffs: `auto` (on a terminal, unless NO_COLOR is set), `always` or `never`.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub color: crate::diff::ColorChoice,
+    pub color: crate::output::diff::ColorChoice,
 }
 
 #[derive(Debug, Args)]

@@ -5,15 +5,14 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{CheckArgs, CommonArgs, FixArgs, ReviewArgs};
-use crate::diff;
-use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
-use crate::logfile::Dialect;
-use crate::review::{Direction, ReviewConfig};
+use crate::input::encoding::TextEncoding;
+use crate::output::diff;
+use crate::output::logfile::Dialect;
 
 /// Where corrected articles go.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// Mirror the corpus under this folder.
     Out(PathBuf),
     /// Rewrite changed files where they are.
@@ -26,7 +25,7 @@ pub enum Target {
 
 /// Everything a run needs to know.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// Read one article from stdin (the only input).
     pub stdin: bool,
     /// Files and folders to read, in command-line order (never `-`).
@@ -58,7 +57,7 @@ pub struct Config {
 
 impl Config {
     /// Resolves and checks the command line of `check`.
-    pub fn for_check(args: CheckArgs) -> Result<Config> {
+    pub(crate) fn for_check(args: CheckArgs) -> Result<Config> {
         Config::new(
             args.common,
             Target::Nowhere,
@@ -70,7 +69,7 @@ impl Config {
     }
 
     /// Resolves and checks the command line of `fix`.
-    pub fn for_fix(args: FixArgs) -> Result<Config> {
+    pub(crate) fn for_fix(args: FixArgs) -> Result<Config> {
         let reads_stdin = args.common.inputs.iter().any(|p| p == Path::new("-"));
         let target = match (args.out, args.in_place) {
             (Some(dir), false) => Target::Out(dir),
@@ -137,7 +136,7 @@ impl Config {
     }
 
     /// Whether this run writes articles and a log (`fix`), rather than reporting (`check`).
-    pub fn writes(&self) -> bool {
+    pub(crate) fn writes(&self) -> bool {
         self.target != Target::Nowhere
     }
 
@@ -153,7 +152,7 @@ impl Config {
 
 /// Refuses an output folder inside (or equal to) an input folder: the next run would
 /// read the corrected copies as articles.
-pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
+pub(crate) fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     let out = resolve(out);
     for input in inputs.iter().filter(|p| p.is_dir()) {
         if out.starts_with(resolve(input)) {
@@ -167,9 +166,34 @@ pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+/// Which way to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// Originals → corrected, with the accepted rows (`mtfix apply`).
+    Apply,
+    /// Corrected → originals (`mtfix revert`).
+    Revert,
+}
+
+/// Everything `apply` and `revert` need.
+#[derive(Debug, Clone)]
+pub(crate) struct ReviewConfig {
+    pub direction: Direction,
+    pub log: PathBuf,
+    pub inputs: Vec<PathBuf>,
+    /// `Some(dir)` for `--out DIR`, `None` for `--in-place`.
+    pub out: Option<PathBuf>,
+    /// An empty decision rejects the row (default: accepts it).
+    pub reject_empty: bool,
+    pub backup: Option<OsString>,
+    pub extensions: Vec<String>,
+    pub follow: bool,
+    pub encoding: Option<TextEncoding>,
+}
+
 impl ReviewConfig {
     /// Resolves the command line of `apply` or `revert`.
-    pub fn from_args(args: ReviewArgs, direction: Direction) -> Result<ReviewConfig> {
+    pub(crate) fn from_args(args: ReviewArgs, direction: Direction) -> Result<ReviewConfig> {
         let out = match (args.out, args.in_place) {
             (Some(dir), false) => Some(dir),
             (None, true) => None,

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 /// Counts lines forward through a CSV text, once, to number its records.
 #[derive(Debug, Default)]
-pub struct RecordLines {
+pub(crate) struct RecordLines {
     offset: usize,
     breaks: u64,
 }
@@ -17,7 +17,12 @@ impl RecordLines {
     /// The byte where the record the csv crate places at `position` starts, and its
     /// 1-based line; `comment` is the byte that starts a comment line, if any. Records
     /// are asked for in order.
-    pub fn locate(&mut self, text: &[u8], position: usize, comment: Option<u8>) -> (usize, u64) {
+    pub(crate) fn locate(
+        &mut self,
+        text: &[u8],
+        position: usize,
+        comment: Option<u8>,
+    ) -> (usize, u64) {
         let start = record_start(text, position.max(self.offset), comment);
         self.breaks += memchr::memchr_iter(b'\n', &text[self.offset..start]).count() as u64;
         self.offset = start;
@@ -26,7 +31,7 @@ impl RecordLines {
 }
 
 /// The first byte from `position` that is neither a line end nor in a comment line.
-pub fn record_start(text: &[u8], mut position: usize, comment: Option<u8>) -> usize {
+pub(crate) fn record_start(text: &[u8], mut position: usize, comment: Option<u8>) -> usize {
     loop {
         while text
             .get(position)
@@ -46,7 +51,7 @@ pub fn record_start(text: &[u8], mut position: usize, comment: Option<u8>) -> us
 
 /// The 1-based line of the record a csv `error` is about. The csv crate's own line
 /// number counts from where it places the record: in a CRLF file, on the line before.
-pub fn error_line(text: &[u8], error: &csv::Error, comment: Option<u8>) -> u64 {
+pub(crate) fn error_line(text: &[u8], error: &csv::Error, comment: Option<u8>) -> u64 {
     let byte = error.position().map_or(0, |p| p.byte() as usize);
     RecordLines::default()
         .locate(text, byte.min(text.len()), comment)
@@ -55,7 +60,7 @@ pub fn error_line(text: &[u8], error: &csv::Error, comment: Option<u8>) -> u64 {
 
 /// What is wrong with the record of a csv `error`, without the csv crate's own line
 /// number (see [`error_line`]).
-pub fn error_message(error: &csv::Error) -> String {
+pub(crate) fn error_message(error: &csv::Error) -> String {
     match error.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -72,7 +77,7 @@ pub fn error_message(error: &csv::Error) -> String {
 /// some Mac spreadsheet exports still write) end each record there for the csv crate,
 /// but its comment lines end only at `\n`: a comment swallowed every row after it. And
 /// every line number counts `\n`.
-pub fn lone_cr_as_lf(text: &[u8]) -> Cow<'_, [u8]> {
+pub(crate) fn lone_cr_as_lf(text: &[u8]) -> Cow<'_, [u8]> {
     let lone = |&i: &usize| text.get(i + 1) != Some(&b'\n');
     let mut lone_crs = memchr::memchr_iter(b'\r', text).filter(lone).peekable();
     if lone_crs.peek().is_none() {
@@ -86,7 +91,7 @@ pub fn lone_cr_as_lf(text: &[u8]) -> Cow<'_, [u8]> {
 }
 
 /// [`lone_cr_as_lf`] for text (an ASCII byte for another keeps it UTF-8).
-pub fn lone_cr_as_lf_text(text: &str) -> Cow<'_, str> {
+pub(crate) fn lone_cr_as_lf_text(text: &str) -> Cow<'_, str> {
     match lone_cr_as_lf(text.as_bytes()) {
         Cow::Borrowed(_) => Cow::Borrowed(text),
         Cow::Owned(bytes) => Cow::Owned(
@@ -98,7 +103,7 @@ pub fn lone_cr_as_lf_text(text: &str) -> Cow<'_, str> {
 
 /// How many records `text` can hold at most: a record ends at a line end (`\n`, `\r` or
 /// `\r\n`) or at the end of the text.
-pub fn records_at_most(text: &[u8]) -> usize {
+pub(crate) fn records_at_most(text: &[u8]) -> usize {
     let line_ends = memchr::memchr2_iter(b'\n', b'\r', text)
         .filter(|&i| !(text[i] == b'\r' && text.get(i + 1) == Some(&b'\n')))
         .count();

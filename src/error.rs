@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::exit::Exit;
+
 /// Errors of every pipeline stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -30,6 +32,18 @@ pub enum Error {
         column: u64,
         message: String,
     },
+    /// A substitution log cannot be read as one; nothing is applied or reverted.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Log {
+        path: PathBuf,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// The glossaries parsed but cannot be compiled together (a size limit of the regex
+    /// engine); nothing is read or written.
+    #[error("{0}")]
+    Rules(String),
     /// The command line asks for something impossible (checked before any work).
     #[error("{0}")]
     Usage(String),
@@ -44,11 +58,13 @@ impl Error {
         }
     }
 
-    /// The process exit code documented in the README for this error.
-    pub fn exit_code(&self) -> i32 {
+    /// How a command that ends with this error exits (see [`Exit`]).
+    pub fn exit(&self) -> Exit {
         match self {
-            Error::Glossary { .. } | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Article { .. } => 3,
+            Error::Glossary { .. } | Error::Log { .. } | Error::Rules(_) | Error::Usage(_) => {
+                Exit::Refused
+            }
+            Error::Io { .. } | Error::Article { .. } => Exit::Partial,
         }
     }
 }

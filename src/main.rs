@@ -1,9 +1,10 @@
-//! The `mtfix` binary: parse the command line, run it, exit with the documented code
-//! (see `commands`).
+//! The `mtfix` binary: parse the command line, run it, exit with the documented code.
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
-fn main() {
+fn main() -> ExitCode {
     let cli = mtfix::cli::Cli::parse();
-    std::process::exit(mtfix::commands::execute(cli));
+    mtfix::commands::execute(cli).into()
 }

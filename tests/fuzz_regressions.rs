@@ -10,7 +10,8 @@ fn fuzz_seeds_and_regressions_pass() {
             let path = entry.unwrap().path();
             let bytes = std::fs::read(&path).unwrap();
             if let Ok(input) = std::str::from_utf8(&bytes) {
-                mtfix::apply::fuzz_one(input).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                mtfix::internals::fuzz_one(input)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 count += 1;
             }
         }

@@ -491,7 +491,7 @@ fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
     // Paragraphs separated by blank lines, some CRLF, past the streaming threshold.
     let mut text = String::new();
     let mut i = 0;
-    while text.len() as u64 <= mtfix::process::WHOLE_FILE_LIMIT + 1_000_000 {
+    while text.len() as u64 <= mtfix::internals::WHOLE_FILE_LIMIT + 1_000_000 {
         let paragraph = if i % 3 == 0 {
             seed.replace('\n', "\r\n")
         } else {
@@ -512,7 +512,7 @@ fn a_large_file_is_streamed_with_the_same_result_as_in_memory() {
     );
 
     let rules = mtfix::load_rules(&[]).unwrap();
-    let in_memory = mtfix::apply::apply(&rules, &text);
+    let in_memory = mtfix::apply(&rules, &text);
     let streamed = std::fs::read_to_string(dir.path().join("out/big.txt")).unwrap();
     assert!(streamed == in_memory.text, "streamed output differs");
     let mut log = csv::Reader::from_path(dir.path().join("changes.csv")).unwrap();

@@ -4,8 +4,7 @@
 
 use std::sync::LazyLock;
 
-use mtfix::apply::apply;
-use mtfix::matcher::Rules;
+use mtfix::{Rules, apply};
 
 static RULES: LazyLock<Rules> = LazyLock::new(|| mtfix::load_rules(&[]).unwrap());
 
@@ -22,10 +21,7 @@ fn every_glossary_file_is_embedded() {
         .filter(|name| name.ends_with(".csv"))
         .collect();
     on_disk.sort();
-    let embedded: Vec<&str> = mtfix::glossary::EMBEDDED
-        .iter()
-        .map(|(name, _)| *name)
-        .collect();
+    let embedded: Vec<&str> = mtfix::EMBEDDED.iter().map(|(name, _)| *name).collect();
     assert_eq!(on_disk, embedded);
 }
 

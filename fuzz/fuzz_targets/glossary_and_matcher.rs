@@ -9,6 +9,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(input) = std::str::from_utf8(data) {
-        mtfix::apply::fuzz_one(input).unwrap();
+        mtfix::internals::fuzz_one(input).unwrap();
     }
 });

@@ -1,4 +1,4 @@
-//! Stage 5: reporting. Writes the CSV log with one writer, in file order then text order,
+//! Reporting. Writes the CSV log with one writer, in file order then text order,
 //! and prints `check` lines, diffs and the summary. With `main` and `progress`, the only
 //! module that speaks.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -9,123 +9,28 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::apply::Substitutions;
+use crate::article::{FileOutcome, Processed};
 use crate::config::Config;
-use crate::corpus::Article;
+use crate::config::{Direction, ReviewConfig};
+use crate::correct::matcher::Rules;
 use crate::error::{Error, Result};
-use crate::logfile::{Dialect, LogRow};
-use crate::matcher::Rules;
-use crate::output;
-use crate::review::{Direction, ReviewConfig, ReviewReport};
+use crate::input::walk::Article;
+use crate::output::atomic;
+use crate::output::logfile::{Dialect, LogRow};
+use crate::review::ReviewReport;
 use indicatif::ProgressBar;
-
-/// What happened to one article.
-#[derive(Debug)]
-pub struct FileOutcome {
-    pub article: Article,
-    pub result: Result<Processed>,
-}
-
-/// A processed article.
-#[derive(Debug, Default)]
-pub struct Processed {
-    /// Bytes read.
-    pub bytes: usize,
-    /// Substitutions, in text order (those of a streamed article are in `spill`).
-    pub subs: Substitutions,
-    /// The log rows of a streamed article, written to a temporary file as it went, so
-    /// that memory stays bounded however many substitutions a huge file has.
-    pub spill: Option<Spill>,
-    /// Unified diff of the change, when asked for and the article changed.
-    pub diff: Option<String>,
-    /// [`crate::logfile::file_hash`] of the article as read: empty without a log, and for
-    /// an article read whole without substitutions (only log rows record it; a streamed
-    /// article is hashed before its rows are known).
-    pub hash: String,
-    /// Things the user should know that did not stop the article (skipped as binary,
-    /// a replacement the encoding cannot represent).
-    pub warnings: Vec<String>,
-}
-
-impl Processed {
-    /// Substitutions made, in memory or spilled.
-    pub fn substitution_count(&self) -> usize {
-        self.subs.len() + self.spill.as_ref().map_or(0, |s| s.count)
-    }
-}
-
-/// Log rows of one article kept in a temporary file, in log format without header.
-#[derive(Debug)]
-pub struct Spill {
-    file: tempfile::NamedTempFile,
-    count: usize,
-    /// Substitutions per rule index.
-    rule_counts: HashMap<usize, usize>,
-}
-
-/// Writes the log rows of a streamed article to a [`Spill`].
-pub struct SpillWriter {
-    writer: csv::Writer<std::io::BufWriter<tempfile::NamedTempFile>>,
-    /// Recorded in every row.
-    file_hash: String,
-    count: usize,
-    rule_counts: HashMap<usize, usize>,
-}
-
-impl SpillWriter {
-    pub fn new(dialect: Dialect, file_hash: String) -> std::io::Result<SpillWriter> {
-        let file = tempfile::Builder::new().prefix("mtfix-log-").tempfile()?;
-        Ok(SpillWriter {
-            writer: dialect.rows_writer(std::io::BufWriter::new(file)),
-            file_hash,
-            count: 0,
-            rule_counts: HashMap::new(),
-        })
-    }
-
-    /// Appends the rows of some substitutions of `article`.
-    pub fn add(
-        &mut self,
-        article: &Article,
-        subs: &Substitutions,
-        rules: &Rules,
-    ) -> std::io::Result<()> {
-        let file = article.log_name();
-        for sub in subs {
-            self.writer
-                .serialize(LogRow::new(&file, &self.file_hash, sub, rules))?;
-            *self.rule_counts.entry(sub.rule).or_default() += 1;
-        }
-        self.count += subs.len();
-        Ok(())
-    }
-
-    pub fn finish(self) -> std::io::Result<Spill> {
-        let file = self
-            .writer
-            .into_inner()
-            .map_err(|e| e.into_error())?
-            .into_inner()
-            .map_err(|e| e.into_error())?;
-        Ok(Spill {
-            file,
-            count: self.count,
-            rule_counts: self.rule_counts,
-        })
-    }
-}
 
 /// Takes the outcomes of a run one by one, in article order, and reports each as it
 /// comes: log rows, `check` lines, diffs, warnings. Nothing of an article is kept after
 /// it is reported but its counts, so memory does not grow with the corpus.
-pub struct Reporter<'r> {
+pub(crate) struct Reporter<'r> {
     rules: &'r Rules,
     /// The log being written, and its path for errors.
-    log: Option<(PathBuf, output::LogFile)>,
+    log: Option<(PathBuf, atomic::LogFile)>,
     /// The log is fsynced when it records changes made in place (it is then the only
     /// way back); beside an `--out` copy, a rerun regenerates it, and an fsync would make
     /// the file system flush every copy written so far.
-    log_durability: output::Durability,
+    log_durability: atomic::Durability,
     dialect: Dialect,
     /// Print `check` lines.
     check: bool,
@@ -152,10 +57,10 @@ pub struct Reporter<'r> {
 
 impl<'r> Reporter<'r> {
     /// Starts the report; creates the log (it replaces any old one only at the end).
-    pub fn new(config: &Config, rules: &'r Rules, bar: ProgressBar) -> Result<Self> {
+    pub(crate) fn new(config: &Config, rules: &'r Rules, bar: ProgressBar) -> Result<Self> {
         let log = match &config.log {
             Some(path) => {
-                let mut file = output::LogFile::create(path)?;
+                let mut file = atomic::LogFile::create(path)?;
                 config
                     .log_dialect
                     .write_header(&mut file)
@@ -169,8 +74,8 @@ impl<'r> Reporter<'r> {
             log,
             dialect: config.log_dialect,
             log_durability: match config.target {
-                crate::config::Target::InPlace => output::Durability::Synced,
-                _ => output::Durability::Unsynced,
+                crate::config::Target::InPlace => atomic::Durability::Synced,
+                _ => atomic::Durability::Unsynced,
             },
             check: !config.writes(),
             lines: Vec::new(),
@@ -187,12 +92,12 @@ impl<'r> Reporter<'r> {
 
     /// Reports a failure of the walk: a missing input, an unreadable folder, an article
     /// whose copy would overwrite another's under `--out`.
-    pub fn fail(&mut self, error: Error) {
+    pub(crate) fn fail(&mut self, error: Error) {
         self.failures.push(error);
     }
 
     /// Reports the next article.
-    pub fn add(&mut self, outcome: FileOutcome) -> Result<()> {
+    pub(crate) fn add(&mut self, outcome: FileOutcome) -> Result<()> {
         self.bar.inc(1);
         let processed = match outcome.result {
             Ok(processed) => processed,
@@ -223,7 +128,7 @@ impl<'r> Reporter<'r> {
     /// Whether the run should go on starting articles: not once the reader of stdout has
     /// gone, as `grep` and `ripgrep` stop under `head` (the articles already processed
     /// are still logged, so the log matches what was written).
-    pub fn wants_more(&self) -> bool {
+    pub(crate) fn wants_more(&self) -> bool {
         !self.stdout_closed
     }
 
@@ -337,7 +242,7 @@ impl<'r> Reporter<'r> {
     }
 
     /// Puts the complete log in place and returns the totals and the failures.
-    pub fn finish(mut self, elapsed: Duration) -> Result<(Summary, Vec<Error>)> {
+    pub(crate) fn finish(mut self, elapsed: Duration) -> Result<(Summary, Vec<Error>)> {
         self.print_unprinted()?;
         if let Some((path, mut file)) = self.log.take() {
             file.flush().map_err(|e| Error::io(&path, e))?;
@@ -400,7 +305,7 @@ fn one_line(text: &str) -> Cow<'_, str> {
 
 /// Prints what `apply` or `revert` did: edited and skipped rows with the log's line
 /// numbers, failures, and a summary line.
-pub fn print_review(report: &ReviewReport, config: &ReviewConfig, quiet: bool) {
+pub(crate) fn print_review(report: &ReviewReport, config: &ReviewConfig, quiet: bool) {
     let log = config.log.display();
     for (line, message) in &report.edited {
         eprintln!("note: {log}:{line}: {message}");
@@ -426,7 +331,7 @@ pub fn print_review(report: &ReviewReport, config: &ReviewConfig, quiet: bool) {
 }
 
 /// Prints each failure, one per line, on stderr.
-pub fn print_failures(failures: &[Error]) {
+pub(crate) fn print_failures(failures: &[Error]) {
     for failure in failures {
         eprintln!("error: {failure}");
     }
@@ -442,7 +347,7 @@ fn plural(n: usize, noun: &str) -> String {
 
 /// Totals of a run, printed at the end.
 #[derive(Debug, Default)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub files_read: usize,
     pub files_changed: usize,
     pub substitutions: usize,
@@ -458,7 +363,7 @@ pub struct Summary {
 
 impl Summary {
     /// Prints the summary on stderr.
-    pub fn print(&self) {
+    pub(crate) fn print(&self) {
         let seconds = self.elapsed.as_secs_f64();
         let mb = self.bytes as f64 / 1e6;
         eprintln!(

@@ -1,4 +1,4 @@
-//! Stage 1a: encodings. Articles collected from the web come in UTF-8 (with or without a
+//! Encodings. Articles collected from the web come in UTF-8 (with or without a
 //! byte-order mark) or in a legacy single-byte encoding (Windows-1252, ISO-8859-1/-15).
 //! An article is decoded for matching and written back in its own encoding, byte for byte
 //! identical outside the substituted spans: a legacy encoding is used only when decoding
@@ -15,7 +15,7 @@ const SNIFF_LEN: usize = 8192;
 
 /// How an article's bytes map to text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextEncoding {
+pub(crate) enum TextEncoding {
     Utf8 {
         bom: bool,
     },
@@ -26,7 +26,7 @@ pub enum TextEncoding {
 /// Why a file is skipped rather than decoded; none of these is the user's mistake to fix
 /// in a glossary, so they are warnings.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Undecodable {
+pub(crate) enum Undecodable {
     /// A NUL byte near the start: not a text article.
     Binary,
     /// Not valid UTF-8 when UTF-8 was forced (or the encoding cannot be guessed); with
@@ -56,7 +56,7 @@ impl std::fmt::Display for Undecodable {
 impl TextEncoding {
     /// The encoding for a `--encoding` label (`utf-8`, `windows-1252`, `latin1`,
     /// `iso-8859-15`, …); `None` for an unknown or unsupported one.
-    pub fn for_label(label: &str) -> Option<TextEncoding> {
+    pub(crate) fn for_label(label: &str) -> Option<TextEncoding> {
         let encoding = Encoding::for_label(label.trim().as_bytes())?;
         if encoding == encoding_rs::UTF_8 {
             Some(TextEncoding::Utf8 { bom: false })
@@ -68,7 +68,7 @@ impl TextEncoding {
     }
 
     /// The name written in messages and the summary.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             TextEncoding::Utf8 { bom: true } => "UTF-8 with BOM",
             TextEncoding::Utf8 { bom: false } => "UTF-8",
@@ -77,7 +77,7 @@ impl TextEncoding {
     }
 
     /// Bytes before the text (the byte-order mark).
-    pub fn prefix(self) -> &'static [u8] {
+    pub(crate) fn prefix(self) -> &'static [u8] {
         match self {
             TextEncoding::Utf8 { bom: true } => UTF8_BOM,
             _ => b"",
@@ -86,7 +86,7 @@ impl TextEncoding {
 
     /// Decodes `bytes` (without the prefix). `start` is the offset of `bytes` in the
     /// file, for the position of a bad byte.
-    pub fn decode(self, bytes: &[u8], start: usize) -> Result<Cow<'_, str>, Undecodable> {
+    pub(crate) fn decode(self, bytes: &[u8], start: usize) -> Result<Cow<'_, str>, Undecodable> {
         match self {
             // SIMD validation first (the common, valid case); the standard library's only
             // to find where invalid input goes wrong.
@@ -110,7 +110,7 @@ impl TextEncoding {
 
     /// Encodes text (without the prefix). Call [`TextEncoding::can_encode`] first for
     /// text that did not come from the file.
-    pub fn encode(self, text: &str) -> Cow<'_, [u8]> {
+    pub(crate) fn encode(self, text: &str) -> Cow<'_, [u8]> {
         match self {
             TextEncoding::Utf8 { .. } => Cow::Borrowed(text.as_bytes()),
             TextEncoding::Legacy(encoding) => match encoding.encode(text).0 {
@@ -121,7 +121,7 @@ impl TextEncoding {
     }
 
     /// Whether `text` can be written in this encoding.
-    pub fn can_encode(self, text: &str) -> bool {
+    pub(crate) fn can_encode(self, text: &str) -> bool {
         match self {
             TextEncoding::Utf8 { .. } => true,
             TextEncoding::Legacy(encoding) => !encoding.encode(text).2,
@@ -129,7 +129,7 @@ impl TextEncoding {
     }
 
     /// The length in encoded bytes of `text` (which came from the file).
-    pub fn encoded_len(self, text: &str) -> usize {
+    pub(crate) fn encoded_len(self, text: &str) -> usize {
         match self {
             TextEncoding::Utf8 { .. } => text.len(),
             // Single-byte: one byte per character.
@@ -139,7 +139,10 @@ impl TextEncoding {
 }
 
 /// Finds the encoding of a file from its first bytes, unless one is `forced`.
-pub fn detect(head: &[u8], forced: Option<TextEncoding>) -> Result<TextEncoding, Undecodable> {
+pub(crate) fn detect(
+    head: &[u8],
+    forced: Option<TextEncoding>,
+) -> Result<TextEncoding, Undecodable> {
     let sniff = &head[..head.len().min(SNIFF_LEN)];
     if sniff.starts_with(b"\xFF\xFE") || sniff.starts_with(b"\xFE\xFF") {
         return Err(Undecodable::Unsupported("UTF-16"));
@@ -177,7 +180,7 @@ pub fn detect(head: &[u8], forced: Option<TextEncoding>) -> Result<TextEncoding,
 /// Detects the encoding of a whole file and decodes it. Valid UTF-8, the common case, is
 /// validated once here rather than once by [`detect`] and again by
 /// [`TextEncoding::decode`]; any other file goes through both, with the same result.
-pub fn decode_whole(
+pub(crate) fn decode_whole(
     bytes: &[u8],
     forced: Option<TextEncoding>,
 ) -> Result<(TextEncoding, Cow<'_, str>), Undecodable> {

@@ -1,7 +1,7 @@
-//! Stage 2: matching. Compiles the rules of all glossaries into [`Rules`], which finds
+//! Matching. Compiles the rules of all glossaries into [`Rules`], which finds
 //! every candidate match of every rule in one pass over an article's [`View`]: literal
 //! patterns with one leftmost-longest Aho-Corasick automaton, or, for large glossaries,
-//! with the word index of [`crate::words`]; regex patterns triggered by their literal
+//! with the word index of [`crate::correct::words`]; regex patterns triggered by their literal
 //! prefixes or found by one `RegexSet` pass (a rule's own regex runs only where it can
 //! match).
 //!
@@ -13,18 +13,18 @@
 //! fails its checks does an overlapping search look for the others inside it (see
 //! [`Rules::candidates`]).
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::correct::anchors::{AnchorGate, Anchors, anchored_paragraphs};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use rayon::prelude::*;
 use regex::{RegexSet, RegexSetBuilder};
 
-use crate::condition::Condition;
+use crate::correct::fold::{self, View};
+use crate::correct::words::WordIndex;
+use crate::correct::{protect, sentence};
 use crate::error::{Error, Result};
-use crate::fold::{self, View};
+use crate::glossary::condition::Condition;
 use crate::glossary::{Glossary, Pattern, Rule};
-use crate::words::WordIndex;
-use crate::{protect, sentence};
 
 /// Consecutive rejected matches of one regex rule after which its search stops retrying
 /// inside rejected matches, so that a hostile regex cannot make a run quadratic.
@@ -73,42 +73,6 @@ pub struct Rules {
     anchor_gate: AnchorGate,
 }
 
-/// Learns, from the first articles of a run, whether the anchor shortcut pays. When the
-/// anchors are common words, most paragraphs hold one and the anchor search only adds to
-/// the cost (measured on 100 MB of French prose, one thread: the shipped glossaries took
-/// 0.56 s with the shortcut and 0.40 s without; ten rules of rare names 0.25 s with it and
-/// 0.32 s without). The shortcut never changes a match, so turning it off changes the
-/// speed only; once off, it stays off for the run.
-#[derive(Debug, Default)]
-struct AnchorGate {
-    /// Articles searched with the shortcut, and those where it skipped most of the text.
-    tried: AtomicUsize,
-    paid: AtomicUsize,
-    off: AtomicBool,
-}
-
-/// Articles after which [`AnchorGate`] decides.
-const ANCHOR_TRIAL: usize = 64;
-
-impl AnchorGate {
-    fn is_open(&self) -> bool {
-        !self.off.load(Ordering::Relaxed)
-    }
-
-    /// Records whether the shortcut paid on one article; after [`ANCHOR_TRIAL`] of them,
-    /// turns it off unless it paid on most.
-    fn record(&self, paid: bool) {
-        if self.tried.load(Ordering::Relaxed) >= ANCHOR_TRIAL {
-            return;
-        }
-        let paid = self.paid.fetch_add(usize::from(paid), Ordering::Relaxed) + usize::from(paid);
-        let tried = self.tried.fetch_add(1, Ordering::Relaxed) + 1;
-        if tried == ANCHOR_TRIAL && paid * 2 < tried {
-            self.off.store(true, Ordering::Relaxed);
-        }
-    }
-}
-
 /// How literal patterns are searched (see [`Search`]).
 #[derive(Debug)]
 enum Literals {
@@ -123,7 +87,7 @@ pub enum Search {
     Auto,
     /// Aho-Corasick, leftmost-longest (SIMD prefilters for few patterns).
     Automaton,
-    /// The word index of [`crate::words`], for many patterns.
+    /// The word index of [`crate::correct::words`], for many patterns.
     Words,
 }
 
@@ -150,7 +114,7 @@ impl Words {
                     .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(others.iter().map(|&i| index.pattern(i)))
                     .map(|automaton| (automaton, others))
-                    .map_err(|e| Error::Usage(format!("cannot compile the glossaries: {e}")))
+                    .map_err(|e| Error::Rules(format!("cannot compile the glossaries: {e}")))
             })
             .transpose()?;
         Ok(Words { index, others })
@@ -175,7 +139,7 @@ impl Automata {
                 .match_kind(match_kind)
                 .kind(Some(kind))
                 .build(patterns)
-                .map_err(|e| Error::Usage(format!("cannot compile the glossaries: {e}")))
+                .map_err(|e| Error::Rules(format!("cannot compile the glossaries: {e}")))
         };
         // Built side by side: with 20,000 rules they are a fifth of the start-up.
         let (leftmost_longest, overlapping) = std::thread::scope(|scope| {
@@ -532,67 +496,8 @@ impl Rules {
     }
 }
 
-/// The paragraphs of `text` where an anchor occurs (see [`Rules::paragraphs_to_search`]).
-fn anchored_paragraphs(anchors: &Anchors, text: &str) -> Option<Vec<(usize, usize)>> {
-    LOWER_CASE.with_borrow_mut(|lower| {
-        lower.clear();
-        lower.extend_from_slice(text.as_bytes());
-        lower.make_ascii_lowercase();
-        let paragraphs = paragraphs_with_hits(anchors, text, lower);
-        if lower.capacity() > KEPT_LOWER_CASE {
-            *lower = Vec::new();
-        }
-        paragraphs
-    })
-}
-
-thread_local! {
-    /// The lower-case copy of the text a worker searches for anchors, kept from one
-    /// article to the next.
-    static LOWER_CASE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// The largest lower-case copy a worker keeps.
-const KEPT_LOWER_CASE: usize = 1 << 20;
-
-/// The paragraphs of `text` that hold a hit that counts (see [`Anchors::counts`]), found
-/// in `lower`, the text in ASCII lower case.
-fn paragraphs_with_hits(
-    anchors: &Anchors,
-    text: &str,
-    lower: &[u8],
-) -> Option<Vec<(usize, usize)>> {
-    let bytes = text.as_bytes();
-    let mut paragraphs: Vec<(usize, usize)> = Vec::new();
-    let mut covered = 0;
-    for hit in anchors.search.find_iter(lower) {
-        if paragraphs.last().is_some_and(|&(_, end)| hit.start() < end)
-            || !anchors.counts(lower, hit.start(), hit.end())
-        {
-            continue;
-        }
-        let start = paragraph_start(bytes, hit.start())?;
-        let end = paragraph_end(bytes, hit.end())?;
-        // White space at the edges belongs to the break between paragraphs, which the
-        // view of the whole text folds into one `\n`.
-        let inner = &text[start..end];
-        let start = start + (inner.len() - inner.trim_start().len());
-        let end = end - (inner.len() - inner.trim_end().len());
-        covered += end.saturating_sub(start);
-        if covered > text.len() / 2 {
-            // Most of the text holds anchors: one view of it all is cheaper.
-            return None;
-        }
-        match paragraphs.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => paragraphs.push((start, end.max(start))),
-        }
-    }
-    Some(paragraphs)
-}
-
 /// Selection order: leftmost, then longest, then the earlier rule.
-pub fn selection_order(c: &Candidate) -> (usize, std::cmp::Reverse<usize>, usize) {
+pub(crate) fn selection_order(c: &Candidate) -> (usize, std::cmp::Reverse<usize>, usize) {
     (c.start, std::cmp::Reverse(c.end), c.rule)
 }
 
@@ -696,161 +601,7 @@ fn trigger_search(triggers: &[String]) -> Result<Option<regex::Regex>> {
         .size_limit(64 << 20)
         .build()
         .map(Some)
-        .map_err(|e| Error::Usage(format!("cannot compile the regex rules' literals: {e}")))
-}
-
-/// Above this many anchors, some are common words and nearly every paragraph has one:
-/// the anchor pass would then only add to the cost (measured: +15% at 1,000 rules).
-const MAX_ANCHORS: usize = 256;
-
-/// Longest paragraph searched on its own; beyond, the whole text is (the result is the
-/// same, only the shortcut is lost).
-const MAX_PARAGRAPH: usize = 64 << 10;
-
-/// A search over raw text for the longest run of ASCII letters and digits of each folded
-/// pattern (and of each literal that triggers a regex rule), and what a hit must be to
-/// count. Every variant of a match contains its pattern's anchor byte for byte but for
-/// ASCII case: folding changes apostrophes, white space, combining marks and the case of
-/// letters, never an ASCII letter or digit into anything else, and no non-ASCII character
-/// folds to ASCII.
-///
-/// A literal pattern's anchor is moreover a whole ASCII word there (a run of ASCII letters
-/// and digits): beside it in a match is what is beside it in the pattern (neither a letter
-/// nor a digit of ASCII, or a non-ASCII character, whose bytes are not either), or the
-/// match's edge, past which the text does not go on with a word character. So a hit
-/// counts only inside an ASCII word that is an anchor: on the benchmark's prose, a third of
-/// the hits (`chat` in `achat`, `profonde` in `profondeur`), each a paragraph to fold. A
-/// trigger is only the start of a regex's match: a hit counts inside any ASCII word that
-/// holds a trigger's anchor.
-///
-/// The search runs on a copy of the text in ASCII lower case (anchors are, as folded
-/// patterns are), with an Aho-Corasick automaton, whose SIMD prefilter (Teddy) then looks
-/// for the anchors themselves. Measured on 100 MB of French prose at ten rules: 18 ms,
-/// copy included, against 33 ms for a case-insensitive byte regex (the regex crate expands
-/// the case variants of each anchor's first four bytes, 64 fingerprints that common
-/// French words such as `professeur` share, each a candidate to verify) and 168 ms for an
-/// `ascii_case_insensitive` automaton, which has no SIMD prefilter. Word boundaries in a
-/// regex (`\b`) were slower still: no anchor could then stand for a longer one that
-/// contains it, and Teddy fell back to shorter fingerprints.
-#[derive(Debug)]
-struct Anchors {
-    /// Finds the anchors, leftmost first, in text in ASCII lower case.
-    search: AhoCorasick,
-    /// The anchors of literal patterns (lower case, as patterns are folded).
-    words: rustc_hash::FxHashSet<Vec<u8>>,
-    /// The anchors of regex triggers.
-    triggers: Vec<Vec<u8>>,
-    /// The length of the longest anchor.
-    longest: usize,
-}
-
-impl Anchors {
-    /// `None` if a pattern or trigger has no run of two ASCII letters or digits, or there
-    /// are more than [`MAX_ANCHORS`].
-    fn new(literals: &[String], triggers: &[String]) -> Option<Anchors> {
-        // Large glossaries have too many: stop counting as soon as that is known (taking
-        // the anchors of 20,000 patterns to sort them took 1 ms of the start-up).
-        let mut distinct = rustc_hash::FxHashSet::default();
-        for pattern in literals.iter().chain(triggers) {
-            distinct.insert(anchor_of(pattern)?);
-            if distinct.len() > MAX_ANCHORS {
-                return None;
-            }
-        }
-        // Every pattern has an anchor (checked above).
-        let words: Vec<&str> = literals.iter().filter_map(|p| anchor_of(p)).collect();
-        let triggers: Vec<&str> = triggers.iter().filter_map(|p| anchor_of(p)).collect();
-        let mut anchors: Vec<&str> = distinct.into_iter().collect();
-        anchors.sort_unstable();
-        // An anchor holding another is found wherever it occurs by the shorter one: fewer
-        // literals make a faster SIMD search.
-        let all = anchors.clone();
-        anchors.retain(|a| !all.iter().any(|b| b.len() < a.len() && a.contains(b)));
-        let search = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&anchors)
-            .ok()?;
-        Some(Anchors {
-            search,
-            longest: words
-                .iter()
-                .chain(&triggers)
-                .map(|a| a.len())
-                .max()
-                .unwrap_or(0),
-            words: words.iter().map(|w| w.as_bytes().to_vec()).collect(),
-            triggers: triggers.iter().map(|t| t.as_bytes().to_vec()).collect(),
-        })
-    }
-
-    /// Whether the hit `lower[start..end]` counts: the ASCII word around it is a word
-    /// anchor, or holds a trigger's anchor (`lower` is the text in ASCII lower case, as
-    /// anchors are). The word is looked for only as far as the longest anchor reaches: a
-    /// longer word is no word anchor, and is taken to hold a trigger's (so that a long run
-    /// of letters costs no more per hit).
-    fn counts(&self, lower: &[u8], start: usize, end: usize) -> bool {
-        let from = start.saturating_sub(self.longest);
-        let word_start = match lower[from..start]
-            .iter()
-            .rposition(|b| !b.is_ascii_alphanumeric())
-        {
-            Some(i) => from + i + 1,
-            None if from == 0 => 0,
-            None => return !self.triggers.is_empty(),
-        };
-        let to = (end + self.longest).min(lower.len());
-        let word_end = match lower[end..to]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-        {
-            Some(i) => end + i,
-            None if to == lower.len() => to,
-            None => return !self.triggers.is_empty(),
-        };
-        let word = &lower[word_start..word_end];
-        let holds = |anchor: &Vec<u8>| word.windows(anchor.len()).any(|w| w == anchor);
-        self.words.contains(word) || self.triggers.iter().any(holds)
-    }
-}
-
-/// The longest run of ASCII letters and digits of a folded pattern, if it has one of two
-/// or more.
-fn anchor_of(pattern: &str) -> Option<&str> {
-    pattern
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .max_by_key(|run| run.len())
-        .filter(|run| run.len() >= 2)
-}
-
-/// The start of the paragraph holding byte `at`: just after a blank line (two line
-/// breaks with only spaces, tabs or `\r` between them), or the start of the text. Line
-/// breaks are found with `memchr`'s vector search.
-fn paragraph_start(bytes: &[u8], at: usize) -> Option<usize> {
-    let floor = at.saturating_sub(MAX_PARAGRAPH);
-    for i in memchr::memrchr_iter(b'\n', &bytes[floor..at]).map(|i| floor + i) {
-        let before = bytes[..i]
-            .iter()
-            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\r'));
-        if before.is_some_and(|j| bytes[j] == b'\n') {
-            return Some(i + 1);
-        }
-    }
-    (floor == 0).then_some(0)
-}
-
-/// The end of the paragraph holding byte `at - 1`: at the first line break of the next
-/// blank line, or the end of the text.
-fn paragraph_end(bytes: &[u8], at: usize) -> Option<usize> {
-    let ceiling = (at + MAX_PARAGRAPH).min(bytes.len());
-    for i in memchr::memchr_iter(b'\n', &bytes[at..ceiling]).map(|i| at + i) {
-        let after = bytes[i + 1..]
-            .iter()
-            .position(|b| !matches!(b, b' ' | b'\t' | b'\r'));
-        if after.is_some_and(|j| bytes[i + 1 + j] == b'\n') {
-            return Some(i);
-        }
-    }
-    (ceiling == bytes.len()).then_some(ceiling)
+        .map_err(|e| Error::Rules(format!("cannot compile the regex rules' literals: {e}")))
 }
 
 /// Literals that every match of a regex starts with, folded like the view, so that the
@@ -904,12 +655,12 @@ fn compile_set(rules: &[Rule], regex_rules: &[usize]) -> Result<RegexSet> {
         let Pattern::Regex(regex) = &rule.pattern else {
             unreachable!("regex_rules only holds regex rules")
         };
-        crate::condition::without_word_boundaries(regex.as_str(), !rule.exact_case)
+        crate::glossary::condition::without_word_boundaries(regex.as_str(), !rule.exact_case)
     });
     RegexSetBuilder::new(sources)
         .size_limit(64 << 20)
         .build()
-        .map_err(|e| Error::Usage(format!("cannot compile the regex rules together: {e}")))
+        .map_err(|e| Error::Rules(format!("cannot compile the regex rules together: {e}")))
 }
 
 fn next_char(text: &str, at: usize) -> usize {
@@ -921,7 +672,7 @@ fn next_char(text: &str, at: usize) -> usize {
 
 /// A match is a whole word when a word character at either of its edges does not touch
 /// another word character outside it.
-pub fn is_whole_word(view: &str, start: usize, end: usize) -> bool {
+pub(crate) fn is_whole_word(view: &str, start: usize, end: usize) -> bool {
     let first = view[start..].chars().next();
     let last = view[..end].chars().next_back();
     let before = view[..start].chars().next_back();
@@ -949,6 +700,7 @@ fn context_allows(rule: &Rule, view: &View, text: &str, start: usize, end: usize
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::correct::anchors::ANCHOR_TRIAL;
     use std::path::Path;
 
     fn rules(csv: &str) -> Rules {

@@ -45,7 +45,7 @@ fn pieces(template: &str) -> Vec<Piece<'_>> {
 }
 
 /// The group names and numbers a template refers to.
-pub fn group_references(template: &str) -> Vec<&str> {
+pub(crate) fn group_references(template: &str) -> Vec<&str> {
     pieces(template)
         .into_iter()
         .filter_map(|p| match p {
@@ -57,7 +57,7 @@ pub fn group_references(template: &str) -> Vec<&str> {
 
 /// Expands a template; `group` gives the text of a group by name or number (an unmatched
 /// group expands to nothing, as in the `regex` crate).
-pub fn expand<'t>(template: &str, group: impl Fn(&str) -> Option<&'t str>) -> String {
+pub(crate) fn expand<'t>(template: &str, group: impl Fn(&str) -> Option<&'t str>) -> String {
     let mut out = String::with_capacity(template.len());
     for piece in pieces(template) {
         match piece {

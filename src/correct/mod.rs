@@ -1,20 +1,32 @@
-//! Stage 3: applying. A pure function from an article's text to the corrected text and
-//! the list of substitutions, with no I/O: the heart of mtfix, and the part the tests
-//! exercise most. Selection is leftmost-longest over the candidates that passed their
+//! The pure core: text in, corrected text and substitutions out, no I/O. The heart of
+//! mtfix, and the part the tests exercise most: [`markup`] finds the spans markup keeps,
+//! [`fold`] builds the matching view, [`matcher`] finds every candidate of every rule in
+//! one pass ([`anchors`] skips paragraphs that cannot hold one, [`words`] indexes large
+//! glossaries), [`protect`] and [`sentence`] check each candidate, and this module
+//! selects and rewrites. Selection is leftmost-longest over the candidates that passed their
 //! checks; a tie goes to the earlier rule (earlier glossary, then earlier row).
+
+pub(crate) mod anchors;
+pub(crate) mod fold;
+pub(crate) mod markup;
+pub(crate) mod matcher;
+pub(crate) mod protect;
+pub(crate) mod sentence;
+pub(crate) mod substitutions;
+pub(crate) mod words;
 
 use std::borrow::Cow;
 
-use crate::fold::View;
+use crate::correct::fold::View;
+use crate::correct::markup::Format;
+use crate::correct::matcher::{Candidate, Rules, Search, selection_order};
 use crate::glossary::Pattern;
-use crate::markup::Format;
-use crate::matcher::{Candidate, Rules, Search, selection_order};
-use crate::{sentence, template};
+use crate::glossary::template;
 
 /// Characters of context kept on each side of a match in the log.
 const CONTEXT_CHARS: usize = 160;
 
-pub use crate::substitutions::{Substitution, Substitutions};
+pub(crate) use crate::correct::substitutions::{Substitution, Substitutions};
 
 /// The result of [`apply`].
 #[derive(Debug)]
@@ -27,7 +39,7 @@ pub struct Applied<'a> {
 
 /// How to read and report a text.
 #[derive(Debug, Clone, Copy)]
-pub struct Options {
+pub(crate) struct Options {
     /// Plain text, HTML or Markdown.
     pub format: Format,
     /// Fill each substitution's `context`; without it the field is empty, which saves
@@ -50,7 +62,7 @@ pub fn apply<'a>(rules: &Rules, text: &'a str) -> Applied<'a> {
 }
 
 /// Corrects `text` with `rules`, as `options` say.
-pub fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> Applied<'a> {
+pub(crate) fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> Applied<'a> {
     let subs = substitutions(rules, text, options);
     Applied {
         text: rewrite(text, &subs),
@@ -60,7 +72,7 @@ pub fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> Applied
 
 /// The substitutions [`apply_with`] makes, without the corrected text (which `check`
 /// does not need: building it copied every changed article).
-pub fn substitutions(rules: &Rules, text: &str, options: Options) -> Substitutions {
+pub(crate) fn substitutions(rules: &Rules, text: &str, options: Options) -> Substitutions {
     let windows = match options.format {
         Format::Text => rules.paragraphs_to_search(text),
         Format::Html | Format::Markdown => None,
@@ -180,7 +192,7 @@ fn edit_for<'r>(
 /// An all-lowercase replacement follows the case of the match: capitalised after a
 /// capital, upper case after an all-capitals match of two letters or more. Any other
 /// replacement ("DeepSeek") is written as given.
-pub fn match_case<'r>(replacement: Cow<'r, str>, matched: &str) -> Cow<'r, str> {
+pub(crate) fn match_case<'r>(replacement: Cow<'r, str>, matched: &str) -> Cow<'r, str> {
     if replacement.chars().any(char::is_uppercase) {
         return replacement;
     }
@@ -306,7 +318,7 @@ fn last_collapsed_chars(text: &str, limit: usize) -> (usize, bool) {
 /// Checks that substitutions describe `applied` exactly: in order, without overlap, each
 /// `matched` found at its offset in `original`, and replaying them on `original` gives
 /// the corrected text. Used by property tests, the fuzz target and its regressions.
-pub fn check_log(original: &str, applied: &Applied<'_>) -> Result<(), String> {
+pub(crate) fn check_log(original: &str, applied: &Applied<'_>) -> Result<(), String> {
     let mut at = 0;
     for sub in &applied.subs {
         if sub.byte_offset < at {
@@ -372,7 +384,7 @@ pub fn fuzz_one(input: &str) -> Result<(), String> {
 }
 
 /// Builds the corrected text from non-overlapping substitutions in text order.
-pub fn rewrite<'a>(text: &'a str, subs: &Substitutions) -> Cow<'a, str> {
+pub(crate) fn rewrite<'a>(text: &'a str, subs: &Substitutions) -> Cow<'a, str> {
     if subs.is_empty() {
         return Cow::Borrowed(text);
     }

@@ -1,4 +1,4 @@
-//! The walk of the corpus ([`crate::corpus::walk`]) handed to the processing, a chunk of
+//! The walk of the corpus ([`crate::input::walk::walk`]) handed to the processing, a chunk of
 //! entries at a time, at most [`WALK_AHEAD`] articles ahead of it.
 //!
 //! With one worker, the walk runs on a thread of its own and takes the CPU the worker
@@ -16,23 +16,23 @@ use std::sync::mpsc::{Receiver, SyncSender};
 
 use indicatif::ProgressBar;
 
-use crate::corpus::Article;
 use crate::error::Result;
+use crate::input::walk::Article;
 
 /// Entries of the walk, handed over [`WALK_CHUNK`] at a time.
-pub type Walked = Vec<Result<Article>>;
+pub(crate) type Walked = Vec<Result<Article>>;
 
 /// Entries handed over together: sent one by one over a channel, each could wake a
 /// waiting worker, and each was counted in the progress bar (a lock).
-pub const WALK_CHUNK: usize = 64;
+pub(crate) const WALK_CHUNK: usize = 64;
 
 /// Articles the walk may list ahead of the processing: enough to know the size of most
 /// corpora at once (for the progress bar), few enough to bound memory on millions (a
 /// channel holds this many slots from the start: 100,000 took 8 MB).
-pub const WALK_AHEAD: usize = 16_384;
+pub(crate) const WALK_AHEAD: usize = 16_384;
 
 /// The walk of the corpus: its entries, listed into chunks.
-pub struct Walk<I> {
+pub(crate) struct Walk<I> {
     /// Fused: asked for more after it may have ended.
     entries: std::iter::Fuse<I>,
     /// Entries listed into no full chunk yet.
@@ -44,7 +44,7 @@ pub struct Walk<I> {
 
 impl<I: Iterator<Item = Result<Article>>> Walk<I> {
     /// A walk through `entries`, not started; `bar` counts the articles listed.
-    pub fn new(entries: I, bar: &ProgressBar) -> Walk<I> {
+    pub(crate) fn new(entries: I, bar: &ProgressBar) -> Walk<I> {
         Walk {
             entries: entries.fuse(),
             chunk: Vec::with_capacity(WALK_CHUNK),
@@ -59,7 +59,7 @@ impl<I: Iterator<Item = Result<Article>>> Walk<I> {
     /// On a worker, it runs the pool's waiting jobs between chunks ([`rayon::yield_now`]):
     /// the rows of a large glossary are built in parallel while the walk is listed on
     /// the worker that would build half of them, and so are a batch's articles.
-    pub fn list_until(&mut self, done: &AtomicBool) {
+    pub(crate) fn list_until(&mut self, done: &AtomicBool) {
         while self.ahead.len() < WALK_AHEAD / WALK_CHUNK && !done.load(Ordering::Relaxed) {
             if self.chunk.is_empty() {
                 rayon::yield_now();
@@ -99,7 +99,7 @@ impl<I: Iterator<Item = Result<Article>>> Walk<I> {
 }
 
 /// Where the processing takes its articles from.
-pub enum Listing<I> {
+pub(crate) enum Listing<I> {
     /// The walk, listed by the workers themselves.
     OnWorkers(Walk<I>),
     /// The receiving end of a walk on a thread of its own; it stops when this is dropped.
@@ -108,7 +108,7 @@ pub enum Listing<I> {
 
 impl<I: Iterator<Item = Result<Article>> + Send> Listing<I> {
     /// The walk going on on a thread of `scope`, from where it is.
-    pub fn on_thread<'s>(walk: Walk<I>, scope: &'s std::thread::Scope<'s, '_>) -> Listing<I>
+    pub(crate) fn on_thread<'s>(walk: Walk<I>, scope: &'s std::thread::Scope<'s, '_>) -> Listing<I>
     where
         I: 's,
     {
@@ -120,7 +120,7 @@ impl<I: Iterator<Item = Result<Article>> + Send> Listing<I> {
     /// The next chunk of the walk. On the workers it is listed if need be; from a
     /// thread, it is waited for if `wait`, and otherwise only taken if already there.
     /// `None` at the end of the walk (or, without `wait`, when none is there yet).
-    pub fn next_chunk(&mut self, wait: bool) -> Option<Walked> {
+    pub(crate) fn next_chunk(&mut self, wait: bool) -> Option<Walked> {
         match self {
             Listing::OnWorkers(walk) => walk.next_chunk(),
             Listing::OnThread(receiver) if wait => receiver.recv().ok(),
@@ -132,7 +132,7 @@ impl<I: Iterator<Item = Result<Article>> + Send> Listing<I> {
     /// articles of the batch between chunks: walking is a tenth of the work per article
     /// that processing is, so the walk gets far ahead, and the worker is back for the
     /// next batch at once.
-    pub fn list_ahead(&mut self, done: &AtomicBool) {
+    pub(crate) fn list_ahead(&mut self, done: &AtomicBool) {
         if let Listing::OnWorkers(walk) = self {
             walk.list_until(done);
         }

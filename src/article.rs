@@ -7,30 +7,31 @@
 //! crosses a blank line, so cutting there changes nothing.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fs::Metadata;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::apply::{Options, Substitutions, rewrite, substitutions};
 use crate::config::{Config, Target};
-use crate::corpus::Article;
-use crate::diff;
-use crate::encoding::{self, TextEncoding, Undecodable};
+use crate::correct::markup::Format;
+use crate::correct::matcher::Rules;
+use crate::correct::{Options, Substitutions, rewrite, substitutions};
 use crate::error::{Error, Result};
-use crate::logfile::{self, FileHasher};
-use crate::markup::Format;
-use crate::matcher::Rules;
-use crate::output::{AtomicFile, Durability, Stamp};
-use crate::report::{FileOutcome, Processed, SpillWriter};
+use crate::input::encoding::{self, TextEncoding, Undecodable};
+use crate::input::walk::Article;
+use crate::output::atomic::{AtomicFile, Durability, Stamp};
+use crate::output::diff;
+use crate::output::logfile::{self, FileHasher};
+use crate::output::logfile::{Dialect, LogRow};
 
 /// Articles up to this size are read whole; larger plain-text ones are streamed.
 pub const WHOLE_FILE_LIMIT: u64 = 16 << 20;
 
 /// Target size of a streamed chunk.
-pub const CHUNK_LEN: usize = 4 << 20;
+pub(crate) const CHUNK_LEN: usize = 4 << 20;
 
 /// Processes one article; any error leaves its file untouched.
-pub fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome {
+pub(crate) fn process(article: Article, rules: &Rules, config: &Config) -> FileOutcome {
     let result = process_file(&article, rules, config);
     FileOutcome { article, result }
 }
@@ -134,7 +135,7 @@ const READ_STEP: usize = 64 << 10;
 /// Corrects the article read from stdin (`-`): written to stdout by `fix -`, reported
 /// only by `check -`. Its encoding is detected as a file's would be, and bytes that are
 /// not text go through unchanged.
-pub fn process_stdin(rules: &Rules, config: &Config) -> FileOutcome {
+pub(crate) fn process_stdin(rules: &Rules, config: &Config) -> FileOutcome {
     let stdin = PathBuf::from("-");
     let article = Article {
         input: 0,
@@ -547,6 +548,102 @@ fn undecodable_error(path: &Path, why: Undecodable, bytes: &[u8], base: Base) ->
             "not valid UTF-8 (byte 0x{:02x} at offset {at}); file left untouched",
             bytes.get(at - base.offset).copied().unwrap_or(0)
         ),
+    }
+}
+
+/// What happened to one article.
+#[derive(Debug)]
+pub(crate) struct FileOutcome {
+    pub article: Article,
+    pub result: Result<Processed>,
+}
+
+/// A processed article.
+#[derive(Debug, Default)]
+pub(crate) struct Processed {
+    /// Bytes read.
+    pub bytes: usize,
+    /// Substitutions, in text order (those of a streamed article are in `spill`).
+    pub subs: Substitutions,
+    /// The log rows of a streamed article, written to a temporary file as it went, so
+    /// that memory stays bounded however many substitutions a huge file has.
+    pub spill: Option<Spill>,
+    /// Unified diff of the change, when asked for and the article changed.
+    pub diff: Option<String>,
+    /// [`crate::output::logfile::file_hash`] of the article as read: empty without a log, and for
+    /// an article read whole without substitutions (only log rows record it; a streamed
+    /// article is hashed before its rows are known).
+    pub hash: String,
+    /// Things the user should know that did not stop the article (skipped as binary,
+    /// a replacement the encoding cannot represent).
+    pub warnings: Vec<String>,
+}
+
+impl Processed {
+    /// Substitutions made, in memory or spilled.
+    pub(crate) fn substitution_count(&self) -> usize {
+        self.subs.len() + self.spill.as_ref().map_or(0, |s| s.count)
+    }
+}
+
+/// Log rows of one article kept in a temporary file, in log format without header.
+#[derive(Debug)]
+pub(crate) struct Spill {
+    pub(crate) file: tempfile::NamedTempFile,
+    pub(crate) count: usize,
+    /// Substitutions per rule index.
+    pub(crate) rule_counts: HashMap<usize, usize>,
+}
+
+/// Writes the log rows of a streamed article to a [`Spill`].
+pub(crate) struct SpillWriter {
+    writer: csv::Writer<std::io::BufWriter<tempfile::NamedTempFile>>,
+    /// Recorded in every row.
+    file_hash: String,
+    count: usize,
+    rule_counts: HashMap<usize, usize>,
+}
+
+impl SpillWriter {
+    pub(crate) fn new(dialect: Dialect, file_hash: String) -> std::io::Result<SpillWriter> {
+        let file = tempfile::Builder::new().prefix("mtfix-log-").tempfile()?;
+        Ok(SpillWriter {
+            writer: dialect.rows_writer(std::io::BufWriter::new(file)),
+            file_hash,
+            count: 0,
+            rule_counts: HashMap::new(),
+        })
+    }
+
+    /// Appends the rows of some substitutions of `article`.
+    pub(crate) fn add(
+        &mut self,
+        article: &Article,
+        subs: &Substitutions,
+        rules: &Rules,
+    ) -> std::io::Result<()> {
+        let file = article.log_name();
+        for sub in subs {
+            self.writer
+                .serialize(LogRow::new(&file, &self.file_hash, sub, rules))?;
+            *self.rule_counts.entry(sub.rule).or_default() += 1;
+        }
+        self.count += subs.len();
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> std::io::Result<Spill> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .into_inner()
+            .map_err(|e| e.into_error())?;
+        Ok(Spill {
+            file,
+            count: self.count,
+            rule_counts: self.rule_counts,
+        })
     }
 }
 

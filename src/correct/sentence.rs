@@ -1,4 +1,4 @@
-//! Stage 2b: sentences. Context conditions (`if`, `unless`) and the log's `context`
+//! Sentences. Context conditions (`if`, `unless`) and the log's `context`
 //! column look at the sentence around a match. A sentence ends at `.`, `!`, `?` or `…`
 //! followed by white space (not after a common abbreviation such as "M." or "etc.", nor
 //! after a single letter such as the initial in "Donald J. Trump"), and at a blank line.
@@ -10,7 +10,7 @@
 /// text without punctuation cannot make each match cost a scan of the whole file.
 const MAX_REACH: usize = 2000;
 
-use crate::fold::View;
+use crate::correct::fold::View;
 
 /// Lower-case words that end with a period without ending a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -23,7 +23,7 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// The byte range, in the folded view, of the sentence containing `start..end`; `text`
 /// is the original the view was made from (to tell capitals, which the view lowered).
-pub fn bounds(view: &View, text: &str, start: usize, end: usize) -> (usize, usize) {
+pub(crate) fn bounds(view: &View, text: &str, start: usize, end: usize) -> (usize, usize) {
     let sentences = Sentences { view, text };
     (sentences.start(start), sentences.end(end))
 }

@@ -1,4 +1,4 @@
-//! Stage 0: the corpus. Lists the articles under the inputs, sorted, so that every later
+//! The corpus. Lists the articles under the inputs, sorted, so that every later
 //! stage sees them in the same order whatever the file system or the thread count.
 
 use std::path::{Path, PathBuf};
@@ -50,7 +50,7 @@ pub fn list(inputs: &[PathBuf], extensions: &[String], follow: bool) -> (Vec<Art
 /// holding the list. A corpus of millions of files then starts at once and never holds
 /// all its paths in memory. Once `stop` is set, the walk ends without reading further
 /// folders.
-pub fn walk<'a>(
+pub(crate) fn walk<'a>(
     inputs: &'a [PathBuf],
     extensions: &'a [String],
     follow: bool,

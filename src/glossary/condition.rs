@@ -93,7 +93,7 @@ fn regex_error(source: &str, size_limit: usize, error: &meta::BuildError) -> reg
 
 /// `source` as a regex string with its Unicode word-boundary assertions removed and its
 /// case folding expanded.
-pub fn without_word_boundaries(source: &str, case_insensitive: bool) -> String {
+pub(crate) fn without_word_boundaries(source: &str, case_insensitive: bool) -> String {
     let flags = if case_insensitive { "(?i)" } else { "" };
     let parsed = regex_syntax::ParserBuilder::new()
         .case_insensitive(case_insensitive)

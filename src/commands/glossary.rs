@@ -6,12 +6,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::apply::apply;
+use crate::correct::apply;
+use crate::correct::fold;
+use crate::correct::matcher::Rules;
 use crate::error::Result;
-use crate::fold;
+use crate::exit::Exit;
 use crate::glossary::{Pattern, Rule};
-use crate::logfile::{self, Decision};
-use crate::matcher::Rules;
+use crate::output::logfile::{self, Decision};
 
 /// Characters and sequences the matching view never contains: a condition that needs
 /// one can never match.
@@ -32,7 +33,7 @@ const NEVER_IN_VIEW: &[(&str, &str)] = &[
 
 /// `mtfix glossary test`: prints each failure with its glossary file and line; returns
 /// exit code 1 if any.
-pub fn test(paths: &[PathBuf]) -> Result<i32> {
+pub(super) fn test(paths: &[PathBuf]) -> Result<Exit> {
     let rules = crate::load_rules(paths)?;
     let mut checked = 0;
     let mut failures = Vec::new();
@@ -50,7 +51,11 @@ pub fn test(paths: &[PathBuf]) -> Result<i32> {
         failures.len(),
         rules.rules().len()
     );
-    Ok(if failures.is_empty() { 0 } else { 1 })
+    Ok(if failures.is_empty() {
+        Exit::Success
+    } else {
+        Exit::Findings
+    })
 }
 
 /// The failures of one rule's examples.
@@ -109,7 +114,7 @@ struct Finding {
 }
 
 /// `mtfix glossary lint`: prints the findings; returns exit code 2 if any is an error.
-pub fn lint(paths: &[PathBuf]) -> Result<i32> {
+pub(super) fn lint(paths: &[PathBuf]) -> Result<Exit> {
     let rules = crate::load_rules(paths)?;
     let mut findings = Vec::new();
     lint_overlaps(&rules, &mut findings);
@@ -138,7 +143,11 @@ pub fn lint(paths: &[PathBuf]) -> Result<i32> {
         rules.rules().len(),
         findings.len() - errors
     );
-    Ok(if errors > 0 { 2 } else { 0 })
+    Ok(if errors > 0 {
+        Exit::Refused
+    } else {
+        Exit::Success
+    })
 }
 
 /// Rules with the same pattern: duplicates, rules that can never win, conflicting
@@ -303,7 +312,7 @@ impl RuleStats {
 }
 
 /// `mtfix glossary stats`: prints one line per rule, the rules to fix first at the top.
-pub fn stats(log: &Path) -> Result<i32> {
+pub(super) fn stats(log: &Path) -> Result<Exit> {
     let mut per_rule: HashMap<String, RuleStats> = HashMap::new();
     for entry in logfile::read(log)? {
         let stats = per_rule.entry(entry.rule.clone()).or_default();
@@ -336,5 +345,5 @@ pub fn stats(log: &Path) -> Result<i32> {
             s.fired, s.rejected, s.edited
         );
     }
-    Ok(0)
+    Ok(Exit::Success)
 }

@@ -11,7 +11,7 @@ use std::ops::Range;
 /// One substitution, borrowed from [`Substitutions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Substitution<'a> {
-    /// Index of the rule in [`crate::matcher::Rules::rules`].
+    /// Index of the rule in [`crate::correct::matcher::Rules::rules`].
     pub rule: usize,
     /// Byte offset of `matched` in the original text.
     pub byte_offset: usize,

@@ -1,4 +1,4 @@
-//! Stage 4: output. The one place that writes files: through a temporary file in the same
+//! The one place that writes files: through a temporary file in the same
 //! folder, flushed to disk, then renamed over the target, so a crash or a full disk leaves
 //! either the old file or the complete new one, never a half-written one.
 
@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// Whether a write must reach the disk before the rename.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
+pub(crate) enum Durability {
     /// fsync before the rename: replacing a user's file (`--in-place`, the log), where a
     /// crash must leave the old or the new content, never an empty file.
     Synced,
@@ -27,14 +27,14 @@ pub enum Durability {
 /// What a file looked like when it was read, to notice that it changed before it is
 /// replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
+pub(crate) struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
     inode: u64,
 }
 
 impl Stamp {
-    pub fn of(meta: &Metadata) -> Stamp {
+    pub(crate) fn of(meta: &Metadata) -> Stamp {
         use std::os::unix::fs::MetadataExt;
         Stamp {
             len: meta.len(),
@@ -46,7 +46,7 @@ impl Stamp {
 
 /// A file being written next to its target, which replaces the target on
 /// [`AtomicFile::commit`] and disappears if dropped uncommitted.
-pub struct AtomicFile {
+pub(crate) struct AtomicFile {
     target: PathBuf,
     writer: BufWriter<NamedTempFile>,
     /// Whether the target may exist and be replaced (in place), rather than being a new
@@ -60,7 +60,7 @@ const DIRECT_WRITE: usize = 4096;
 impl AtomicFile {
     /// Starts writing the file that will replace `path` (for a symbolic link, the file it
     /// points to), creating missing parent folders.
-    pub fn create(path: &Path) -> Result<AtomicFile> {
+    pub(crate) fn create(path: &Path) -> Result<AtomicFile> {
         let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
         AtomicFile::start(target, None, true)
     }
@@ -68,7 +68,7 @@ impl AtomicFile {
     /// Starts writing a corrected copy at `path` (under `--out`), with the permissions of
     /// the article it copies (`like`); a new file would otherwise be readable by its owner
     /// only.
-    pub fn create_copy(path: &Path, like: &Metadata) -> Result<AtomicFile> {
+    pub(crate) fn create_copy(path: &Path, like: &Metadata) -> Result<AtomicFile> {
         AtomicFile::start(path.to_owned(), Some(like.permissions()), false)
     }
 
@@ -105,7 +105,7 @@ impl AtomicFile {
 
     /// Appends bytes. A whole article goes straight to the file: through the buffer,
     /// every byte of a corpus was copied once more.
-    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<()> {
         let result = match self.writer.buffer().is_empty() && bytes.len() >= DIRECT_WRITE {
             true => self.writer.get_mut().write_all(bytes),
             false => self.writer.write_all(bytes),
@@ -116,7 +116,7 @@ impl AtomicFile {
     /// Replaces the target: keeps its permissions, keeps the original as `<target><suffix>`
     /// when `backup` is given, and refuses (leaving the target as it is) when `unchanged`
     /// is given and the target no longer matches it.
-    pub fn commit(
+    pub(crate) fn commit(
         self,
         durability: Durability,
         unchanged: Option<Stamp>,
@@ -174,13 +174,13 @@ fn keep_backup(path: &Path, suffix: &OsStr) -> Result<()> {
 
 /// The log file: written as it goes through an [`AtomicFile`], or straight through when
 /// the path is not a regular file (`/dev/null`, `/dev/stdout`).
-pub enum LogFile {
+pub(crate) enum LogFile {
     Atomic(AtomicFile),
     Through(File),
 }
 
 impl LogFile {
-    pub fn create(path: &Path) -> Result<LogFile> {
+    pub(crate) fn create(path: &Path) -> Result<LogFile> {
         match std::fs::metadata(path) {
             Ok(meta) if !meta.is_file() && !meta.is_dir() => std::fs::OpenOptions::new()
                 .write(true)
@@ -192,7 +192,7 @@ impl LogFile {
     }
 
     /// Puts the complete log in place.
-    pub fn commit(self, durability: Durability) -> Result<()> {
+    pub(crate) fn commit(self, durability: Durability) -> Result<()> {
         match self {
             LogFile::Atomic(file) => file.commit(durability, None, None),
             LogFile::Through(_) => Ok(()),
@@ -223,34 +223,16 @@ fn sync_folder(path: &Path) {
     }
 }
 
-/// Writes `bytes` to `path` atomically, creating missing parent folders and keeping the
-/// permissions of the file it replaces.
-///
-/// A target that is not a regular file (`/dev/null`, `/dev/stdout`, a pipe) is written to
-/// directly, since renaming over it would replace the device itself. A symbolic link is
-/// kept: the file it points to is replaced.
-pub fn write_atomic(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() && !meta.is_dir() => write_through(path, bytes),
-        _ => {
-            let mut file = AtomicFile::create(path)?;
-            file.write(bytes)?;
-            file.commit(durability, None, None)
-        }
-    }
-}
-
-fn write_through(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .and_then(|mut file| file.write_all(bytes))
-        .map_err(|e| Error::io(path, e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The whole write of one file, as `--in-place` does it.
+    fn write(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
+        let mut file = AtomicFile::create(path)?;
+        file.write(bytes)?;
+        file.commit(durability, None, None)
+    }
 
     fn entries(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -268,7 +250,7 @@ mod tests {
         let path = dir.path().join("a.txt");
         std::fs::write(&path, "old").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&path, b"new", Durability::Synced).unwrap();
+        write(&path, b"new", Durability::Synced).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o640);
@@ -324,8 +306,10 @@ mod tests {
     }
 
     #[test]
-    fn devices_are_written_through_not_replaced() {
-        write_atomic(Path::new("/dev/null"), b"x", Durability::Synced).unwrap();
+    fn a_log_on_a_device_is_written_through_not_replaced() {
+        let mut log = LogFile::create(Path::new("/dev/null")).unwrap();
+        log.write_all(b"x").unwrap();
+        log.commit(Durability::Synced).unwrap();
         let meta = std::fs::metadata("/dev/null").unwrap();
         assert!(!meta.is_file(), "/dev/null is still a device");
     }
@@ -337,7 +321,7 @@ mod tests {
         let link = dir.path().join("link.txt");
         std::fs::write(&real, "old").unwrap();
         std::os::unix::fs::symlink(&real, &link).unwrap();
-        write_atomic(&link, b"new", Durability::Synced).unwrap();
+        write(&link, b"new", Durability::Synced).unwrap();
         assert!(
             std::fs::symlink_metadata(&link)
                 .unwrap()
@@ -351,7 +335,7 @@ mod tests {
     fn creates_parent_folders() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x/y/z.txt");
-        write_atomic(&path, b"ok", Durability::Unsynced).unwrap();
+        write(&path, b"ok", Durability::Unsynced).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"ok");
     }
 }

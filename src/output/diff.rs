@@ -12,7 +12,7 @@ const CYAN: &str = "\x1b[36m";
 
 /// A unified diff of one article with one line of context; `color` adds ANSI colours and
 /// marks changed words in reverse video.
-pub fn unified(name: &str, before: &str, after: &str, color: bool) -> String {
+pub(crate) fn unified(name: &str, before: &str, after: &str, color: bool) -> String {
     let diff = TextDiff::from_lines(before, after);
     if !color {
         return diff
@@ -51,7 +51,7 @@ pub fn unified(name: &str, before: &str, after: &str, color: bool) -> String {
 
 /// Whether to colour output for a stream: `--color` decides, and `auto` means only on a
 /// terminal and when `NO_COLOR` is not set (<https://no-color.org>).
-pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+pub(crate) fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

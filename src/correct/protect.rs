@@ -48,7 +48,7 @@ fn could_be_protected(token: &str) -> bool {
 }
 
 /// Whether the match `start..end` of `view` touches a protected span.
-pub fn is_protected(view: &str, start: usize, end: usize) -> bool {
+pub(crate) fn is_protected(view: &str, start: usize, end: usize) -> bool {
     let token_start = view[..start]
         .rfind(|c: char| c.is_whitespace())
         .map_or(0, |i| i + 1);

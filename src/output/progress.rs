@@ -4,7 +4,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// A bar over `files` articles, hidden when `quiet`.
-pub fn bar(files: usize, quiet: bool) -> ProgressBar {
+pub(crate) fn bar(files: usize, quiet: bool) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }

@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use xxhash_rust::xxh3;
 
-use crate::apply::Substitution;
+use crate::correct::Substitution;
+use crate::correct::matcher::Rules;
 use crate::csvlines::{RecordLines, error_line, error_message, lone_cr_as_lf};
 use crate::error::{Error, Result};
-use crate::matcher::Rules;
 
 /// The log's columns, in order. The first eight are fixed; `decision` is for the reviewer.
-pub const COLUMNS: [&str; 13] = [
+pub(crate) const COLUMNS: [&str; 13] = [
     "file",
     "line",
     "column",
@@ -36,7 +36,7 @@ pub const COLUMNS: [&str; 13] = [
 
 /// How the log is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dialect {
+pub(crate) struct Dialect {
     /// Field separator: `,` by default; `;` for French-locale spreadsheets.
     pub delimiter: u8,
     /// Start with a UTF-8 byte-order mark, so spreadsheets read the file as UTF-8.
@@ -54,7 +54,7 @@ impl Default for Dialect {
 
 impl Dialect {
     /// A CSV writer of log rows in this dialect (the header is written by hand, once).
-    pub fn rows_writer<W: Write>(self, writer: W) -> csv::Writer<W> {
+    pub(crate) fn rows_writer<W: Write>(self, writer: W) -> csv::Writer<W> {
         csv::WriterBuilder::new()
             .has_headers(false)
             .delimiter(self.delimiter)
@@ -62,7 +62,7 @@ impl Dialect {
     }
 
     /// Writes the byte-order mark (if any) and the header.
-    pub fn write_header<W: Write>(self, mut writer: W) -> std::io::Result<()> {
+    pub(crate) fn write_header<W: Write>(self, mut writer: W) -> std::io::Result<()> {
         if self.bom {
             writer.write_all(b"\xEF\xBB\xBF")?;
         }
@@ -74,7 +74,7 @@ impl Dialect {
 
 /// One row of the log as written; the field order is the column order.
 #[derive(Debug, Serialize)]
-pub struct LogRow<'a> {
+pub(crate) struct LogRow<'a> {
     file: &'a str,
     line: u64,
     column: u64,
@@ -91,7 +91,12 @@ pub struct LogRow<'a> {
 }
 
 impl<'a> LogRow<'a> {
-    pub fn new(file: &'a str, file_hash: &'a str, sub: Substitution<'a>, rules: &'a Rules) -> Self {
+    pub(crate) fn new(
+        file: &'a str,
+        file_hash: &'a str,
+        sub: Substitution<'a>,
+        rules: &'a Rules,
+    ) -> Self {
         let rule = &rules.rules()[sub.rule];
         LogRow {
             file,
@@ -116,12 +121,12 @@ impl<'a> LogRow<'a> {
 /// The hash only has to tell an edited file from the original, not resist a forger: BLAKE3,
 /// used until 2026-11-29 and still recognised ([`is_file_hash_of`]), took 6% of `fix`
 /// with 1,000 rules (every article of the benchmark's corpus has a substitution).
-pub fn file_hash(bytes: &[u8]) -> String {
+pub(crate) fn file_hash(bytes: &[u8]) -> String {
     hex_128(xxh3::xxh3_128(bytes))
 }
 
 /// Whether `expected`, read from a log, is the hash of `bytes` (see [`ContentHashes`]).
-pub fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
+pub(crate) fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
     ContentHashes::of(bytes).matches(expected)
 }
 
@@ -130,14 +135,14 @@ pub fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
 /// computed at most once per file, and the old one only for a log that holds it: a
 /// file's rows all carry its hash, and hashing the file again for each row of an old log
 /// hashed it twice per row.
-pub struct ContentHashes<'a> {
+pub(crate) struct ContentHashes<'a> {
     bytes: &'a [u8],
     current: OnceCell<String>,
     legacy: OnceCell<String>,
 }
 
 impl<'a> ContentHashes<'a> {
-    pub fn of(bytes: &'a [u8]) -> ContentHashes<'a> {
+    pub(crate) fn of(bytes: &'a [u8]) -> ContentHashes<'a> {
         ContentHashes {
             bytes,
             current: OnceCell::new(),
@@ -146,7 +151,7 @@ impl<'a> ContentHashes<'a> {
     }
 
     /// Whether `expected`, read from a log, is a hash of the content.
-    pub fn matches(&self, expected: &str) -> bool {
+    pub(crate) fn matches(&self, expected: &str) -> bool {
         expected == self.current.get_or_init(|| file_hash(self.bytes))
             || expected == self.legacy.get_or_init(|| legacy_hash(self.bytes, 32))
     }
@@ -154,27 +159,32 @@ impl<'a> ContentHashes<'a> {
 
 /// Incremental [`file_hash`] for a file read in pieces.
 #[derive(Default)]
-pub struct FileHasher(xxh3::Xxh3Default);
+pub(crate) struct FileHasher(xxh3::Xxh3Default);
 
 impl FileHasher {
-    pub fn update(&mut self, bytes: &[u8]) {
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
         self.0.update(bytes);
     }
 
-    pub fn finish(&self) -> String {
+    pub(crate) fn finish(&self) -> String {
         hex_128(self.0.digest128())
     }
 }
 
 /// A short hash of what mtfix proposed in a row: a reviewer who changes the replacement
 /// changes what the row hashes to, so edited rows are recognised. XXH3, 64 bits, in hex.
-pub fn row_hash(byte_offset: usize, matched: &str, replacement: &str) -> String {
+pub(crate) fn row_hash(byte_offset: usize, matched: &str, replacement: &str) -> String {
     hash_of_row(&row_text(byte_offset, matched, replacement))
 }
 
 /// Whether `hash`, read from a log, is the hash of the row's proposal: the [`row_hash`],
 /// or the BLAKE3 one of logs written before 2026-11-29.
-pub fn is_row_hash_of(hash: &str, byte_offset: usize, matched: &str, replacement: &str) -> bool {
+pub(crate) fn is_row_hash_of(
+    hash: &str,
+    byte_offset: usize,
+    matched: &str,
+    replacement: &str,
+) -> bool {
     let row = row_text(byte_offset, matched, replacement);
     hash == hash_of_row(&row) || hash == legacy_hash(row.as_bytes(), 16)
 }
@@ -205,7 +215,7 @@ fn hex_128(hash: u128) -> String {
 
 /// What the reviewer decided for a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     Accept,
     Reject,
     /// Left empty: accepted, unless `--reject-empty`.
@@ -223,7 +233,7 @@ impl Decision {
     }
 
     /// Whether the row is applied, given how empty decisions are read.
-    pub fn accepts(self, reject_empty: bool) -> bool {
+    pub(crate) fn accepts(self, reject_empty: bool) -> bool {
         match self {
             Decision::Accept => true,
             Decision::Reject => false,
@@ -234,7 +244,7 @@ impl Decision {
 
 /// One row of a log read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// 1-based line of the row in the CSV file, for messages.
     pub csv_line: u64,
     pub file: String,
@@ -251,16 +261,16 @@ pub struct Entry {
 
 /// Reads a log in any of the variants described above; a malformed row is an error that
 /// names the log's line.
-pub fn read(path: &Path) -> Result<Vec<Entry>> {
+pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     parse(&bytes, path)
 }
 
 /// Reads log bytes (see [`read`]).
-pub fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
+pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
     let bytes = lone_cr_as_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
     let bytes = &*bytes;
-    let error = |line: u64, message: String| Error::Glossary {
+    let error = |line: u64, message: String| Error::Log {
         path: path.to_owned(),
         line,
         column: 1,
@@ -352,7 +362,7 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
 }
 
 /// Log entries grouped by file, each group in offset order, files in log order.
-pub fn by_file(entries: Vec<Entry>) -> Vec<(PathBuf, Vec<Entry>)> {
+pub(crate) fn by_file(entries: Vec<Entry>) -> Vec<(PathBuf, Vec<Entry>)> {
     let mut groups: Vec<(PathBuf, Vec<Entry>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for entry in entries {

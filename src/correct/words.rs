@@ -1,4 +1,4 @@
-//! Stage 2b: the word index, how large glossaries find their literal patterns in a view.
+//! The word index, how large glossaries find their literal patterns in a view.
 //!
 //! A pattern that starts with a word character can only be accepted where a word starts
 //! (its match must be a whole word), and there the text from the start of the word to the
@@ -9,7 +9,7 @@
 //! match. With tens of thousands of patterns this beats an automaton walking every byte
 //! through a trie too large for the caches (which runs at about 125 MB/s at 20,000
 //! patterns); with few patterns the automaton's SIMD prefilter is faster, and
-//! [`crate::matcher`] keeps it.
+//! [`crate::correct::matcher`] keeps it.
 //!
 //! Pairs, not the rarest word of a pattern: a glossary of word pairs (`locales
 //! semaines`) filed under single words had every common word of the text pass the
@@ -23,7 +23,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::fold::{high_bits, is_word_char};
+use crate::correct::fold::{high_bits, is_word_char};
 
 /// Literal patterns that start with a word character, filed by the hash of their key:
 /// their first word, or their first two words.
@@ -290,7 +290,7 @@ fn padded_block(bytes: &[u8], at: usize) -> [u8; BLOCK] {
 /// those that belong to words, taking every non-ASCII byte as one, and the lead bytes of
 /// the characters that must be decoded to know (all but the Latin-1 letters: `C3` but
 /// before `97` and `B7`, × and ÷). Branch-free over fixed-size arrays, the classification
-/// compiles to SIMD compares (as in [`crate::fold`]).
+/// compiles to SIMD compares (as in [`crate::correct::fold`]).
 #[inline]
 fn classify(block: &[u8; BLOCK], next: &[u8; BLOCK]) -> (u64, u64) {
     let mut words = [0u8; BLOCK];

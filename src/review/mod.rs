@@ -8,43 +8,17 @@
 //! the row says. A row that does not fit is reported with its CSV line and skipped.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
-use std::path::PathBuf;
 
-use crate::corpus::{self, Article};
-use crate::encoding::{self, TextEncoding};
+use crate::config::{Direction, ReviewConfig};
 use crate::error::{Error, Result};
-use crate::logfile::{self, Entry};
-use crate::output::{AtomicFile, Durability, Stamp};
-
-/// Which way to go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Originals → corrected, with the accepted rows (`mtfix apply`).
-    Apply,
-    /// Corrected → originals (`mtfix revert`).
-    Revert,
-}
-
-/// Everything `apply` and `revert` need.
-#[derive(Debug, Clone)]
-pub struct ReviewConfig {
-    pub direction: Direction,
-    pub log: PathBuf,
-    pub inputs: Vec<PathBuf>,
-    /// `Some(dir)` for `--out DIR`, `None` for `--in-place`.
-    pub out: Option<PathBuf>,
-    /// An empty decision rejects the row (default: accepts it).
-    pub reject_empty: bool,
-    pub backup: Option<OsString>,
-    pub extensions: Vec<String>,
-    pub follow: bool,
-    pub encoding: Option<TextEncoding>,
-}
+use crate::input::encoding::{self, TextEncoding};
+use crate::input::walk::{self, Article};
+use crate::output::atomic::{AtomicFile, Durability, Stamp};
+use crate::output::logfile::{self, Entry};
 
 /// What a review run did.
 #[derive(Debug, Default)]
-pub struct ReviewReport {
+pub(crate) struct ReviewReport {
     /// Rows applied (or undone, for `revert`).
     pub applied: usize,
     /// Rows rejected by the reviewer.
@@ -59,9 +33,9 @@ pub struct ReviewReport {
 }
 
 /// Runs `apply` or `revert`.
-pub fn run(config: &ReviewConfig) -> Result<ReviewReport> {
+pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     let entries = logfile::read(&config.log)?;
-    let (articles, walk_errors) = corpus::list(&config.inputs, &config.extensions, config.follow);
+    let (articles, walk_errors) = walk::list(&config.inputs, &config.extensions, config.follow);
     let mut report = ReviewReport {
         failures: walk_errors,
         ..ReviewReport::default()

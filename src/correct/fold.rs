@@ -1,4 +1,4 @@
-//! Stage 2a: the matching view. Before matching, an article is folded into a view where
+//! The matching view. Before matching, an article is folded into a view where
 //! every apostrophe is `'`, every run of white space holding at most one line break is a
 //! single space (a run holding a blank line is a single `\n`, a paragraph break), accents
 //! written as combining marks (NFD) are composed, and, in the `folded` copy, letters are
@@ -21,7 +21,7 @@ const APOSTROPHES: [char; 3] = ['\'', '\u{2019}', '\u{02BC}'];
 
 /// Stands in the view for markup that is neither text nor a break (an inline tag, a code
 /// span): not a word character, not white space, and never part of a pattern.
-pub const MARKER: char = '\u{FFFC}';
+pub(crate) const MARKER: char = '\u{FFFC}';
 
 /// What a span of the original text stands for in the view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,7 +341,7 @@ pub fn fold_pattern(pattern: &str, keep_case: bool) -> String {
 }
 
 /// Lower case of `c` when it is one character of the same UTF-8 length, else `c`.
-pub fn fold_case(c: char) -> char {
+pub(crate) fn fold_case(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
@@ -361,7 +361,7 @@ pub fn fold_case(c: char) -> char {
 
 /// Whether `c` belongs to a word: letters, digits, `_` and combining marks (so that an
 /// accent written as a separate mark, as in NFD text, stays inside its word).
-pub fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || unicode_normalization::char::is_combining_mark(c)
 }
 

@@ -1,16 +1,19 @@
-//! Runs the command the user asked for, prints its outcome and gives the exit code the
-//! README documents: 0 ok; 1 `check` found changes or `glossary test` failed; 2 bad usage
-//! or glossary (nothing written); 3 some files or rows could not be processed.
+//! Runs the command the user asked for, prints its outcome and gives the [`Exit`] the
+//! README documents. `glossary test`, `lint` and `stats` live in [`glossary`].
 #![allow(clippy::print_stderr)]
+
+mod glossary;
 
 use crate::cli::{Cli, Command, GlossaryCommand};
 use crate::config::Config;
+use crate::config::{Direction, ReviewConfig};
 use crate::error::Error;
-use crate::review::{Direction, ReviewConfig};
-use crate::{glossary_tools, report, review};
+use crate::exit::Exit;
+use crate::output::report;
+use crate::review;
 
-/// Runs `cli` and returns the process exit code.
-pub fn execute(cli: Cli) -> i32 {
+/// Runs `cli` and tells how the process exits.
+pub fn execute(cli: Cli) -> Exit {
     let result = match cli.command {
         Command::Fix(args) => Config::for_fix(args).and_then(|config| fix_or_check(&config, false)),
         Command::Check(args) => {
@@ -18,36 +21,36 @@ pub fn execute(cli: Cli) -> i32 {
         }
         Command::Apply(args) => review_command(args, Direction::Apply),
         Command::Revert(args) => review_command(args, Direction::Revert),
-        Command::Glossary(GlossaryCommand::Test(args)) => glossary_tools::test(&args.paths),
-        Command::Glossary(GlossaryCommand::Lint(args)) => glossary_tools::lint(&args.paths),
-        Command::Glossary(GlossaryCommand::Stats(args)) => glossary_tools::stats(&args.log),
+        Command::Glossary(GlossaryCommand::Test(args)) => glossary::test(&args.paths),
+        Command::Glossary(GlossaryCommand::Lint(args)) => glossary::lint(&args.paths),
+        Command::Glossary(GlossaryCommand::Stats(args)) => glossary::stats(&args.log),
     };
     result.unwrap_or_else(|error: Error| {
         eprintln!("error: {error}");
-        error.exit_code()
+        error.exit()
     })
 }
 
-fn fix_or_check(config: &Config, is_check: bool) -> Result<i32, Error> {
-    let outcome = crate::run(config)?;
+fn fix_or_check(config: &Config, is_check: bool) -> Result<Exit, Error> {
+    let outcome = crate::driver::run(config)?;
     if !config.quiet {
         outcome.summary.print();
     }
     report::print_failures(&outcome.failures);
     Ok(if !outcome.failures.is_empty() {
-        3
+        Exit::Partial
     } else if is_check && outcome.summary.substitutions > 0 {
-        1
+        Exit::Findings
     } else {
-        0
+        Exit::Success
     })
 }
 
-fn review_command(args: crate::cli::ReviewArgs, direction: Direction) -> Result<i32, Error> {
+fn review_command(args: crate::cli::ReviewArgs, direction: Direction) -> Result<Exit, Error> {
     let quiet = args.quiet;
     let config = ReviewConfig::from_args(args, direction)?;
     let outcome = review::run(&config)?;
     report::print_review(&outcome, &config, quiet);
     let failed = !outcome.failures.is_empty() || !outcome.skipped.is_empty();
-    Ok(if failed { 3 } else { 0 })
+    Ok(if failed { Exit::Partial } else { Exit::Success })
 }

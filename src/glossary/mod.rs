@@ -1,6 +1,9 @@
-//! Stage 1: glossaries. Reads the CSV files that map artifacts to corrections into
+//! Glossaries. Reads the CSV files that map artifacts to corrections into
 //! validated [`Rule`]s. Every error names the glossary file, line and column, and is
 //! raised before any article is touched.
+
+pub(crate) mod condition;
+pub(crate) mod template;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -9,20 +12,16 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use regex::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
 
-use crate::condition::Condition;
+use crate::correct::fold;
 use crate::csvlines::{
     RecordLines, error_line, error_message, lone_cr_as_lf_text, record_start, records_at_most,
 };
 use crate::error::{Error, Result};
-use crate::fold;
+use crate::glossary::condition::Condition;
 
-/// The glossaries shipped in `glossaries/`, embedded so that the binary works anywhere.
-/// `tests/` checks that this list names every file of the folder.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    ("brands.csv", include_str!("../glossaries/brands.csv")),
-    ("finance.csv", include_str!("../glossaries/finance.csv")),
-    ("senses.csv", include_str!("../glossaries/senses.csv")),
-];
+/// The glossaries shipped in `glossaries/`, embedded so that the binary works anywhere:
+/// every `*.csv` of the folder, sorted by file name (`build.rs`).
+pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_glossaries.rs"));
 
 /// Prefix that makes a pattern a regular expression.
 const REGEX_PREFIX: &str = "re:";
@@ -96,7 +95,7 @@ pub struct Origin {
 }
 
 /// Loads a glossary file, or every `*.csv` in a folder (sorted by name).
-pub fn load(path: &Path) -> Result<Vec<Glossary>> {
+pub(crate) fn load(path: &Path) -> Result<Vec<Glossary>> {
     if path.is_dir() {
         let mut files = Vec::new();
         let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
@@ -129,7 +128,7 @@ fn load_file(path: &Path) -> Result<Glossary> {
 }
 
 /// The embedded default glossaries.
-pub fn embedded() -> Result<Vec<Glossary>> {
+pub(crate) fn embedded() -> Result<Vec<Glossary>> {
     EMBEDDED
         .iter()
         .map(|(name, text)| parse(text, &Path::new("glossaries").join(name)))
@@ -137,7 +136,7 @@ pub fn embedded() -> Result<Vec<Glossary>> {
 }
 
 /// Parses glossary text; `path` is used for rule ids and error messages.
-pub fn parse(text: &str, path: &Path) -> Result<Glossary> {
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Glossary> {
     let text = lone_cr_as_lf_text(text.strip_prefix('\u{feff}').unwrap_or(text));
     let text = &*text;
     let stem = path
@@ -503,7 +502,7 @@ fn bad_regex(source: &str, error: &regex::Error) -> String {
 
 /// Refuses `$N` or `${name}` references to groups the regex does not have.
 fn check_group_references(regex: &Regex, replacement: &str) -> std::result::Result<(), String> {
-    for reference in crate::template::group_references(replacement) {
+    for reference in crate::glossary::template::group_references(replacement) {
         let known = match reference.parse::<usize>() {
             Ok(n) => n < regex.captures_len(),
             Err(_) => regex.capture_names().flatten().any(|n| n == reference),
@@ -581,14 +580,14 @@ fn position_of(positions: &[(u64, u64)], i: usize) -> (u64, u64) {
 }
 
 /// The 1-based line and character column just after `prefix`.
-pub fn line_column(prefix: &str) -> (u64, u64) {
+pub(crate) fn line_column(prefix: &str) -> (u64, u64) {
     let line = prefix.matches('\n').count() as u64 + 1;
     let last_line = prefix.rsplit('\n').next().unwrap_or("");
     (line, last_line.chars().count() as u64 + 1)
 }
 
 /// Checks that rule ids are unique across all glossaries of a run.
-pub fn check_unique_ids(glossaries: &[Glossary]) -> Result<()> {
+pub(crate) fn check_unique_ids(glossaries: &[Glossary]) -> Result<()> {
     let rules = glossaries.iter().map(|g| g.rules.len()).sum();
     // Fx hashing: SipHash made this check a tenth of the start-up at 20,000 rules.
     let mut seen: rustc_hash::FxHashMap<&str, &Origin> =

@@ -1,8 +1,8 @@
-//! Stage 1b: markup. In HTML only text content is edited, never tags, attributes,
+//! Markup. In HTML only text content is edited, never tags, attributes,
 //! comments, `<script>` or `<style>`; entities such as `&rsquo;` and `&nbsp;` are read as
 //! the characters they stand for, so an artifact written with them still matches. In
 //! Markdown nothing inside code spans, code blocks, link destinations, autolinks or raw
-//! HTML is edited. This module only finds those spans; [`crate::fold::View`] folds them.
+//! HTML is edited. This module only finds those spans; [`crate::correct::fold::View`] folds them.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -10,11 +10,11 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
 
-use crate::fold::{Span, Unit};
+use crate::correct::fold::{Span, Unit};
 
 /// How an article is written, from its file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Html,
     Markdown,
@@ -22,7 +22,7 @@ pub enum Format {
 
 impl Format {
     /// `.html`/`.htm` are HTML, `.md`/`.markdown` Markdown, anything else plain text.
-    pub fn of(path: &Path) -> Format {
+    pub(crate) fn of(path: &Path) -> Format {
         let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
         match extension.as_deref() {
             Some("html" | "htm" | "xhtml") => Format::Html,
@@ -32,7 +32,7 @@ impl Format {
     }
 
     /// The spans of `text` that the matching view shows differently, sorted.
-    pub fn spans(self, text: &str) -> Vec<Span> {
+    pub(crate) fn spans(self, text: &str) -> Vec<Span> {
         match self {
             Format::Text => Vec::new(),
             Format::Html => html_spans(text),
@@ -41,7 +41,7 @@ impl Format {
     }
 
     /// A replacement as it must be written in this format (`&`, `<`, `>` escaped in HTML).
-    pub fn escape(self, replacement: Cow<'_, str>) -> Cow<'_, str> {
+    pub(crate) fn escape(self, replacement: Cow<'_, str>) -> Cow<'_, str> {
         match self {
             Format::Html => match html_escape::encode_text(&replacement) {
                 Cow::Borrowed(_) => replacement,
