@@ -21,6 +21,8 @@ use crate::fold;
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("brands.csv", include_str!("../glossaries/brands.csv")),
     ("finance.csv", include_str!("../glossaries/finance.csv")),
+    ("games.csv", include_str!("../glossaries/games.csv")),
+    ("idioms.csv", include_str!("../glossaries/idioms.csv")),
     ("senses.csv", include_str!("../glossaries/senses.csv")),
 ];
 
