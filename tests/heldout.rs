@@ -44,13 +44,22 @@ fn rows() -> Vec<Row<'static>> {
         }
         let fields: Vec<&str> = line.split('\t').collect();
         assert_eq!(fields.len(), 5, "line {}: five tab-separated fields", i + 1);
-        assert!(fields[1].starts_with("https://"), "line {}: an address", i + 1);
+        assert!(
+            fields[1].starts_with("https://"),
+            "line {}: an address",
+            i + 1
+        );
         let artifact = match fields[2] {
             "artifact" => true,
             "control" => false,
             other => panic!("line {}: unknown kind {other:?}", i + 1),
         };
-        assert_eq!(artifact, !fields[4].is_empty(), "line {}: expected iff artifact", i + 1);
+        assert_eq!(
+            artifact,
+            !fields[4].is_empty(),
+            "line {}: expected iff artifact",
+            i + 1
+        );
         rows.push(Row {
             line: i + 1,
             story: fields[0],
@@ -73,16 +82,28 @@ fn heldout_recall_holds_and_nothing_changes_wrongly() {
             if out == row.expected {
                 corrected += 1;
             } else if out != row.input {
-                wrong.push(format!("line {} ({}): {:?} -> {out:?}", row.line, row.story, row.input));
+                wrong.push(format!(
+                    "line {} ({}): {:?} -> {out:?}",
+                    row.line, row.story, row.input
+                ));
             }
         } else if out != row.input {
-            wrong.push(format!("line {} ({}): {:?} -> {out:?}", row.line, row.story, row.input));
+            wrong.push(format!(
+                "line {} ({}): {:?} -> {out:?}",
+                row.line, row.story, row.input
+            ));
         }
     }
-    assert!(present > 0 && rows.len() > present, "artifacts and controls");
+    assert!(
+        present > 0 && rows.len() > present,
+        "artifacts and controls"
+    );
     assert!(wrong.is_empty(), "wrong changes:\n{}", wrong.join("\n"));
     let recall = corrected as f64 / present as f64;
-    println!("held-out recall {corrected}/{present} = {recall:.2} over {} sentences", rows.len());
+    println!(
+        "held-out recall {corrected}/{present} = {recall:.2} over {} sentences",
+        rows.len()
+    );
     assert!(
         recall + 1e-9 >= floor(),
         "held-out recall {recall:.2} ({corrected}/{present}) fell below the recorded floor {}",

@@ -153,7 +153,7 @@ fn artifacts_are_corrected_in_their_variants() {
         ),
         (
             "Le prix est bas face à l'indice de casque VR de Valve.",
-            "Le prix est bas face à le casque VR Valve Index.",
+            "Le prix est bas face au casque VR Valve Index.",
         ),
         (
             "Valve a battu ses concurrents au poing avec cette console.",
