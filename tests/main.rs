@@ -2,6 +2,7 @@
 
 mod cli;
 mod fuzz_regressions;
+mod heldout;
 mod hostile;
 mod runs;
 mod shipped_glossaries;

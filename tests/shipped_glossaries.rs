@@ -93,6 +93,72 @@ fn artifacts_are_corrected_in_their_variants() {
             "Une décision d'un bureau de droit d'auteur\naméricain de 2018.",
             "Une décision d'un US Copyright Office de 2018.",
         ),
+        // The seed's artifact after another article or preposition, elided.
+        (
+            "Les ingénieurs d'IA profonde et ceux de l'IA profonde, start-up chinoise.",
+            "Les ingénieurs de DeepSeek et ceux de DeepSeek, start-up chinoise.",
+        ),
+        (
+            "Nvidia a cédé à l’IA profonde, la start-up chinoise.",
+            "Nvidia a cédé à DeepSeek, la start-up chinoise.",
+        ),
+        (
+            "Selon Nvidia, la profondeur aurait distillé les modèles d'OpenAI.",
+            "Selon Nvidia, DeepSeek aurait distillé les modèles d'OpenAI.",
+        ),
+        (
+            "Le titre a connu l'automne de 17 % en une séance.",
+            "Le titre a connu drop de 17 % en une séance.",
+        ),
+        (
+            "Bien que cette réclamation soit débattue, l'application a grimpé.",
+            "Bien que cette claim soit débattue, l'application a grimpé.",
+        ),
+        // Development-half evidence (glossaries/EVIDENCE.md).
+        (
+            "Un cofondateur de Darwinai et de DARWINAI.",
+            "Un cofondateur de DarwinAI et de DarwinAI.",
+        ),
+        (
+            "Le groupe a subi une chute de partage de 9 %.",
+            "Le groupe a subi une chute de l'action de 9 %.",
+        ),
+        (
+            "Trump a appelé le modèle un \"réveil\" pour l'industrie américaine.",
+            "Trump a appelé le modèle un \"wake-up call\" pour l'industrie américaine.",
+        ),
+        (
+            "Il décrit le lancement comme un «\u{a0}réveil\u{a0}» pour les géants de la tech.",
+            "Il décrit le lancement comme un «\u{a0}wake-up call\u{a0}» pour les géants de la tech.",
+        ),
+        (
+            "Des fans veulent des cartes pré-libérées.",
+            "Des fans veulent des cartes en précommande.",
+        ),
+        (
+            "Tuez la princesse sort sur Steam, édité par Jeux de projets pour animaux de compagnie.",
+            "Slay the Princess sort sur Steam, édité par Pet Project Games.",
+        ),
+        (
+            "Le moyen, le jeu de Bloober Team, arrive sur PS5 avec All In! Jeux.",
+            "The Medium, le jeu de Bloober Team, arrive sur PS5 avec All In! Games.",
+        ),
+        (
+            "Emblème de feu s'engager suit Trois maisons, le précédent Emblème de feu sur Switch.",
+            "Fire Emblem Engage suit Three Houses, le précédent Fire Emblem sur Switch.",
+        ),
+        (
+            "Le prix est bas face à l'indice de casque VR de Valve.",
+            "Le prix est bas face au casque VR Valve Index.",
+        ),
+        (
+            "Valve a battu ses concurrents au poing avec cette console.",
+            "Valve a pris ses concurrents de vitesse avec cette console.",
+        ),
+        (
+            "Le jeu a éclaté les registres des ventes sur Steam.",
+            "Le jeu a battu les records de ventes sur Steam.",
+        ),
     ];
     for (artifact, corrected) in cases {
         assert_eq!(fix(artifact), corrected, "for {artifact:?}");
@@ -127,6 +193,37 @@ fn legitimate_french_is_left_alone() {
         "Voir https://openai.com/chatgpt, press@deepseek.com, @openai et openai.com.",
         "Le bureau du droit d'auteur des États-Unis a tranché.",
         "Une violation violente.",
+        // The seed's false positives (issue 18) and their families.
+        "Au cours de l'automne, le cours de Nvidia a baissé.",
+        "Tout au long de l'automne, les actions ont chuté de 3 %.",
+        "Durant l'automne, la plus grande partie des titres a reculé de 2 %.",
+        "À l'automne la plus grande partie des feuilles tombe.",
+        "Depuis l'automne, l'action a perdu 12 %.",
+        "Nvidia a connu l'automne le plus difficile de son histoire boursière.",
+        "OpenAI mesure la profondeur, la précision et la rapidité de ses modèles.",
+        "La profondeur a augmenté de deux mètres depuis le forage.",
+        "Nvidia salue la profondeur de son carnet de commandes.",
+        "La Commission a rejeté cette réclamation d'Apple.",
+        "Le notaire reçut cette réclamation avec humeur.",
+        "Bien que cette réclamation fût contestée par le baron, le tribunal l'accueillit.",
+        "Bien que cette réclamation ait été contestée par les héritiers, le notaire la transmit.",
+        "Bien que leur réclamation ait été contestée, ils ont été remboursés.",
+        // Ordinary senses of the development-half artifacts' words.
+        "Le réveil sonne à six heures.",
+        "Ce scrutin est un « réveil » démocratique pour le pays.",
+        "On observe une baisse de partage des vidéos sur le réseau.",
+        "Le boxeur a battu son rival au poing.",
+        "Ils se sont battus au poing devant le bar.",
+        "Le dragon a dit : tuez la princesse !",
+        "Le moyen le plus simple de jouer reste le PC.",
+        "Le moyen de contacter Bloober Team est un formulaire.",
+        "Trois maisons ont été construites sur le terrain.",
+        "Un emblème de feu orne le drapeau.",
+        "L'indice de Valve n'a rien à voir avec l'indice boursier.",
+        "Un message à @tout le monde.",
+        "La firme à la pomme a publié ses résultats.",
+        "Au bord de l'extinction, l'espèce est protégée.",
+        "Le titre de Meta Platforms a chuté.",
     ];
     for sentence in sentences {
         assert_eq!(fix(sentence), sentence);
