@@ -3,6 +3,7 @@
 mod cli;
 mod fuzz_regressions;
 mod hostile;
+mod precision;
 mod runs;
 mod shipped_glossaries;
 
