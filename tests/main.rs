@@ -4,6 +4,7 @@ mod cli;
 mod fuzz_regressions;
 mod heldout;
 mod hostile;
+mod precision;
 mod runs;
 mod shipped_glossaries;
 
