@@ -14,12 +14,12 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 // The only lines that name mtfix's library API: adapt them when it moves.
-static RULES: LazyLock<mtfix::matcher::Rules> =
+static RULES: LazyLock<mtfix::Rules> =
     LazyLock::new(|| mtfix::load_rules(&[]).expect("the shipped glossaries load"));
 
 /// What the shipped rules change in `text`: (rule id, matched text, replacement).
 fn changes(text: &str) -> Vec<(String, String, String)> {
-    let applied = mtfix::apply::apply(&RULES, text);
+    let applied = mtfix::apply(&RULES, text);
     applied
         .subs
         .iter()
