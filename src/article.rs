@@ -19,7 +19,7 @@ use crate::correct::{Options, Substitutions, rewrite, substitutions};
 use crate::error::{Error, Result};
 use crate::input::encoding::{self, TextEncoding, Undecodable};
 use crate::input::walk::Article;
-use crate::output::atomic::{AtomicFile, Durability, Stamp};
+use crate::output::atomic::{AtomicFile, Durability, Prepared, Stamp};
 use crate::output::diff;
 use crate::output::logfile::{self, FileHasher};
 use crate::output::logfile::{Dialect, LogRow};
@@ -217,6 +217,7 @@ fn whole(
     let wanted = config.writes() || config.diff;
     let (corrected, subs) = correct(piece, rules, options, wanted, article, &mut warnings);
     let changed = !subs.is_empty();
+    let mut pending = None;
     let output = || match prefix {
         [] => encoding.encode(&corrected),
         _ => Cow::Owned([prefix, &encoding.encode(&corrected)].concat()),
@@ -226,11 +227,10 @@ fn whole(
         (Target::InPlace, Source::File(meta)) if changed => {
             let mut file = AtomicFile::create(&article.path)?;
             file.write(&output())?;
-            file.commit(
-                Durability::Synced,
-                Some(Stamp::of(meta)),
-                config.backup.as_deref(),
-            )?;
+            pending = Some(Pending {
+                file: file.prepare(Durability::Synced)?,
+                stamp: Stamp::of(meta),
+            });
         }
         (Target::Stdout, _) => write_stdout(&output())?,
         _ => {}
@@ -243,6 +243,7 @@ fn whole(
         diff,
         warnings,
         spill: None,
+        pending,
         hash: match config.log {
             Some(_) if changed => logfile::file_hash(bytes),
             _ => String::new(),
@@ -342,11 +343,12 @@ fn stream(
     }
     match (out, &config.target) {
         (Some(out), Target::Out(_)) => out.commit(Durability::Unsynced, None, None)?,
-        (Some(out), Target::InPlace) if changed => out.commit(
-            Durability::Synced,
-            Some(Stamp::of(meta)),
-            config.backup.as_deref(),
-        )?,
+        (Some(out), Target::InPlace) if changed => {
+            processed.pending = Some(Pending {
+                file: out.prepare(Durability::Synced)?,
+                stamp: Stamp::of(meta),
+            });
+        }
         _ => {}
     }
     Ok(processed)
@@ -577,6 +579,26 @@ pub(crate) struct Processed {
     /// Things the user should know that did not stop the article (skipped as binary,
     /// a replacement the encoding cannot represent).
     pub warnings: Vec<String>,
+    /// With `--in-place`, the corrected article on the disk beside the original, renamed
+    /// over it only once its log rows are on the disk ([`Pending::commit`]).
+    pub pending: Option<Pending>,
+}
+
+/// A corrected article waiting for its log rows to reach the disk before it replaces the
+/// original: the log is the journal of an in-place run, so an interrupted run leaves a
+/// log that covers every article it rewrote.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    file: Prepared,
+    /// The original as it was read: if it changed since, it is not replaced.
+    stamp: Stamp,
+}
+
+impl Pending {
+    /// Replaces the original (keeping it as `<file><backup>` if asked).
+    pub(crate) fn commit(self, backup: Option<&std::ffi::OsStr>) -> Result<()> {
+        self.file.commit(Some(self.stamp), backup)
+    }
 }
 
 impl Processed {

@@ -269,7 +269,10 @@ fn report_processed(reporter: &mut Reporter, processed: ToReport) -> Result<()> 
         .outcomes
         .into_iter()
         .flatten()
-        .try_for_each(|outcome| reporter.add(outcome))
+        .try_for_each(|outcome| reporter.add(outcome))?;
+    // Articles corrected in place replace their originals only now, once the batch's log
+    // rows are on the disk.
+    reporter.commit_pending()
 }
 
 /// Loads and compiles the glossaries (the embedded ones when none is given).

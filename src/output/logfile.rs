@@ -4,6 +4,7 @@
 //! byte-order mark, `,` `;` or tab between fields, CRLF or CR line ends, columns in any
 //! order.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::io::Write;
@@ -72,22 +73,48 @@ impl Dialect {
     }
 }
 
-/// One row of the log as written; the field order is the column order.
+/// One row of the log as written; the field order is the column order. Text cells are
+/// written through [`escape_cell`], so no article text becomes a live formula in a
+/// spreadsheet.
 #[derive(Debug, Serialize)]
 pub(crate) struct LogRow<'a> {
-    file: &'a str,
+    file: Cow<'a, str>,
     line: u64,
     column: u64,
     byte_offset: usize,
-    rule: &'a str,
-    matched: &'a str,
-    replacement: &'a str,
-    context: &'a str,
+    rule: Cow<'a, str>,
+    matched: Cow<'a, str>,
+    replacement: Cow<'a, str>,
+    context: Cow<'a, str>,
     decision: &'a str,
-    glossary: std::borrow::Cow<'a, str>,
-    note: &'a str,
+    glossary: Cow<'a, str>,
+    note: Cow<'a, str>,
     file_hash: &'a str,
     row_hash: String,
+}
+
+/// Characters that make a spreadsheet read a cell as a formula (or, for tab and carriage
+/// return, that some spreadsheets strip before doing so), as OWASP's CSV injection page
+/// lists them.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as the log writes it: one that a spreadsheet would evaluate (it starts with one
+/// of [`FORMULA_STARTS`]) gets a leading `'`, which spreadsheets show as text; so does a
+/// cell that already starts with `'`, so that [`unescape_cell`] reads every cell back
+/// exactly.
+pub(crate) fn escape_cell(text: &str) -> Cow<'_, str> {
+    match text.starts_with(FORMULA_STARTS) || text.starts_with('\'') {
+        true => Cow::Owned(format!("'{text}")),
+        false => Cow::Borrowed(text),
+    }
+}
+
+/// The text of a cell written by [`escape_cell`].
+pub(crate) fn unescape_cell(cell: &str) -> Cow<'_, str> {
+    match cell.strip_prefix('\'') {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Borrowed(cell),
+    }
 }
 
 impl<'a> LogRow<'a> {
@@ -99,17 +126,20 @@ impl<'a> LogRow<'a> {
     ) -> Self {
         let rule = &rules.rules()[sub.rule];
         LogRow {
-            file,
+            file: escape_cell(file),
             line: sub.line,
             column: sub.column,
             byte_offset: sub.byte_offset,
-            rule: &rule.id,
-            matched: sub.matched,
-            replacement: sub.replacement,
-            context: sub.context,
+            rule: escape_cell(&rule.id),
+            matched: escape_cell(sub.matched),
+            replacement: escape_cell(sub.replacement),
+            context: escape_cell(sub.context),
             decision: "",
-            glossary: rule.origin.path.to_string_lossy(),
-            note: &rule.note,
+            glossary: match rule.origin.path.to_string_lossy() {
+                Cow::Borrowed(path) => escape_cell(path),
+                Cow::Owned(path) => Cow::Owned(escape_cell(&path).into_owned()),
+            },
+            note: escape_cell(&rule.note),
             file_hash,
             row_hash: row_hash(sub.byte_offset, sub.matched, sub.replacement),
         }
@@ -259,6 +289,13 @@ pub(crate) struct Entry {
     pub edited: bool,
 }
 
+impl Entry {
+    /// Whether a reviewer worked on the row: a decision, or an edited replacement.
+    pub(crate) fn reviewed(&self) -> bool {
+        self.decision != Decision::Empty || self.edited
+    }
+}
+
 /// Reads a log in any of the variants described above; a malformed row is an error that
 /// names the log's line.
 pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
@@ -306,14 +343,28 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
         })?;
         let position = record.position().map_or(0, |p| p.byte() as usize);
         let (_, line) = lines.locate(bytes, position, None);
-        let field = |name: &str| index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
+        if record.len() < header.len() {
+            return Err(error(
+                line,
+                format!(
+                    "the row has {} of the header's {} fields: the log is cut short or \
+                     damaged (an interrupted copy?); nothing was applied",
+                    record.len(),
+                    header.len()
+                ),
+            ));
+        }
+        let field = |name: &str| {
+            let cell = index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
+            unescape_cell(cell)
+        };
         let byte_offset = field("byte_offset").trim().parse().map_err(|_| {
             error(
                 line,
                 format!("`byte_offset` is not a number: `{}`", field("byte_offset")),
             )
         })?;
-        let decision = Decision::parse(field("decision")).ok_or_else(|| {
+        let decision = Decision::parse(&field("decision")).ok_or_else(|| {
             error(
                 line,
                 format!(
@@ -322,18 +373,38 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
                 ),
             )
         })?;
-        let (matched, replacement) = (field("matched").to_owned(), field("replacement").to_owned());
+        let (matched, replacement) = (
+            field("matched").into_owned(),
+            field("replacement").into_owned(),
+        );
+        if matched.is_empty() {
+            return Err(error(
+                line,
+                "`matched` is empty: a row must name the text it replaces".into(),
+            ));
+        }
+        for hash in ["file_hash", "row_hash"] {
+            if index.contains_key(hash) && field(hash).trim().is_empty() {
+                return Err(error(
+                    line,
+                    format!(
+                        "`{hash}` is empty: without it the row cannot be checked against its file"
+                    ),
+                ));
+            }
+        }
         let hash = field("row_hash");
-        let edited = !hash.is_empty() && !is_row_hash_of(hash, byte_offset, &matched, &replacement);
+        let edited =
+            !hash.is_empty() && !is_row_hash_of(&hash, byte_offset, &matched, &replacement);
         entries.push(Entry {
             csv_line: line,
-            file: field("file").to_owned(),
+            file: field("file").into_owned(),
             byte_offset,
-            rule: field("rule").to_owned(),
+            rule: field("rule").into_owned(),
             matched,
             replacement,
             decision,
-            file_hash: field("file_hash").to_owned(),
+            file_hash: field("file_hash").into_owned(),
             edited,
         });
     }
