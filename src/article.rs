@@ -83,8 +83,8 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
 
 thread_local! {
     /// The buffer a worker reads articles into, kept from one to the next: a new one per
-    /// article was a large block to allocate, and with two workers each allocation could
-    /// wait for the lock of the heap the other worker's thread was freeing into. Its
+    /// article would be a large block to allocate, and with two workers each allocation
+    /// could wait for the lock of the heap the other worker's thread is freeing into. Its
     /// length is how much of it was ever written (see [`read_all`]).
     static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }

@@ -104,7 +104,7 @@ impl AtomicFile {
     }
 
     /// Appends bytes. A whole article goes straight to the file: through the buffer,
-    /// every byte of a corpus was copied once more.
+    /// every byte of a corpus would be copied once more.
     pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<()> {
         let result = match self.writer.buffer().is_empty() && bytes.len() >= DIRECT_WRITE {
             true => self.writer.get_mut().write_all(bytes),

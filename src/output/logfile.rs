@@ -148,9 +148,10 @@ impl<'a> LogRow<'a> {
 
 /// The hash of a file's content recorded in every row of that file, so that `apply` and
 /// `revert` can tell that a file is the one the log was made from: XXH3, 128 bits, in hex.
-/// The hash only has to tell an edited file from the original, not resist a forger: BLAKE3,
-/// used until 2026-11-29 and still recognised ([`is_file_hash_of`]), took 6% of `fix`
-/// with 1,000 rules (every article of the benchmark's corpus has a substitution).
+/// The hash only has to tell an edited file from the original, not resist a forger, and it
+/// is computed for every article with a substitution: a cryptographic hash costs several
+/// percent of `fix`. Logs written before 2026-11-29 hold BLAKE3 hashes, still recognised
+/// ([`is_file_hash_of`]).
 pub(crate) fn file_hash(bytes: &[u8]) -> String {
     hex_128(xxh3::xxh3_128(bytes))
 }

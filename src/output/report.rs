@@ -40,8 +40,8 @@ pub(crate) struct Reporter<'r> {
     lines: Vec<u8>,
     /// `check` lines not printed yet. They are printed [`PRINT_AT`] bytes at a time, and
     /// before anything else is printed, so the order of the output stays that of the
-    /// articles: one write per article was 7,784 system calls on the benchmark corpus
-    /// (ten rules), 3.6% of `check`'s time.
+    /// articles; a write per article would be a system call per article, a few percent
+    /// of `check` on a corpus of small articles.
     unprinted: Vec<u8>,
     /// A person is reading stdout: each article's lines are printed as it is reported.
     stdout_is_terminal: bool,
