@@ -290,6 +290,13 @@ fn stream(
     };
     let mut spill = SpillWriter::new(config.log_dialect, hash.clone()).map_err(spill_error)?;
     loop {
+        if crate::interrupt::requested() {
+            // A large article is abandoned between chunks: its temporary copy is removed.
+            return Err(Error::io(
+                path,
+                std::io::Error::from(std::io::ErrorKind::Interrupted),
+            ));
+        }
         if !eof && pending.len() < CHUNK_LEN {
             eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
         }

@@ -41,6 +41,16 @@ const BATCH: usize = 512;
 /// glossary or usage) or the log could not be written.
 pub(crate) fn run(config: &Config) -> Result<Outcome> {
     let started = Instant::now();
+    let (_locks, leftovers) = match config.target {
+        Target::InPlace => {
+            let locks = crate::output::atomic::lock_folders(&config.inputs)?;
+            (
+                locks,
+                crate::output::atomic::remove_leftovers(&config.inputs),
+            )
+        }
+        _ => (Vec::new(), 0),
+    };
     let bar = progress::bar(0, config.quiet || config.stdin);
     let stop_walk = Arc::new(AtomicBool::new(false));
     let outcome = std::thread::scope(|scope| {
@@ -52,7 +62,10 @@ pub(crate) fn run(config: &Config) -> Result<Outcome> {
     });
     // Cleared already on success, before the summary; this is for the runs that fail.
     bar.finish_and_clear();
-    outcome
+    outcome.map(|mut outcome| {
+        outcome.summary.leftovers_removed = leftovers;
+        outcome
+    })
 }
 
 /// [`run`] within the scope of the walk's thread, if it has one.
@@ -196,7 +209,8 @@ fn process_all<I: Iterator<Item = Result<Article>> + Send>(
                     // finish would wait at the end of every batch.
                     .with_max_len(1)
                     .map(|article| {
-                        let go_on = !stopped.load(Ordering::Relaxed);
+                        let go_on =
+                            !stopped.load(Ordering::Relaxed) && !crate::interrupt::requested();
                         go_on.then(|| article::process(article, rules, config))
                     })
                     // Each outcome goes straight to its place: a plain `collect` makes

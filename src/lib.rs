@@ -5,7 +5,7 @@
 //! | stage | module | what it does |
 //! | --- | --- | --- |
 //! | command line | [`cli`] → `config` | parse the arguments; resolve and check them into a `Config` |
-//! | run | `driver` | load the rules while the walk starts; process articles in parallel batches |
+//! | run | `driver`, `interrupt` | load the rules while the walk starts; process articles in parallel batches; stop cleanly on Ctrl-C |
 //! | input | `input::walk`, `input::listing` | list the articles, sorted; hand them to the workers |
 //! | | `input::encoding` | detect and decode an article's encoding; encode it back |
 //! | rules | `glossary` (`condition`, `template`) | read the CSV glossaries into validated rules |
@@ -35,6 +35,7 @@ mod error;
 mod exit;
 mod glossary;
 mod input;
+mod interrupt;
 mod output;
 mod review;
 

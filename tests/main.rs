@@ -6,6 +6,7 @@ mod heldout;
 mod hostile;
 mod precision;
 mod runs;
+mod safety;
 mod shipped_glossaries;
 
 use std::path::Path;

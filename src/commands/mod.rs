@@ -32,12 +32,17 @@ pub fn execute(cli: Cli) -> Exit {
 }
 
 fn fix_or_check(config: &Config, is_check: bool) -> Result<Exit, Error> {
+    if config.writes() {
+        crate::interrupt::watch();
+    }
     let outcome = crate::driver::run(config)?;
     if !config.quiet {
         outcome.summary.print();
     }
     report::print_failures(&outcome.failures);
-    Ok(if !outcome.failures.is_empty() {
+    Ok(if outcome.summary.interrupted {
+        Exit::Interrupted
+    } else if !outcome.failures.is_empty() {
         Exit::Partial
     } else if is_check && outcome.summary.substitutions > 0 {
         Exit::Findings
@@ -49,6 +54,7 @@ fn fix_or_check(config: &Config, is_check: bool) -> Result<Exit, Error> {
 fn review_command(args: crate::cli::ReviewArgs, direction: Direction) -> Result<Exit, Error> {
     let quiet = args.quiet;
     let config = ReviewConfig::from_args(args, direction)?;
+    crate::interrupt::watch();
     let outcome = review::run(&config)?;
     report::print_review(&outcome, &config, quiet);
     let failed = !outcome.failures.is_empty() || !outcome.skipped.is_empty();

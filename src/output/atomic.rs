@@ -54,6 +54,11 @@ pub(crate) struct AtomicFile {
     replacing: bool,
 }
 
+/// A temporary file's name starts and ends so: hidden, and found again by
+/// [`remove_leftovers`].
+const TEMP_PREFIX: &str = ".mtfix-";
+const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes of at least this many bytes skip the buffer when it is empty.
 const DIRECT_WRITE: usize = 4096;
 
@@ -82,7 +87,7 @@ impl AtomicFile {
             _ => PathBuf::from("."),
         };
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".mtfix-").suffix(".tmp");
+        builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
         if let Some(permissions) = permissions {
             builder.permissions(permissions);
         }
@@ -386,6 +391,69 @@ impl Write for LogFile {
             LogFile::Through(file) => file.flush(),
         }
     }
+}
+
+/// Locks the folders an in-place run rewrites (each input folder, or a file input's
+/// folder) against a second mtfix doing the same: two runs that read one article would
+/// each rewrite it from the original, and the second rename would drop the first's
+/// corrections (the on-disk check catches most of these, the lock all of them). The locks
+/// are advisory (`flock`): an editor saving an article meanwhile is caught by the on-disk
+/// check only. They are released when the returned files are dropped.
+pub(crate) fn lock_folders(inputs: &[PathBuf]) -> Result<Vec<File>> {
+    let mut locks = Vec::new();
+    for input in inputs {
+        let folder = match input.is_dir() {
+            true => input.clone(),
+            false => match input.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+                _ => PathBuf::from("."),
+            },
+        };
+        let file = File::open(&folder).map_err(|e| Error::io(&folder, e))?;
+        match file.try_lock() {
+            Ok(()) => locks.push(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Usage(format!(
+                    "{}: another mtfix is rewriting articles here; wait for it to end",
+                    folder.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&folder, e)),
+        }
+    }
+    Ok(locks)
+}
+
+/// Removes the temporary files an interrupted run left in the input folders (a killed
+/// in-place run leaves each corrected article it had not renamed yet as
+/// `.mtfix-XXXXXX.tmp` beside its original), and returns how many. Run under the locks
+/// of [`lock_folders`], so no other mtfix is writing there. Hidden folders are not
+/// entered, nor symbolic links followed, as the walk does not.
+pub(crate) fn remove_leftovers(inputs: &[PathBuf]) -> usize {
+    let mut removed = 0;
+    let mut folders: Vec<PathBuf> = inputs.iter().filter(|p| p.is_dir()).cloned().collect();
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.as_encoded_bytes();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && !name.starts_with(b".") {
+                folders.push(entry.path());
+            } else if kind.is_file()
+                && name.starts_with(TEMP_PREFIX.as_bytes())
+                && name.ends_with(TEMP_SUFFIX.as_bytes())
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 /// Makes a rename durable; failure only weakens durability, so it is not an error.

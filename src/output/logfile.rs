@@ -307,7 +307,15 @@ pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
 /// Reads log bytes (see [`read`]).
 pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
     let bytes = lone_cr_as_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
-    let bytes = &*bytes;
+    let mut bytes = &*bytes;
+    let journal = path.extension().is_some_and(|ext| ext == "partial");
+    if journal {
+        // The journal of a killed in-place run may end inside the row being written
+        // then; that row's article was not replaced (rows reach the disk first), so it
+        // is left out, with everything after the last complete line.
+        let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        bytes = &bytes[..end];
+    }
     let error = |line: u64, message: String| Error::Log {
         path: path.to_owned(),
         line,
@@ -344,6 +352,11 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
         })?;
         let position = record.position().map_or(0, |p| p.byte() as usize);
         let (_, line) = lines.locate(bytes, position, None);
+        // Cut at a line break inside a quoted field, the torn row of a journal is the
+        // last record, and short.
+        if record.len() < header.len() && journal {
+            break;
+        }
         if record.len() < header.len() {
             return Err(error(
                 line,

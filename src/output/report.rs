@@ -191,7 +191,7 @@ impl<'r> Reporter<'r> {
     /// gone, as `grep` and `ripgrep` stop under `head` (the articles already processed
     /// are still logged, so the log matches what was written).
     pub(crate) fn wants_more(&self) -> bool {
-        !self.stdout_closed
+        !self.stdout_closed && !crate::interrupt::requested()
     }
 
     /// Prints the pending `check` lines with one write, and empties the buffer.
@@ -333,6 +333,7 @@ impl<'r> Reporter<'r> {
         self.summary.failed = self.failures.len();
         self.summary.elapsed = elapsed;
         self.summary.stopped_early = self.stdout_closed;
+        self.summary.interrupted = crate::interrupt::requested();
         Ok((
             std::mem::take(&mut self.summary),
             std::mem::take(&mut self.failures),
@@ -465,6 +466,10 @@ pub(crate) struct Summary {
     /// The run stopped early, its stdout closed (`| head`): the counts are of the
     /// articles done by then.
     pub stopped_early: bool,
+    /// The run stopped on Ctrl-C or SIGTERM: the counts are of the articles done by then.
+    pub interrupted: bool,
+    /// Temporary files of an interrupted run found in the input folders and removed.
+    pub leftovers_removed: usize,
 }
 
 impl Summary {
@@ -491,6 +496,18 @@ impl Summary {
         }
         if self.stopped_early {
             eprintln!("stopped early: the reader of the output has gone");
+        }
+        if self.leftovers_removed > 0 {
+            eprintln!(
+                "removed {} left in the input folders by an interrupted run",
+                plural(self.leftovers_removed, "temporary file")
+            );
+        }
+        if self.interrupted {
+            eprintln!(
+                "interrupted: the articles not listed in the log were not touched; \
+                 run again to finish"
+            );
         }
     }
 }

@@ -35,6 +35,14 @@ pub(crate) struct ReviewReport {
 /// Runs `apply` or `revert`.
 pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     let entries = logfile::read(&config.log)?;
+    let _locks = match config.out {
+        None => {
+            let locks = crate::output::atomic::lock_folders(&config.inputs)?;
+            crate::output::atomic::remove_leftovers(&config.inputs);
+            locks
+        }
+        Some(_) => Vec::new(),
+    };
     let (articles, walk_errors) = walk::list(&config.inputs, &config.extensions, config.follow);
     let mut report = ReviewReport {
         failures: walk_errors,
@@ -44,6 +52,9 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     // Under --out, two inputs holding the same relative path would write the same copy.
     let mut copies = std::collections::HashSet::new();
     for article in &articles {
+        if crate::interrupt::requested() {
+            break;
+        }
         let rows = rows.remove(&article.log_name()).unwrap_or_default();
         if config.out.is_some() && !copies.insert(&article.relative) {
             report.failures.push(Error::Article {
@@ -105,7 +116,13 @@ fn review_file(
     let path = &article.path;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let splices = if rows.is_empty() {
+    // Reverting a file that is already the original the log was made from (a killed
+    // in-place run logs an article just before renaming it): nothing to undo.
+    let original = config.direction == Direction::Revert
+        && rows
+            .first()
+            .is_some_and(|row| logfile::is_file_hash_of(&row.file_hash, &bytes));
+    let splices = if rows.is_empty() || original {
         Some(Vec::new())
     } else {
         splices(&bytes, rows, config, report)
