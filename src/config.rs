@@ -338,7 +338,7 @@ impl ReviewConfig {
     }
 }
 
-fn normalize_extensions(extensions: &[String]) -> Vec<String> {
+pub(crate) fn normalize_extensions(extensions: &[String]) -> Vec<String> {
     extensions
         .iter()
         .map(|e| e.trim_start_matches('.').to_lowercase())

@@ -306,6 +306,44 @@ pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
 
 /// Reads log bytes (see [`read`]).
 pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
+    parse_with(bytes, path, |_| ()).map(|(_, entries)| entries)
+}
+
+/// A log read back whole, every field kept as read: what `mtfix review` needs to write
+/// the same log again with the reviewer's decisions in it.
+pub(crate) struct Table {
+    /// The header's column names, in the log's order.
+    pub header: Vec<String>,
+    /// Each row's fields as read, in the header's order (row `i` is `entries[i]`).
+    pub records: Vec<Vec<String>>,
+    pub entries: Vec<Entry>,
+    pub delimiter: u8,
+    pub bom: bool,
+}
+
+/// Reads log bytes (see [`read`]) keeping every field.
+pub(crate) fn parse_table(bytes: &[u8], path: &Path) -> Result<Table> {
+    let mut records = Vec::new();
+    let (header, entries) = parse_with(bytes, path, |record| {
+        records.push(record.iter().map(str::to_owned).collect())
+    })?;
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let delimiter = sniff_delimiter(&lone_cr_as_lf(&bytes[if bom { 3 } else { 0 }..]));
+    Ok(Table {
+        header: header.iter().map(str::to_owned).collect(),
+        records,
+        entries,
+        delimiter,
+        bom,
+    })
+}
+
+/// Reads log bytes, showing each record to `each` as it is read; returns the header too.
+fn parse_with(
+    bytes: &[u8],
+    path: &Path,
+    mut each: impl FnMut(&csv::StringRecord),
+) -> Result<(csv::StringRecord, Vec<Entry>)> {
     let bytes = lone_cr_as_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
     let mut bytes = &*bytes;
     let journal = path.extension().is_some_and(|ext| ext == "partial");
@@ -421,8 +459,9 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
             file_hash: field("file_hash").into_owned(),
             edited,
         });
+        each(&record);
     }
-    Ok(entries)
+    Ok((header, entries))
 }
 
 /// The field separator of a log: whichever of `,` `;` and tab occurs most in its header
