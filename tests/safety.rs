@@ -497,3 +497,47 @@ fn sigterm_stops_an_in_place_run_cleanly() {
         kill_and_check(seed, "-TERM");
     }
 }
+
+#[test]
+fn a_device_is_refused_and_parent_ignore_files_hide_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("g.csv", GLOSSARY),
+            (".gitignore", "*.txt\n"),
+            ("in/a.txt", "Openai.\n"),
+            ("empty/notes.doc", "Openai.\n"),
+        ],
+    );
+    let run = mtfix(dir.path(), &["check", "in", "-g", "g.csv"]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let run = mtfix(dir.path(), &["check", "/dev/zero", "-g", "g.csv"]);
+    assert_eq!(run.status.code(), Some(3));
+    assert!(
+        stderr(&run).contains("/dev/zero: a device"),
+        "{}",
+        stderr(&run)
+    );
+    let run = mtfix(dir.path(), &["check", "empty", "-g", "g.csv"]);
+    assert_eq!(run.status.code(), Some(0));
+    assert!(
+        stderr(&run).contains("warning: no article was read"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn escape_sequences_from_articles_are_printed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let glossary = "pattern,replacement,id\nre:Openai\\x1b?\\[?3?1?m?,OpenAI,esc\n";
+    write_files(
+        dir.path(),
+        &[("g.csv", glossary), ("a.txt", "Openai\u{1b}[31m rouge.\n")],
+    );
+    let run = mtfix(dir.path(), &["check", "a.txt", "-g", "g.csv"]);
+    let stdout = String::from_utf8(run.stdout).unwrap();
+    assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
+    assert!(stdout.contains("\\u{1b}"), "{stdout:?}");
+}

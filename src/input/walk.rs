@@ -63,6 +63,10 @@ pub(crate) fn walk<'a>(
                 Ok(meta) if meta.is_dir() => {
                     Box::new(walk_folder(input, root, extensions, follow, stop.clone()))
                 }
+                Ok(meta) if is_device(&meta) => Box::new(std::iter::once(Err(Error::io(
+                    root,
+                    std::io::Error::other("a device, not an article (it may never end)"),
+                )))),
                 Ok(_) => Box::new(std::iter::once(Ok(Article {
                     input,
                     relative: root.file_name().map_or_else(|| root.clone(), PathBuf::from),
@@ -84,6 +88,10 @@ fn walk_folder<'a>(
         .hidden(true)
         .git_ignore(true)
         .require_git(false)
+        // Only ignore files inside the input count: a `.gitignore` in a parent folder, or
+        // git's global excludes, would hide articles the user named.
+        .parents(false)
+        .git_global(false)
         .follow_links(follow)
         // Entries of a folder share its path up to their names, so comparing whole paths
         // as bytes orders them by name, without parsing both paths at every comparison
@@ -113,6 +121,13 @@ fn walk_folder<'a>(
 /// Whether the file name of `path` ends with `.` and one of `extensions` (lower case),
 /// in any case. Read off the bytes: parsing the path into components for this, and for
 /// [`relative_to`], would be a large part of the walk's own work.
+/// Whether a file named as an input is a character or block device (`/dev/zero`), which
+/// may never end.
+fn is_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_char_device() || meta.file_type().is_block_device()
+}
+
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
     let bytes = path.as_os_str().as_encoded_bytes();
     let name = bytes

@@ -115,7 +115,8 @@ impl AtomicFile {
             true => self.writer.get_mut().write_all(bytes),
             false => self.writer.write_all(bytes),
         };
-        result.map_err(|e| Error::io(self.writer.get_ref().path(), e))
+        // The error names the file being written, not its temporary copy.
+        result.map_err(|e| Error::io(&self.target, e))
     }
 
     /// Replaces the target: keeps its permissions, owner and group, keeps the original

@@ -13,6 +13,22 @@ const CYAN: &str = "\x1b[36m";
 /// A unified diff of one article with one line of context; `color` adds ANSI colours and
 /// marks changed words in reverse video.
 pub(crate) fn unified(name: &str, before: &str, after: &str, color: bool) -> String {
+    // On a terminal, an escape sequence in an article or its name would drive it: control
+    // characters other than line breaks and tabs are shown escaped.
+    let shown = |text: &str| -> String {
+        text.chars()
+            .map(|c| match c {
+                '\n' | '\t' | '\r' => c.to_string(),
+                c if c.is_control() => c.escape_unicode().to_string(),
+                c => c.to_string(),
+            })
+            .collect()
+    };
+    let (name, before, after) = match color {
+        true => (shown(name), shown(before), shown(after)),
+        false => (name.to_owned(), before.to_owned(), after.to_owned()),
+    };
+    let (name, before, after) = (name.as_str(), before.as_str(), after.as_str());
     let diff = TextDiff::from_lines(before, after);
     if !color {
         return diff

@@ -391,7 +391,8 @@ fn push_check_line(
     replacement: &str,
     rule: &str,
 ) {
-    let matched = one_line(matched);
+    let path = path.to_string();
+    let [path, matched, replacement, rule] = [&*path, matched, replacement, rule].map(one_line);
     let _ = writeln!(
         out,
         "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
@@ -402,12 +403,23 @@ fn push_check_line(
 /// buffer).
 const PRINT_AT: usize = 1 << 16;
 
-/// Shows line breaks inside a match as `\n` so that each change stays on one line.
-fn one_line(text: &str) -> Cow<'_, str> {
-    match text.contains(['\r', '\n']) {
-        true => Cow::Owned(text.replace('\r', "\\r").replace('\n', "\\n")),
-        false => Cow::Borrowed(text),
+/// A piece of a `check` line as printed: line breaks as `\n` and `\r`, so that each change
+/// stays on one line, and every other control character (an escape sequence in an article
+/// or a file name could drive the terminal) as `\u{1b}`.
+pub(crate) fn one_line(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
     }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Prints what `apply` or `revert` did: edited and skipped rows with the log's line
@@ -496,6 +508,12 @@ impl Summary {
         }
         if self.stopped_early {
             eprintln!("stopped early: the reader of the output has gone");
+        }
+        if self.files_read == 0 && self.failed == 0 && !self.interrupted {
+            eprintln!(
+                "warning: no article was read: the inputs hold no file with a read extension \
+                 (--ext), or ignore files hide them"
+            );
         }
         if self.leftovers_removed > 0 {
             eprintln!(
