@@ -305,6 +305,7 @@ pub fn load_glossaries(paths: &[std::path::PathBuf]) -> Result<Vec<glossary::Glo
         all
     };
     glossary::check_unique_ids(&glossaries)?;
+    glossary::check_limits(&glossaries)?;
     Ok(glossaries)
 }
 

@@ -541,3 +541,40 @@ fn escape_sequences_from_articles_are_printed_escaped() {
     assert!(!stdout.contains('\u{1b}'), "{stdout:?}");
     assert!(stdout.contains("\\u{1b}"), "{stdout:?}");
 }
+
+#[test]
+fn glossaries_that_would_exhaust_memory_are_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let many_groups = format!("pattern,replacement\nre:(a+),{}\n", "$1".repeat(17));
+    let mut many_regexes = String::from("pattern,replacement\n");
+    for i in 0..5_001 {
+        many_regexes.push_str(&format!("re:mot{i}x(\\d+),R$1\n"));
+    }
+    write_files(
+        dir.path(),
+        &[
+            ("groups.csv", &many_groups),
+            ("regexes.csv", &many_regexes),
+            ("a.txt", "aaaa\n"),
+        ],
+    );
+    let run = mtfix(dir.path(), &["check", "a.txt", "-g", "groups.csv"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).starts_with("error: groups.csv:2:"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(
+        stderr(&run).contains("at most 16 are allowed"),
+        "{}",
+        stderr(&run)
+    );
+    let run = mtfix(dir.path(), &["check", "a.txt", "-g", "regexes.csv"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("regexes.csv:5002:1: more than 5000 regex rules"),
+        "{}",
+        stderr(&run)
+    );
+}

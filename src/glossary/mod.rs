@@ -175,7 +175,19 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Glossary> {
         origin: &origin,
         stem: &stem,
     };
-    let (starts, malformed) = read_and_build(&mut reader, text, build, &mut built);
+    let (starts, malformed, too_many_regexes) =
+        read_and_build(&mut reader, text, build, &mut built);
+    if let Some(line) = too_many_regexes {
+        return Err(Error::Glossary {
+            path: path.to_owned(),
+            line,
+            column: 1,
+            message: format!(
+                "more than {MAX_REGEX_RULES} regex rules: each costs memory of its own; \
+                 write the others as literal patterns"
+            ),
+        });
+    }
     let malformed = malformed.map(|e| error(csv_error_position(text, &e), error_message(&e)));
     built.truncate(starts.len());
     if let Some((Err((column, message)), start)) =
@@ -236,9 +248,14 @@ fn read_and_build(
     text: &str,
     build: Build<'_>,
     built: &mut [Built],
-) -> (Vec<usize>, Option<csv::Error>) {
+) -> (Vec<usize>, Option<csv::Error>, Option<u64>) {
     let mut starts = Vec::new();
     let mut malformed = None;
+    // Regex rows are counted as they are read, and the reading stops past the limit,
+    // before they are compiled (see [`MAX_REGEX_RULES`]).
+    let pattern = build.index.get("pattern").copied();
+    let mut regex_rows = 0;
+    let mut too_many_regexes = None;
     let conditions = ["if", "unless"].map(|name| build.index.get(name).copied());
     let mut seen_conditions = rustc_hash::FxHashSet::default();
     rayon::scope(|scope| {
@@ -251,6 +268,14 @@ fn read_and_build(
                 Ok(true) => {
                     let position = record.position().map_or(0, |p| p.byte() as usize);
                     let (start, line) = lines.locate(text.as_bytes(), position, Some(b'#'));
+                    let is_regex = pattern
+                        .and_then(|i| record.get(i))
+                        .is_some_and(|p| p.trim_start().starts_with(REGEX_PREFIX));
+                    regex_rows += usize::from(is_regex);
+                    if regex_rows > MAX_REGEX_RULES {
+                        too_many_regexes = Some(line);
+                        break;
+                    }
                     starts.push(start);
                     chunk.push(&record, line);
                     for field in conditions.iter().flatten().filter_map(|&i| record.get(i)) {
@@ -276,7 +301,7 @@ fn read_and_build(
         }
         build.chunk(&chunk, slots);
     });
-    (starts, malformed)
+    (starts, malformed, too_many_regexes)
 }
 
 /// A rule as built from its row, or the offending column's name and a message.
@@ -500,9 +525,22 @@ fn bad_regex(source: &str, error: &regex::Error) -> String {
     format!("bad regex `{source}`: {}", one_line(&error.to_string()))
 }
 
-/// Refuses `$N` or `${name}` references to groups the regex does not have.
+/// Group references a replacement may hold. Each copies its group's text, which can be as
+/// long as the article: a replacement of `$1` ten thousand times turned a 1 MB article
+/// into gigabytes. Real templates refer to a group or two.
+const MAX_GROUP_REFERENCES: usize = 16;
+
+/// Refuses `$N` or `${name}` references to groups the regex does not have, and more
+/// than [`MAX_GROUP_REFERENCES`] of them.
 fn check_group_references(regex: &Regex, replacement: &str) -> std::result::Result<(), String> {
-    for reference in crate::glossary::template::group_references(replacement) {
+    let references = crate::glossary::template::group_references(replacement);
+    if references.len() > MAX_GROUP_REFERENCES {
+        return Err(format!(
+            "replacement refers to groups {} times; at most {MAX_GROUP_REFERENCES} are allowed",
+            references.len()
+        ));
+    }
+    for reference in references {
         let known = match reference.parse::<usize>() {
             Ok(n) => n < regex.captures_len(),
             Err(_) => regex.capture_names().flatten().any(|n| n == reference),
@@ -608,6 +646,34 @@ pub(crate) fn check_unique_ids(glossaries: &[Glossary]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Regex rules a run may hold. Each compiles to its own regex with its own caches, about
+/// 60 KB each (2,000 regex rules took 126 MB), and 100,000 of them exhausted 8 GB; 5,000
+/// keep a run within about 300 MB. Literal rules have no such limit: they share one
+/// automaton or word index.
+pub(crate) const MAX_REGEX_RULES: usize = 5_000;
+
+/// Refuses a run with more than [`MAX_REGEX_RULES`] regex rules, naming the first one past
+/// the limit.
+pub(crate) fn check_limits(glossaries: &[Glossary]) -> Result<()> {
+    let regexes = glossaries
+        .iter()
+        .flat_map(|g| &g.rules)
+        .filter(|rule| matches!(rule.pattern, Pattern::Regex(_)));
+    match regexes.clone().nth(MAX_REGEX_RULES) {
+        None => Ok(()),
+        Some(rule) => Err(Error::Glossary {
+            path: rule.origin.path.to_path_buf(),
+            line: rule.origin.line,
+            column: 1,
+            message: format!(
+                "more than {MAX_REGEX_RULES} regex rules ({} in all): each costs memory of \
+                 its own; write the others as literal patterns",
+                regexes.count()
+            ),
+        }),
+    }
 }
 
 #[cfg(test)]

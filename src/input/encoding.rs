@@ -161,9 +161,12 @@ pub(crate) fn detect(
         return Ok(TextEncoding::Utf8 { bom });
     }
     if let Err(e) = std::str::from_utf8(head) {
-        // UTF-8 accents before the first bad byte: a damaged UTF-8 file, not a legacy
-        // one; reading it as Windows-1252 would turn every accent into mojibake.
-        if !head[..e.valid_up_to()].is_ascii() {
+        // UTF-8 accents anywhere, before or after the first bad byte: a damaged UTF-8
+        // file, not a legacy one (in Windows-1252 such a pair reads as mojibake, "Ã©",
+        // which a legacy article does not hold); reading it as Windows-1252 would write
+        // a legacy byte into a UTF-8 file and turn every accent into mojibake.
+        let utf8_accents = head.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
+        if utf8_accents {
             return Err(Undecodable::InvalidUtf8(e.valid_up_to()));
         }
     }
@@ -217,6 +220,16 @@ fn is_utf8_prefix(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn damaged_utf8_is_not_read_as_legacy_wherever_its_first_bad_byte() {
+        // The stray Windows-1252 byte comes before any UTF-8 accent.
+        let damaged = b"Le mod\xE8le d'Openai, caf\xC3\xA9 et th\xC3\xA9.";
+        assert_eq!(detect(damaged, None), Err(Undecodable::InvalidUtf8(6)));
+        // A real Windows-1252 text has no UTF-8 pair.
+        let legacy = b"Le mod\xE8le d'Openai, caf\xE9.";
+        assert!(matches!(detect(legacy, None), Ok(TextEncoding::Legacy(_))));
+    }
 
     #[test]
     fn detects_utf8_bom_and_legacy() {
