@@ -227,7 +227,7 @@ fn normalize_extensions(extensions: &[String]) -> Vec<String> {
 }
 
 /// The encoding named by `--encoding`, if any.
-fn forced_encoding(label: Option<&str>) -> Result<Option<TextEncoding>> {
+pub(crate) fn forced_encoding(label: Option<&str>) -> Result<Option<TextEncoding>> {
     label
         .map(|label| {
             TextEncoding::for_label(label).ok_or_else(|| {
@@ -251,7 +251,7 @@ fn color_stream_is_terminal(stdin: bool) -> bool {
 }
 
 /// The one-byte field separator of `--log-delimiter` (`\t` may be written `tab`).
-fn log_delimiter(text: &str) -> Result<u8> {
+pub(crate) fn log_delimiter(text: &str) -> Result<u8> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),

@@ -18,6 +18,7 @@
 //! | | `output::logfile`, `output::report` | the CSV log both ways; the summary and `check` lines |
 //! | | `output::diff`, `output::progress` | `--diff`; the progress bar |
 //! | review | `review` | `apply` and `revert`: the reviewed log drives the final articles |
+//! | records | `stream` (`record`, `labels`, `log`) | JSON Lines in, corrected records out (`mtfix stream`); their CSV log (`mtfix log`) |
 //! | commands | [`commands`] (`commands::glossary`) | run a command, print its outcome, give the exit code |
 //!
 //! Only the facade below is public: what the binary, the integration tests, the example
@@ -37,6 +38,7 @@ mod glossary;
 mod input;
 mod output;
 mod review;
+mod stream;
 
 pub use correct::matcher::Rules;
 pub use correct::{Applied, apply};
