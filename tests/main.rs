@@ -7,6 +7,7 @@ mod hostile;
 mod precision;
 mod runs;
 mod shipped_glossaries;
+mod stream;
 
 use std::path::Path;
 use std::process::{Command, Output};
