@@ -7,6 +7,7 @@ mod hostile;
 mod precision;
 mod runs;
 mod shipped_glossaries;
+mod spark;
 mod stream;
 
 use std::path::Path;
