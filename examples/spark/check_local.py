@@ -12,6 +12,7 @@ Exit 0 when identical; 1 with the differences otherwise.
 import argparse
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -145,7 +146,8 @@ def main():
     print(f"total {time.time() - started:.1f} s")
     if problems:
         print("\n".join(problems[:20]))
-        sys.exit(1)
+        sys.exit(f"differences found; inputs and outputs kept in {work}")
+    shutil.rmtree(work)
     print("identical to mtfix fix: corrected articles, errors and log")
 
 
