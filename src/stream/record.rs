@@ -246,10 +246,11 @@ fn corrected<'a>(
     context: &'a Context,
 ) -> Result<Corrected<'a>, String> {
     let (text, bytes) = match outcome.as_text {
-        true => match std::str::from_utf8(&outcome.output) {
+        // Checked again (SIMD: the standard library's check took an eighth of the
+        // stream's time), though it cannot fail: UTF-8 in, UTF-8 replacements out.
+        true => match simdutf8::basic::from_utf8(&outcome.output) {
             Ok(text) => (Some(text), None),
-            // Cannot happen: UTF-8 in, UTF-8 replacements out. Said rather than hidden.
-            Err(e) => return Err(format!("corrected text is not UTF-8: {e}")),
+            Err(_) => return Err("corrected text is not UTF-8".into()),
         },
         false => (None, Some(BASE64.encode(&outcome.output))),
     };
