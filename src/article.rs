@@ -19,7 +19,7 @@ use crate::correct::{Options, Substitutions, rewrite, substitutions};
 use crate::error::{Error, Result};
 use crate::input::encoding::{self, TextEncoding, Undecodable};
 use crate::input::walk::Article;
-use crate::output::atomic::{AtomicFile, Durability, Stamp};
+use crate::output::atomic::{AtomicFile, Durability, Prepared, Stamp};
 use crate::output::diff;
 use crate::output::logfile::{self, FileHasher};
 use crate::output::logfile::{Dialect, LogRow};
@@ -83,8 +83,8 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
 
 thread_local! {
     /// The buffer a worker reads articles into, kept from one to the next: a new one per
-    /// article was a large block to allocate, and with two workers each allocation could
-    /// wait for the lock of the heap the other worker's thread was freeing into. Its
+    /// article would be a large block to allocate, and with two workers each allocation
+    /// could wait for the lock of the heap the other worker's thread is freeing into. Its
     /// length is how much of it was ever written (see [`read_all`]).
     static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
@@ -208,17 +208,17 @@ fn whole(
     let piece = Piece::whole(&text, encoding);
     let (corrected, subs) = correct(piece, rules, options, wanted, article, &mut warnings);
     let changed = !subs.is_empty();
+    let mut pending = None;
     let output = || encode_whole(encoding, &corrected);
     match (&config.target, source) {
         (Target::Out(dir), Source::File(meta)) => write_copy(dir, article, meta, &output())?,
         (Target::InPlace, Source::File(meta)) if changed => {
             let mut file = AtomicFile::create(&article.path)?;
             file.write(&output())?;
-            file.commit(
-                Durability::Synced,
-                Some(Stamp::of(meta)),
-                config.backup.as_deref(),
-            )?;
+            pending = Some(Pending {
+                file: file.prepare(Durability::Synced)?,
+                stamp: Stamp::of(meta),
+            });
         }
         (Target::Stdout, _) => write_stdout(&output())?,
         _ => {}
@@ -231,6 +231,7 @@ fn whole(
         diff,
         warnings,
         spill: None,
+        pending,
         hash: match config.log {
             Some(_) if changed => logfile::file_hash(bytes),
             _ => String::new(),
@@ -285,6 +286,13 @@ fn stream(
     };
     let mut spill = SpillWriter::new(config.log_dialect, hash.clone()).map_err(spill_error)?;
     loop {
+        if crate::interrupt::requested() {
+            // A large article is abandoned between chunks: its temporary copy is removed.
+            return Err(Error::io(
+                path,
+                std::io::Error::from(std::io::ErrorKind::Interrupted),
+            ));
+        }
         if !eof && pending.len() < CHUNK_LEN {
             eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
         }
@@ -338,11 +346,12 @@ fn stream(
     }
     match (out, &config.target) {
         (Some(out), Target::Out(_)) => out.commit(Durability::Unsynced, None, None)?,
-        (Some(out), Target::InPlace) if changed => out.commit(
-            Durability::Synced,
-            Some(Stamp::of(meta)),
-            config.backup.as_deref(),
-        )?,
+        (Some(out), Target::InPlace) if changed => {
+            processed.pending = Some(Pending {
+                file: out.prepare(Durability::Synced)?,
+                stamp: Stamp::of(meta),
+            });
+        }
         _ => {}
     }
     Ok(processed)
@@ -594,6 +603,26 @@ pub(crate) struct Processed {
     /// Things the user should know that did not stop the article (skipped as binary,
     /// a replacement the encoding cannot represent).
     pub warnings: Vec<String>,
+    /// With `--in-place`, the corrected article on the disk beside the original, renamed
+    /// over it only once its log rows are on the disk ([`Pending::commit`]).
+    pub pending: Option<Pending>,
+}
+
+/// A corrected article waiting for its log rows to reach the disk before it replaces the
+/// original: the log is the journal of an in-place run, so an interrupted run leaves a
+/// log that covers every article it rewrote.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    file: Prepared,
+    /// The original as it was read: if it changed since, it is not replaced.
+    stamp: Stamp,
+}
+
+impl Pending {
+    /// Replaces the original (keeping it as `<file><backup>` if asked).
+    pub(crate) fn commit(self, backup: Option<&std::ffi::OsStr>) -> Result<()> {
+        self.file.commit(Some(self.stamp), backup)
+    }
 }
 
 impl Processed {

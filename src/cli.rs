@@ -41,6 +41,13 @@ pub enum Command {
     /// accepted rows of a reviewed log after `apply`). A file is written only if the
     /// result has the content hash the log recorded for the original.
     Revert(ReviewArgs),
+    /// Write the log as one self-contained HTML page on which to decide every row.
+    ///
+    /// The page (no server, no network) shows each change in its sentence, filters and
+    /// groups by file and rule, takes keyboard shortcuts, and saves the reviewed log
+    /// (same columns, `decision` filled, edits in `replacement`) for `apply`. See
+    /// docs/review-page.md.
+    Review(PageArgs),
     /// Test, lint and measure glossaries.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
@@ -148,6 +155,31 @@ pub struct ReviewArgs {
     /// With --in-place, keep each original as `<file><SUFFIX>`.
     #[arg(long, value_name = "SUFFIX")]
     pub backup: Option<std::ffi::OsString>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// No summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Options of `review`.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// The log to review, as written by `fix` (or partly reviewed already).
+    #[arg(long, value_name = "FILE")]
+    pub log: PathBuf,
+
+    /// The articles the log was made from (optional): each file whose content no longer
+    /// has the hash the log recorded, or that is missing, is flagged on the page, since
+    /// `apply` would skip its rows.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE", default_value = "review.html")]
+    pub out: PathBuf,
 
     #[command(flatten)]
     pub input: InputArgs,

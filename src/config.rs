@@ -88,11 +88,16 @@ impl Config {
         if args.backup.is_some() && target != Target::InPlace {
             return Err(Error::Usage("--backup needs --in-place".into()));
         }
+        let backup = backup_suffix(args.backup)?;
         let dialect = Dialect {
             delimiter: log_delimiter(&args.log_delimiter)?,
             bom: args.log_bom,
         };
-        Config::new(args.common, target, log, args.diff, args.backup, dialect)
+        let config = Config::new(args.common, target, log, args.diff, backup, dialect)?;
+        if let Some(log) = &config.log {
+            check_log_target(log, &config.inputs, &config.extensions, &config.glossaries)?;
+        }
+        Ok(config)
     }
 
     fn new(
@@ -113,11 +118,7 @@ impl Config {
         }
         let config = Config {
             stdin,
-            inputs: common
-                .inputs
-                .into_iter()
-                .filter(|p| p != Path::new("-"))
-                .collect(),
+            inputs: distinct_inputs(common.inputs.into_iter().filter(|p| p != Path::new("-"))),
             glossaries: common.glossaries,
             extensions: normalize_extensions(&common.input.extensions),
             target,
@@ -154,14 +155,131 @@ impl Config {
 /// read the corrected copies as articles.
 pub(crate) fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     let out = resolve(out);
-    for input in inputs.iter().filter(|p| p.is_dir()) {
-        if out.starts_with(resolve(input)) {
+    for input in inputs {
+        let resolved = resolve(input);
+        if input.is_dir() && out.starts_with(&resolved) {
             return Err(Error::Usage(format!(
                 "--out {} is inside the input folder {}",
                 out.display(),
                 input.display()
             )));
         }
+        // A file's copy goes to DIR/<its name>: that must not be the file itself.
+        if input.is_file()
+            && let Some(name) = resolved.file_name()
+            && same_file(&out.join(name), input)
+        {
+            return Err(Error::Usage(format!(
+                "--out {} would overwrite the input {}",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same existing file (same device and inode), whatever the
+/// spelling: links, `..`, a symbolic link on the way.
+pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// The inputs in command-line order, each file or folder once: an input given twice
+/// would be processed twice, and its log rows would repeat (and overlap).
+pub(crate) fn distinct_inputs(inputs: impl IntoIterator<Item = PathBuf>) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
+    inputs
+        .into_iter()
+        .filter(|input| {
+            use std::os::unix::fs::MetadataExt;
+            let identity = match std::fs::metadata(input) {
+                Ok(meta) => (meta.dev(), meta.ino(), PathBuf::new()),
+                Err(_) => (0, 0, resolve(input)),
+            };
+            seen.insert(identity)
+        })
+        .collect()
+}
+
+/// The suffix of `--backup`: a backup is named `<file><SUFFIX>`, so an empty suffix
+/// would name the article itself, and a `/` another folder.
+pub(crate) fn backup_suffix(suffix: Option<OsString>) -> Result<Option<OsString>> {
+    use std::os::unix::ffi::OsStrExt;
+    match suffix {
+        Some(s) if s.is_empty() || s.as_bytes().contains(&b'/') || s.as_bytes().contains(&0) => {
+            Err(Error::Usage(format!(
+                "--backup needs a non-empty suffix without `/` (such as `.orig`), not `{}`",
+                s.to_string_lossy()
+            )))
+        }
+        suffix => Ok(suffix),
+    }
+}
+
+/// Refuses a `--log` path whose file must not be replaced: an article or a glossary of
+/// the run, any existing file that is not an mtfix log, or a log a reviewer has worked on
+/// (a decision or an edited replacement). A device (`/dev/null`) is written through.
+fn check_log_target(
+    log: &Path,
+    inputs: &[PathBuf],
+    extensions: &[String],
+    glossaries: &[PathBuf],
+) -> Result<()> {
+    let refuse = |why: String| Err(Error::Usage(format!("--log {}: {why}", log.display())));
+    let meta = match std::fs::metadata(log) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(log, e)),
+    };
+    if meta.is_dir() {
+        return refuse("is a folder; name a file in it, such as changes.csv".into());
+    }
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let resolved = resolve(log);
+    let walked = |input: &PathBuf| {
+        same_file(log, input)
+            || (input.is_dir()
+                && resolved.starts_with(resolve(input))
+                && resolved.extension().is_some_and(|ext| {
+                    let ext = ext.to_string_lossy().to_lowercase();
+                    extensions.contains(&ext)
+                }))
+    };
+    if let Some(input) = inputs.iter().find(|input| walked(input)) {
+        return refuse(format!(
+            "is an article of the input {}; the log would replace it",
+            input.display()
+        ));
+    }
+    let glossary =
+        |g: &PathBuf| same_file(log, g) || (g.is_dir() && resolved.starts_with(resolve(g)));
+    if glossaries.iter().any(glossary) {
+        return refuse("is a glossary of this run; the log would replace it".into());
+    }
+    if meta.len() == 0 {
+        return Ok(());
+    }
+    let entries = match crate::output::logfile::read(log) {
+        Ok(entries) => entries,
+        Err(_) => {
+            return refuse(
+                "exists and is not an mtfix log; move it away or choose another --log".into(),
+            );
+        }
+    };
+    if let Some(row) = entries.iter().find(|e| e.reviewed()) {
+        return refuse(format!(
+            "holds a reviewer's work (line {}: a decision or an edited replacement); \
+             apply it first (`mtfix apply`) or choose another --log",
+            row.csv_line
+        ));
     }
     Ok(())
 }
@@ -202,16 +320,17 @@ impl ReviewConfig {
         if args.backup.is_some() && out.is_some() {
             return Err(Error::Usage("--backup needs --in-place".into()));
         }
+        let inputs = distinct_inputs(args.inputs);
         if let Some(out) = &out {
-            check_out_dir(out, &args.inputs)?;
+            check_out_dir(out, &inputs)?;
         }
         Ok(ReviewConfig {
             direction,
             log: args.log,
-            inputs: args.inputs,
+            inputs,
             out,
             reject_empty: args.reject_empty,
-            backup: args.backup,
+            backup: backup_suffix(args.backup)?,
             extensions: normalize_extensions(&args.input.extensions),
             follow: args.input.follow,
             encoding: forced_encoding(args.input.encoding.as_deref())?,
@@ -219,7 +338,7 @@ impl ReviewConfig {
     }
 }
 
-fn normalize_extensions(extensions: &[String]) -> Vec<String> {
+pub(crate) fn normalize_extensions(extensions: &[String]) -> Vec<String> {
     extensions
         .iter()
         .map(|e| e.trim_start_matches('.').to_lowercase())
@@ -254,9 +373,10 @@ fn color_stream_is_terminal(stdin: bool) -> bool {
 pub(crate) fn log_delimiter(text: &str) -> Result<u8> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
-        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
+        "," => Ok(b','),
+        ";" => Ok(b';'),
         _ => Err(Error::Usage(format!(
-            "--log-delimiter must be one ASCII character (`,`, `;` or `tab`), not `{text}`"
+            "--log-delimiter must be `,`, `;` or `tab` (what `apply` reads back), not `{text}`"
         ))),
     }
 }
@@ -264,7 +384,7 @@ pub(crate) fn log_delimiter(text: &str) -> Result<u8> {
 /// The absolute, symlink-free form of a path that may not exist yet: its longest existing
 /// ancestor canonicalized, plus the rest.
 fn resolve(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let absolute = lexical(&std::path::absolute(path).unwrap_or_else(|_| path.to_owned()));
     let mut existing = absolute.as_path();
     let mut rest = Vec::new();
     loop {
@@ -282,4 +402,21 @@ fn resolve(path: &Path) -> PathBuf {
             _ => return absolute,
         }
     }
+}
+
+/// `path` with its `.` and `..` components resolved as written (`zz/../corpus` is
+/// `corpus` even when `zz` does not exist).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }

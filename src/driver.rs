@@ -41,6 +41,16 @@ const BATCH: usize = 512;
 /// glossary or usage) or the log could not be written.
 pub(crate) fn run(config: &Config) -> Result<Outcome> {
     let started = Instant::now();
+    let (_locks, leftovers) = match config.target {
+        Target::InPlace => {
+            let locks = crate::output::atomic::lock_folders(&config.inputs)?;
+            (
+                locks,
+                crate::output::atomic::remove_leftovers(&config.inputs),
+            )
+        }
+        _ => (Vec::new(), 0),
+    };
     let bar = progress::bar(0, config.quiet || config.stdin);
     let stop_walk = Arc::new(AtomicBool::new(false));
     let outcome = std::thread::scope(|scope| {
@@ -52,7 +62,10 @@ pub(crate) fn run(config: &Config) -> Result<Outcome> {
     });
     // Cleared already on success, before the summary; this is for the runs that fail.
     bar.finish_and_clear();
-    outcome
+    outcome.map(|mut outcome| {
+        outcome.summary.leftovers_removed = leftovers;
+        outcome
+    })
 }
 
 /// [`run`] within the scope of the walk's thread, if it has one.
@@ -103,12 +116,9 @@ fn run_with<'s>(
 
 /// Loads the rules on this worker while another, if there is one, starts the walk.
 ///
-/// The walk used to start on a thread of its own before the rules compiled, but the
-/// kernel often put that new thread on the CPU of the worker compiling and left the
-/// other CPU idle until its balancing moved one of them, while a waking worker goes to
-/// an idle CPU. Two threads, ten rules: rules ready at 2.7 ms instead of 5.5, CPUs busy
-/// in the first 12 ms 1.47 → 1.67 of 2 (medians of 40 runs), 94.4 → 92.7 ms a run (61
-/// alternated runs; 1,000 rules: 205.4 → 202.1 ms).
+/// The walk starts on a worker, not on a new thread: the kernel often puts a new thread
+/// on the CPU of the worker that is compiling and leaves the other CPU idle until its
+/// balancing moves one of them, while a waking worker goes to an idle CPU.
 fn load_rules_while_walking<I>(
     paths: &[std::path::PathBuf],
     walk: Option<&mut Walk<I>>,
@@ -173,9 +183,8 @@ struct ToReport {
 ///
 /// Runs inside `pool.install`, on a worker of the `--jobs` pool (`join` and parallel
 /// iterators use the pool of the thread they run on; outside any, the global one). The
-/// whole loop runs there: installed batch by batch, each batch was handed to the pool and
-/// back, waking the calling thread and then a worker between batches (`check`, two
-/// threads, ten rules: 223 context switches a run, 136 now).
+/// whole loop runs there, so that no batch is handed from the calling thread to the pool
+/// and back, which would wake the calling thread and then a worker between batches.
 fn process_all<I: Iterator<Item = Result<Article>> + Send>(
     listing: &mut Listing<I>,
     outputs: &mut OutputPaths,
@@ -195,20 +204,18 @@ fn process_all<I: Iterator<Item = Result<Article>> + Send>(
                 std::mem::take(&mut batch.articles)
                     .into_par_iter()
                     // Split down to single articles, so that a worker done with its
-                    // share takes the other's last articles. By default each worker
-                    // ran 256 of the 512 in runs of up to 64, and the first to finish
-                    // waited at the end of every batch: 14–25 ms of one CPU per run at
-                    // 20,000 rules, 2–3 ms now (articles timed per worker).
+                    // share takes the other's last articles. Rayon's default split gives
+                    // each worker half the batch in runs of up to 64, and the first to
+                    // finish would wait at the end of every batch.
                     .with_max_len(1)
                     .map(|article| {
-                        let go_on = !stopped.load(Ordering::Relaxed);
+                        let go_on =
+                            !stopped.load(Ordering::Relaxed) && !crate::interrupt::requested();
                         go_on.then(|| article::process(article, rules, config))
                     })
-                    // Each outcome goes straight to its place. Collected, each
-                    // article's made a vector and a list node of its own, joined
-                    // and freed across the workers, whose allocators' locks then
-                    // met (`check`, ten rules, two threads: 2,973 futex calls a
-                    // run, 348 now).
+                    // Each outcome goes straight to its place: a plain `collect` makes
+                    // a vector and a list node per article, joined and freed across
+                    // the workers, whose allocators' locks then meet.
                     .collect_into_vec(&mut outcomes);
                 batch_done.store(true, Ordering::Relaxed);
                 outcomes
@@ -238,9 +245,9 @@ fn process_all<I: Iterator<Item = Result<Article>> + Send>(
 }
 
 /// The next articles of the walk, at most [`BATCH`], and the errors before them. From a
-/// walk on its own thread, it waits for one, then takes those the walk has listed:
-/// waiting for a full batch while the walk was behind (at the start of a run) left a
-/// worker idle (`check`, two threads, 1,000 rules: 0.29 s, now 0.26).
+/// walk on its own thread, it waits for one, then takes those the walk has listed: to
+/// wait for a full batch while the walk is behind (at the start of a run) would leave a
+/// worker idle.
 fn take_batch<I: Iterator<Item = Result<Article>> + Send>(
     listing: &mut Listing<I>,
     outputs: &mut OutputPaths,
@@ -269,7 +276,10 @@ fn report_processed(reporter: &mut Reporter, processed: ToReport) -> Result<()> 
         .outcomes
         .into_iter()
         .flatten()
-        .try_for_each(|outcome| reporter.add(outcome))
+        .try_for_each(|outcome| reporter.add(outcome))?;
+    // Articles corrected in place replace their originals only now, once the batch's log
+    // rows are on the disk.
+    reporter.commit_pending()
 }
 
 /// Loads and compiles the glossaries (the embedded ones when none is given).

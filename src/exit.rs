@@ -11,6 +11,8 @@ pub enum Exit {
     Refused,
     /// 3: some files (or log rows) could not be processed; the others were.
     Partial,
+    /// 130: stopped by Ctrl-C or SIGTERM; what was done is logged.
+    Interrupted,
 }
 
 impl Exit {
@@ -21,6 +23,7 @@ impl Exit {
             Exit::Findings => 1,
             Exit::Refused => 2,
             Exit::Partial => 3,
+            Exit::Interrupted => 130,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! | stage | module | what it does |
 //! | --- | --- | --- |
 //! | command line | [`cli`] → `config` | parse the arguments; resolve and check them into a `Config` |
-//! | run | `driver` | load the rules while the walk starts; process articles in parallel batches |
+//! | run | `driver`, `interrupt` | load the rules while the walk starts; process articles in parallel batches; stop cleanly on Ctrl-C |
 //! | input | `input::walk`, `input::listing` | list the articles, sorted; hand them to the workers |
 //! | | `input::encoding` | detect and decode an article's encoding; encode it back |
 //! | rules | `glossary` (`condition`, `template`) | read the CSV glossaries into validated rules |
@@ -18,6 +18,7 @@
 //! | | `output::logfile`, `output::report` | the CSV log both ways; the summary and `check` lines |
 //! | | `output::diff`, `output::progress` | `--diff`; the progress bar |
 //! | review | `review` | `apply` and `revert`: the reviewed log drives the final articles |
+//! | | `page` | `review`: the log as one self-contained HTML page to decide in a browser |
 //! | records | `stream` (`record`, `labels`, `log`) | JSON Lines in, corrected records out (`mtfix stream`); their CSV log (`mtfix log`) |
 //! | commands | [`commands`] (`commands::glossary`) | run a command, print its outcome, give the exit code |
 //!
@@ -36,7 +37,9 @@ mod error;
 mod exit;
 mod glossary;
 mod input;
+mod interrupt;
 mod output;
+mod page;
 mod review;
 mod stream;
 

@@ -4,10 +4,8 @@
 //! réclamation d'Apple"). Each file holds one sentence a line, grouped under `# word`
 //! comment lines; blank lines are skipped.
 //!
-//! `tests/precision/known-changes.tsv` lists the changes the shipped glossaries are known
-//! to make on the corpus (`rule id<TAB>sentence`), precision bugs waiting for their rule
-//! to be fixed. It only shrinks: a change not listed fails, and so does a listed change
-//! that no longer happens (remove its line). The goal is an empty list.
+//! Any change is a precision bug and fails the test: fix the rule (or drop it), never the
+//! sentence.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -58,20 +56,6 @@ fn sentences() -> Vec<(String, usize, String)> {
     sentences
 }
 
-/// The known changes, as (rule id, sentence).
-fn known_changes() -> BTreeSet<(String, String)> {
-    let text = std::fs::read_to_string(corpus_dir().join("known-changes.tsv")).unwrap();
-    text.lines()
-        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-        .map(|line| {
-            let (rule, sentence) = line
-                .split_once('\t')
-                .unwrap_or_else(|| panic!("known-changes.tsv: no tab in {line:?}"));
-            (rule.to_owned(), sentence.to_owned())
-        })
-        .collect()
-}
-
 #[test]
 fn the_corpus_is_large_and_has_no_duplicates() {
     let sentences = sentences();
@@ -95,33 +79,18 @@ fn the_corpus_is_large_and_has_no_duplicates() {
 
 #[test]
 fn shipped_glossaries_leave_clean_french_alone() {
-    let known = known_changes();
-    let mut seen = BTreeSet::new();
-    let mut unexpected = Vec::new();
+    let mut changed = Vec::new();
     for (file, line, sentence) in sentences() {
         for (rule, matched, replacement) in changes(&sentence) {
-            let key = (rule, sentence.clone());
-            if known.contains(&key) {
-                seen.insert(key);
-            } else {
-                let rule = &key.0;
-                unexpected.push(format!(
-                    "{file}:{line}: [{rule}] {matched:?} -> {replacement:?} in {sentence:?}"
-                ));
-            }
+            changed.push(format!(
+                "{file}:{line}: [{rule}] {matched:?} -> {replacement:?} in {sentence:?}"
+            ));
         }
     }
-    let stale: Vec<String> = known
-        .difference(&seen)
-        .map(|(rule, sentence)| format!("[{rule}] {sentence:?}"))
-        .collect();
     assert!(
-        unexpected.is_empty() && stale.is_empty(),
-        "{} changes on clean French (fix the rule, never the sentence):\n{}\n\n\
-         {} known changes no longer happen (remove them from known-changes.tsv):\n{}",
-        unexpected.len(),
-        unexpected.join("\n"),
-        stale.len(),
-        stale.join("\n"),
+        changed.is_empty(),
+        "{} changes on clean French (fix the rule, never the sentence):\n{}",
+        changed.len(),
+        changed.join("\n"),
     );
 }

@@ -724,7 +724,9 @@ fn apply_skips_rows_that_do_not_fit_and_files_that_changed() {
     assert_eq!(run.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("reviewed.csv:3: `Openai` is not at byte offset 11 of a.txt; row skipped"),
+        stderr.contains(
+            "reviewed.csv:3: `Openai` is not where the log puts it in a.txt (byte offset 11); row skipped"
+        ),
         "{stderr}"
     );
     assert!(

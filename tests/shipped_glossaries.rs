@@ -78,16 +78,8 @@ fn artifacts_are_corrected_in_their_variants() {
             "Le président a jugé ce lancement de wake-up call pour la Silicon Valley.",
         ),
         (
-            "Bien que cette réclamation ait été contestée.",
-            "Bien que cette claim ait été contestée.",
-        ),
-        (
             "Ce processus violie les conditions.",
             "Ce processus violates les conditions.",
-        ),
-        (
-            "Les données des sociétés d'IA américaines à la tête.",
-            "Les données des sociétés d'IA américaines leading.",
         ),
         (
             "Une décision d'un bureau de droit d'auteur\naméricain de 2018.",
@@ -109,10 +101,6 @@ fn artifacts_are_corrected_in_their_variants() {
         (
             "Le titre a connu l'automne de 17 % en une séance.",
             "Le titre a connu drop de 17 % en une séance.",
-        ),
-        (
-            "Bien que cette réclamation soit débattue, l'application a grimpé.",
-            "Bien que cette claim soit débattue, l'application a grimpé.",
         ),
         // Development-half evidence (glossaries/EVIDENCE.md).
         (
@@ -154,6 +142,31 @@ fn artifacts_are_corrected_in_their_variants() {
         (
             "Valve a battu ses concurrents au poing avec cette console.",
             "Valve a pris ses concurrents de vitesse avec cette console.",
+        ),
+        // Development-half evidence added in the second pass (glossaries/EVIDENCE.md).
+        (
+            "Halo Infini sort sur XBOX SÉRIE X et Xbox Séries X|S.",
+            "Halo Infinite sort sur Xbox Series X et Xbox Series X|S.",
+        ),
+        (
+            "Le portage de La collection\nMaster Chief tourne sur le moteur d’espace de glissement.",
+            "Le portage de The Master Chief Collection tourne sur le Slipspace Engine.",
+        ),
+        (
+            "Le dernier d’entre nous partie II sort sur PS5.",
+            "The Last of Us Part II sort sur PS5.",
+        ),
+        (
+            "Fantôme de Tsushima se terminant expliqué, et la fin de Fantôme de Tsushima sur PS5.",
+            "Ghost of Tsushima ending explained, et la fin de Ghost of Tsushima sur PS5.",
+        ),
+        (
+            "Sony bat encore Microsoft au poing avec cette annonce.",
+            "Sony prend encore Microsoft de vitesse avec cette annonce.",
+        ),
+        (
+            "Selon l'ESRB, Le moyen arrive sur PS5 en septembre.",
+            "Selon l'ESRB, The Medium arrive sur PS5 en septembre.",
         ),
         (
             "Le jeu a éclaté les registres des ventes sur Steam.",
@@ -208,6 +221,19 @@ fn legitimate_french_is_left_alone() {
         "Bien que cette réclamation fût contestée par le baron, le tribunal l'accueillit.",
         "Bien que cette réclamation ait été contestée par les héritiers, le notaire la transmit.",
         "Bien que leur réclamation ait été contestée, ils ont été remboursés.",
+        // Rules dropped or narrowed for precision (tests/precision): the artifact
+        // cannot be told from these.
+        "Bien que cette réclamation ait été contestée, le titre a rebondi.",
+        "Les entreprises dont une femme est à la tête restent minoritaires.",
+        "Les sociétés d'IA américaines à la tête, les européennes à la traîne.",
+        "Le retour des touristes est un vrai réveil pour le secteur.",
+        "Le réveil pour les marchés risque d'être brutal.",
+        "Le moyen trouvé par Bloober Team pour survivre reste la sous-traitance.",
+        "Un vendeur a été battu par un homme barre de fer au poing.",
+        "Un halo infini entoure la lune.",
+        "Dans le jeu, Jin devient le Fantôme de Tsushima.",
+        "Le dernier d'entre nous à partir éteindra la lumière.",
+        "Le caïd a battu ses rivaux couteau au poing.",
         // Ordinary senses of the development-half artifacts' words.
         "Le réveil sonne à six heures.",
         "Ce scrutin est un « réveil » démocratique pour le pays.",

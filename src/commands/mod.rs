@@ -21,6 +21,7 @@ pub fn execute(cli: Cli) -> Exit {
         }
         Command::Apply(args) => review_command(args, Direction::Apply),
         Command::Revert(args) => review_command(args, Direction::Revert),
+        Command::Review(args) => crate::page::run(&args).map(|_| Exit::Success),
         Command::Glossary(GlossaryCommand::Test(args)) => glossary::test(&args.paths),
         Command::Glossary(GlossaryCommand::Lint(args)) => glossary::lint(&args.paths),
         Command::Glossary(GlossaryCommand::Stats(args)) => glossary::stats(&args.log),
@@ -34,12 +35,17 @@ pub fn execute(cli: Cli) -> Exit {
 }
 
 fn fix_or_check(config: &Config, is_check: bool) -> Result<Exit, Error> {
+    if config.writes() {
+        crate::interrupt::watch();
+    }
     let outcome = crate::driver::run(config)?;
     if !config.quiet {
         outcome.summary.print();
     }
     report::print_failures(&outcome.failures);
-    Ok(if !outcome.failures.is_empty() {
+    Ok(if outcome.summary.interrupted {
+        Exit::Interrupted
+    } else if !outcome.failures.is_empty() {
         Exit::Partial
     } else if is_check && outcome.summary.substitutions > 0 {
         Exit::Findings
@@ -51,6 +57,7 @@ fn fix_or_check(config: &Config, is_check: bool) -> Result<Exit, Error> {
 fn review_command(args: crate::cli::ReviewArgs, direction: Direction) -> Result<Exit, Error> {
     let quiet = args.quiet;
     let config = ReviewConfig::from_args(args, direction)?;
+    crate::interrupt::watch();
     let outcome = review::run(&config)?;
     report::print_review(&outcome, &config, quiet);
     let failed = !outcome.failures.is_empty() || !outcome.skipped.is_empty();

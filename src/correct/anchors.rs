@@ -2,7 +2,7 @@
 //! its raw bytes (in ASCII lower case) for each pattern's anchor, its longest run of
 //! ASCII letters and digits, picks the paragraphs worth searching; the others are
 //! skipped. No match and no sentence crosses a paragraph break, so the result is the same
-//! as searching the whole text (a property test in `matcher` compares both). When the
+//! as searching the whole text (a property test in `correct` compares both). When the
 //! anchors are common words the shortcut only adds a search, and [`AnchorGate`] turns it
 //! off for the run.
 
@@ -12,10 +12,10 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 /// Learns, from the first articles of a run, whether the anchor shortcut pays. When the
 /// anchors are common words, most paragraphs hold one and the anchor search only adds to
-/// the cost (measured on 100 MB of French prose, one thread: the shipped glossaries took
-/// 0.56 s with the shortcut and 0.40 s without; ten rules of rare names 0.25 s with it and
-/// 0.32 s without). The shortcut never changes a match, so turning it off changes the
-/// speed only; once off, it stays off for the run.
+/// the cost (on French prose, one thread, the shipped glossaries run about 40% slower with
+/// the shortcut, while ten rules of rare names run a fifth faster with it). The shortcut
+/// never changes a match, so turning it off changes the speed only; once off, it stays
+/// off for the run.
 #[derive(Debug, Default)]
 pub(crate) struct AnchorGate {
     /// Articles searched with the shortcut, and those where it skipped most of the text.
@@ -131,13 +131,13 @@ const MAX_PARAGRAPH: usize = 64 << 10;
 ///
 /// The search runs on a copy of the text in ASCII lower case (anchors are, as folded
 /// patterns are), with an Aho-Corasick automaton, whose SIMD prefilter (Teddy) then looks
-/// for the anchors themselves. Measured on 100 MB of French prose at ten rules: 18 ms,
-/// copy included, against 33 ms for a case-insensitive byte regex (the regex crate expands
-/// the case variants of each anchor's first four bytes, 64 fingerprints that common
-/// French words such as `professeur` share, each a candidate to verify) and 168 ms for an
-/// `ascii_case_insensitive` automaton, which has no SIMD prefilter. Word boundaries in a
-/// regex (`\b`) were slower still: no anchor could then stand for a longer one that
-/// contains it, and Teddy fell back to shorter fingerprints.
+/// for the anchors themselves. Slower on French prose, copy included: a case-insensitive
+/// byte regex (the regex crate expands the case variants of each anchor's first four
+/// bytes into fingerprints that common words such as `professeur` share, each a
+/// candidate to verify), an `ascii_case_insensitive` automaton (no SIMD prefilter), and
+/// word boundaries in a regex (`\b`: no anchor can then stand for a longer one that
+/// contains it, and Teddy falls back to shorter fingerprints). To reopen this, time
+/// `check` at ten rules on the benchmark corpus with each search.
 #[derive(Debug)]
 pub(crate) struct Anchors {
     /// Finds the anchors, leftmost first, in text in ASCII lower case.
@@ -155,7 +155,7 @@ impl Anchors {
     /// are more than [`MAX_ANCHORS`].
     pub(crate) fn new(literals: &[String], triggers: &[String]) -> Option<Anchors> {
         // Large glossaries have too many: stop counting as soon as that is known (taking
-        // the anchors of 20,000 patterns to sort them took 1 ms of the start-up).
+        // the anchors of 20,000 patterns to sort them costs about 1 ms of the start-up).
         let mut distinct = rustc_hash::FxHashSet::default();
         for pattern in literals.iter().chain(triggers) {
             distinct.insert(anchor_of(pattern)?);

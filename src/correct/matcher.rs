@@ -173,7 +173,7 @@ impl Rules {
     }
 
     /// Compiles the rules of `glossaries`, taking them: cloning 20,000 rules (their
-    /// condition regexes above all) took a fifth of the start-up.
+    /// condition regexes above all) would be a fifth of the start-up.
     pub fn compile_owned(glossaries: Vec<Glossary>) -> Result<Rules> {
         // The first glossary's rules take the others': a large glossary's are not moved.
         let mut glossaries = glossaries.into_iter();
@@ -533,9 +533,9 @@ fn fold_literals(rules: &[Rule]) -> Vec<Folded<'_>> {
 struct Distinct {
     /// Pattern number → its rules.
     rules: Vec<Vec<usize>>,
-    /// Pattern → its number. Fx hashing: SipHash made this map a tenth of the start-up at
-    /// 20,000 rules. The map holds the patterns (a copy of each beside it took a tenth of
-    /// the compiling).
+    /// Pattern → its number. Fx hashing: with SipHash this map is a tenth of the start-up
+    /// at 20,000 rules. The map holds the patterns (a copy of each beside it would be a
+    /// tenth of the compiling).
     index: rustc_hash::FxHashMap<String, usize>,
 }
 
@@ -588,8 +588,7 @@ impl Distinct {
 /// One regex for all trigger literals, longest first, so that at any place it matches
 /// the longest trigger that starts there. A regex, not an automaton: with few literals
 /// the regex crate searches them with SIMD (Teddy), where a leftmost-longest automaton
-/// fell back to a rare-byte prefilter that common French letters defeat (measured: the
-/// trigger search took 0.13 s of a 0.9 s `check` at 1,000 rules, now 0.03 s).
+/// falls back to a rare-byte prefilter that common French letters defeat.
 fn trigger_search(triggers: &[String]) -> Result<Option<regex::Regex>> {
     if triggers.is_empty() {
         return Ok(None);
@@ -821,7 +820,7 @@ mod tests {
     #[test]
     fn a_long_run_of_letters_is_no_word_anchor() {
         // 200,000 hits in one 800 KB word: each looks no further than the longest anchor
-        // (looking for the whole word at each hit took minutes).
+        // (looking for the whole word at each hit would take minutes).
         let r = rules("pattern,replacement\nChat GPT,ChatGPT\n");
         let text = format!("{}\n\nLe chat GPT.", "chat".repeat(200_000));
         let found = r.paragraphs_to_search(&text).unwrap();

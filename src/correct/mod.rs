@@ -410,7 +410,7 @@ struct LineCounter {
 
 impl LineCounter {
     fn locate(&mut self, text: &str, offset: usize) -> (u64, u64) {
-        // memchr's vector search: a byte loop here took a tenth of `check` at ten rules.
+        // memchr's vector search: a byte loop here would be a tenth of `check` at ten rules.
         let skipped = &text.as_bytes()[self.offset..offset];
         self.line += memchr::memchr_iter(b'\n', skipped).count() as u64;
         if let Some(last) = memchr::memrchr(b'\n', skipped) {
@@ -520,7 +520,7 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
-        /// [`push_context`] as it was first written: each side collapsed into a vector of
+        /// The plain twin of [`push_context`]: each side collapsed into a vector of
         /// characters (the one before the match in reverse), then cut and reversed back.
         fn context_by_vectors(before: &str, matched: &str, after: &str, limit: usize) -> String {
             fn collapse(chars: impl Iterator<Item = char>, limit: usize) -> Vec<char> {

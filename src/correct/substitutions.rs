@@ -2,9 +2,9 @@
 //!
 //! An article's substitutions are made on one worker thread and dropped on the one that
 //! reports them. glibc's allocator locks the heap of the thread that made a block for
-//! every block another thread frees, so three strings per substitution kept the two
-//! workers waiting on each other's heaps (`check`, two threads, 10 rules: 575 context
-//! switches per run). One buffer per text makes that two blocks per article.
+//! every block another thread frees, so three strings per substitution would keep the
+//! two workers waiting on each other's heaps. One buffer per text makes that two blocks
+//! per article.
 
 use std::ops::Range;
 

@@ -17,14 +17,13 @@ use regex_syntax::hir::{Hir, HirKind, Look};
 
 /// A condition regex and its word-boundary-free prefilter. Cloning shares them: the
 /// thousands of rules of a large glossary that repeat one condition hold one compiled
-/// regex (a `Regex` clone makes a new cache pool, and 20,000 of them took a fifth of the
-/// start-up).
+/// regex (a `Regex` clone makes a new cache pool, and 20,000 of them would be a fifth of
+/// the start-up).
 ///
 /// Built with the regex crate's own engine (`regex_automata`'s meta regex), configured
 /// for what a condition does, which the `regex` crate does not let one ask: tell whether
 /// it matches (no capture groups), in a sentence (no literal prefilter, which pays on long
-/// texts and cost two thirds of the compiling: 17 conditions took 6 ms of the start-up of
-/// a 20,000-rule glossary).
+/// texts and would be two thirds of the compiling).
 #[derive(Debug, Clone)]
 pub struct Condition {
     source: Arc<str>,

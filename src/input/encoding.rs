@@ -199,8 +199,8 @@ pub(crate) fn decode_whole(
     Ok((encoding, encoding.decode(&bytes[prefix..], prefix)?))
 }
 
-/// Whether `bytes` holds a NUL byte (a binary file): `memchr`'s vector search, where the
-/// standard library's `contains` took 2.5% of `check` at ten rules.
+/// Whether `bytes` holds a NUL byte (a binary file), with `memchr`'s vector search: this
+/// runs on the start of every article, and a byte-by-byte `contains` shows in `check`.
 fn has_nul(bytes: &[u8]) -> bool {
     memchr::memchr(0, bytes).is_some()
 }

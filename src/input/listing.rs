@@ -5,10 +5,9 @@
 //! leaves idle ([`Listing::on_thread`]). With more, it runs on the workers themselves
 //! ([`Listing::OnWorkers`]): first on one while another compiles the rules, then between
 //! batches, beside the articles being processed ([`Listing::list_ahead`]). A third
-//! thread there shared two CPUs with two workers: the kernel let it run for whole time
-//! slices while a preempted worker held the last article of a batch and the other worker
-//! waited (`check`, two threads, ten rules: single articles took 2-7 ms instead of 20 µs
-//! in the first batch, which ended at 14-19 ms instead of 10).
+//! thread would share two CPUs with two workers: the kernel can let it run for a whole
+//! time slice while a preempted worker holds the last article of a batch and the other
+//! worker waits for it.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};

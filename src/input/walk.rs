@@ -86,8 +86,8 @@ fn walk_folder<'a>(
         .require_git(false)
         .follow_links(follow)
         // Entries of a folder share its path up to their names, so comparing whole paths
-        // as bytes orders them by name; `sort_by_file_name` parsed both paths at every
-        // comparison (walk of 8,725 files: 11.4 ms, now 8.9).
+        // as bytes orders them by name, without parsing both paths at every comparison
+        // as `sort_by_file_name` does.
         .sort_by_file_path(|a, b| a.as_os_str().cmp(b.as_os_str()))
         .filter_entry(move |_| !stop.load(Ordering::Relaxed))
         .build();
@@ -112,7 +112,7 @@ fn walk_folder<'a>(
 
 /// Whether the file name of `path` ends with `.` and one of `extensions` (lower case),
 /// in any case. Read off the bytes: parsing the path into components for this, and for
-/// [`relative_to`], took an eighth of the walk (8,725 files: 12.5 ms, now 10.9).
+/// [`relative_to`], would be a large part of the walk's own work.
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
     let bytes = path.as_os_str().as_encoded_bytes();
     let name = bytes

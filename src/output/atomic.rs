@@ -54,6 +54,11 @@ pub(crate) struct AtomicFile {
     replacing: bool,
 }
 
+/// A temporary file's name starts and ends so: hidden, and found again by
+/// [`remove_leftovers`].
+const TEMP_PREFIX: &str = ".mtfix-";
+const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes of at least this many bytes skip the buffer when it is empty.
 const DIRECT_WRITE: usize = 4096;
 
@@ -82,7 +87,7 @@ impl AtomicFile {
             _ => PathBuf::from("."),
         };
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".mtfix-").suffix(".tmp");
+        builder.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
         if let Some(permissions) = permissions {
             builder.permissions(permissions);
         }
@@ -104,7 +109,7 @@ impl AtomicFile {
     }
 
     /// Appends bytes. A whole article goes straight to the file: through the buffer,
-    /// every byte of a corpus was copied once more.
+    /// every byte of a corpus would be copied once more.
     pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<()> {
         let result = match self.writer.buffer().is_empty() && bytes.len() >= DIRECT_WRITE {
             true => self.writer.get_mut().write_all(bytes),
@@ -113,27 +118,75 @@ impl AtomicFile {
         result.map_err(|e| Error::io(self.writer.get_ref().path(), e))
     }
 
-    /// Replaces the target: keeps its permissions, keeps the original as `<target><suffix>`
-    /// when `backup` is given, and refuses (leaving the target as it is) when `unchanged`
-    /// is given and the target no longer matches it.
+    /// Replaces the target: keeps its permissions, owner and group, keeps the original
+    /// as `<target><suffix>` when `backup` is given, and refuses (leaving the target as it
+    /// is) when `unchanged` is given and the target no longer matches it.
     pub(crate) fn commit(
         self,
         durability: Durability,
         unchanged: Option<Stamp>,
         backup: Option<&OsStr>,
     ) -> Result<()> {
-        let (target, replacing) = (self.target, self.replacing);
+        self.prepare(durability)?.commit(unchanged, backup)
+    }
+
+    /// Writes the content out (and, when synced, to the disk) and closes the file, which
+    /// waits beside its target for [`Prepared::commit`]: `--in-place` renames an article
+    /// into place only once its log rows are on the disk.
+    pub(crate) fn prepare(self, durability: Durability) -> Result<Prepared> {
+        let target = self.target;
         let temp = self
             .writer
             .into_inner()
             .map_err(|e| Error::io(&target, e.into_error()))?;
-        let io = |e| Error::io(temp.path(), e);
+        if durability == Durability::Synced {
+            temp.as_file()
+                .sync_all()
+                .map_err(|e| Error::io(&target, e))?;
+        }
+        Ok(Prepared {
+            target,
+            temp: temp.into_temp_path(),
+            replacing: self.replacing,
+            durability,
+        })
+    }
+}
+
+/// The complete new content of a file, on the disk beside its target, not yet renamed
+/// over it; removed if dropped uncommitted.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    target: PathBuf,
+    temp: tempfile::TempPath,
+    replacing: bool,
+    durability: Durability,
+}
+
+impl Prepared {
+    /// Renames the new content over the target (see [`AtomicFile::commit`]). The target
+    /// is looked at right before the rename, so a change made while the article was being
+    /// corrected is seen; one made in the microseconds between that look and the rename
+    /// is not (no portable way closes that window).
+    pub(crate) fn commit(self, unchanged: Option<Stamp>, backup: Option<&OsStr>) -> Result<()> {
+        let Prepared {
+            target,
+            temp,
+            replacing,
+            durability,
+        } = self;
+        // Errors name the article, not the temporary file, which is removed.
+        let io = |e| Error::io(&target, e);
         let current = replacing.then(|| std::fs::metadata(&target).ok()).flatten();
         if let Some(meta) = &current {
-            std::fs::set_permissions(temp.path(), meta.permissions()).map_err(io)?;
-        }
-        if durability == Durability::Synced {
-            temp.as_file().sync_all().map_err(io)?;
+            use std::os::unix::fs::MetadataExt;
+            std::fs::set_permissions(&temp, meta.permissions()).map_err(io)?;
+            let ours = std::fs::metadata(&temp).map_err(io)?;
+            if (ours.uid(), ours.gid()) != (meta.uid(), meta.gid()) {
+                // Only root (or the owner, for its groups) may: elsewhere the file keeps
+                // the owner of whoever runs mtfix, as any editor would leave it.
+                let _ = std::os::unix::fs::chown(&temp, Some(meta.uid()), Some(meta.gid()));
+            }
         }
         if let Some(expected) = unchanged
             && current.as_ref().map(Stamp::of) != Some(expected)
@@ -148,8 +201,7 @@ impl AtomicFile {
         if let (Some(suffix), Some(_)) = (backup, &current) {
             keep_backup(&target, suffix)?;
         }
-        temp.persist(&target)
-            .map_err(|e| Error::io(&target, e.error))?;
+        temp.persist(&target).map_err(|e| io(e.error))?;
         if durability == Durability::Synced {
             sync_folder(&target);
         }
@@ -159,24 +211,61 @@ impl AtomicFile {
 
 /// Keeps the file about to be replaced as `<path><suffix>`. A hard link costs nothing and
 /// keeps the original inode intact, since the replacement is renamed over the path.
+///
+/// A backup never replaces an existing file (an earlier backup, or another article whose
+/// name the suffix happens to give): the article is then not rewritten, and the error
+/// says why.
 fn keep_backup(path: &Path, suffix: &OsStr) -> Result<()> {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     let backup = PathBuf::from(name);
-    match std::fs::remove_file(&backup) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&backup, e)),
-        _ => {}
+    let exists = |backup: &Path| Error::Article {
+        path: path.to_owned(),
+        line: 1,
+        column: 1,
+        message: format!(
+            "its backup {} already exists and is never replaced; not rewritten",
+            backup.display()
+        ),
+    };
+    match std::fs::hard_link(path, &backup) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists(&backup)),
+        // A file system without hard links: a copy, created only if the name is free.
+        Err(_) => {
+            let mut copy = match File::create_new(&backup) {
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(exists(&backup));
+                }
+                created => created.map_err(|e| Error::io(&backup, e))?,
+            };
+            let mut original = File::open(path).map_err(|e| Error::io(path, e))?;
+            std::io::copy(&mut original, &mut copy)
+                .and_then(|_| copy.sync_all())
+                .map_err(|e| Error::io(&backup, e))
+        }
     }
-    std::fs::hard_link(path, &backup)
-        .or_else(|_| std::fs::copy(path, &backup).map(|_| ()))
-        .map_err(|e| Error::io(&backup, e))
 }
 
-/// The log file: written as it goes through an [`AtomicFile`], or straight through when
-/// the path is not a regular file (`/dev/null`, `/dev/stdout`).
+/// The log file: written as it goes through an [`AtomicFile`]; as a journal beside its
+/// final name (`--in-place`, [`LogFile::create_journal`]); or straight through when the
+/// path is not a regular file (`/dev/null`, `/dev/stdout`).
 pub(crate) enum LogFile {
     Atomic(AtomicFile),
+    Journal(Journal),
     Through(File),
+}
+
+/// The log of an in-place run while it runs: `<log>.partial`, a visible name, synced
+/// before any article it lists is renamed into place. A run that ends renames it to the
+/// log's name; a run killed leaves it, and it lists every article that run rewrote.
+pub(crate) struct Journal {
+    path: PathBuf,
+    target: PathBuf,
+    writer: BufWriter<File>,
+    /// Whether an article was renamed into place after rows of this journal were synced:
+    /// then the journal is the only record of the change and is never removed.
+    needed: bool,
 }
 
 impl LogFile {
@@ -187,7 +276,58 @@ impl LogFile {
                 .open(path)
                 .map(LogFile::Through)
                 .map_err(|e| Error::io(path, e)),
-            _ => AtomicFile::create(path).map(LogFile::Atomic),
+            _ => {
+                let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+                // A new log is created with the umask's mode, like any file a user makes.
+                let mode = std::os::unix::fs::PermissionsExt::from_mode(0o666);
+                AtomicFile::start(target, Some(mode), true).map(LogFile::Atomic)
+            }
+        }
+    }
+
+    /// The log of an in-place run, written as a journal (see [`Journal`]). A journal left
+    /// by an interrupted run is never overwritten: the user is told what it is.
+    pub(crate) fn create_journal(path: &Path) -> Result<LogFile> {
+        if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file() && !meta.is_dir()) {
+            return LogFile::create(path);
+        }
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        let mut name = target.as_os_str().to_owned();
+        name.push(".partial");
+        let journal = PathBuf::from(name);
+        let file = match File::create_new(&journal) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::Usage(format!(
+                    "{} exists: an earlier in-place run was interrupted, and it lists every \
+                     article that run rewrote (`mtfix revert --log {} INPUT... --in-place` \
+                     undoes them). Move it away to run again.",
+                    journal.display(),
+                    journal.display()
+                )));
+            }
+            created => created.map_err(|e| Error::io(&journal, e))?,
+        };
+        sync_folder(&journal);
+        Ok(LogFile::Journal(Journal {
+            path: journal,
+            target,
+            writer: BufWriter::with_capacity(1 << 16, file),
+            needed: false,
+        }))
+    }
+
+    /// Puts what was written on the disk, before the articles it lists are renamed into
+    /// place. Only a journal does anything.
+    pub(crate) fn sync(&mut self) -> Result<()> {
+        match self {
+            LogFile::Journal(journal) => {
+                let io = |e| Error::io(&journal.path, e);
+                journal.writer.flush().map_err(io)?;
+                journal.writer.get_ref().sync_data().map_err(io)?;
+                journal.needed = true;
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -195,7 +335,42 @@ impl LogFile {
     pub(crate) fn commit(self, durability: Durability) -> Result<()> {
         match self {
             LogFile::Atomic(file) => file.commit(durability, None, None),
+            LogFile::Journal(mut journal) => {
+                let io = |e| Error::io(&journal.path, e);
+                journal.writer.flush().map_err(io)?;
+                journal.writer.get_ref().sync_all().map_err(io)?;
+                std::fs::rename(&journal.path, &journal.target).map_err(io)?;
+                sync_folder(&journal.target);
+                journal.needed = false;
+                Ok(())
+            }
             LogFile::Through(_) => Ok(()),
+        }
+    }
+
+    /// Lets go of a log replaced by another: its temporary file or journal is removed.
+    pub(crate) fn discard(self) {
+        if let LogFile::Journal(mut journal) = self {
+            journal.needed = false;
+        }
+    }
+
+    /// Where the rows written so far are, to read them back.
+    pub(crate) fn written_path(&self) -> Option<&Path> {
+        match self {
+            LogFile::Atomic(file) => Some(file.writer.get_ref().path()),
+            LogFile::Journal(journal) => Some(&journal.path),
+            LogFile::Through(_) => None,
+        }
+    }
+}
+
+/// A journal no article depends on (the run failed before renaming one) is removed; one
+/// that lists renamed articles stays, under its visible name.
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if !self.needed {
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 }
@@ -204,6 +379,7 @@ impl Write for LogFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self {
             LogFile::Atomic(file) => file.writer.write(buf),
+            LogFile::Journal(journal) => journal.writer.write(buf),
             LogFile::Through(file) => file.write(buf),
         }
     }
@@ -211,9 +387,73 @@ impl Write for LogFile {
     fn flush(&mut self) -> std::io::Result<()> {
         match self {
             LogFile::Atomic(file) => file.writer.flush(),
+            LogFile::Journal(journal) => journal.writer.flush(),
             LogFile::Through(file) => file.flush(),
         }
     }
+}
+
+/// Locks the folders an in-place run rewrites (each input folder, or a file input's
+/// folder) against a second mtfix doing the same: two runs that read one article would
+/// each rewrite it from the original, and the second rename would drop the first's
+/// corrections (the on-disk check catches most of these, the lock all of them). The locks
+/// are advisory (`flock`): an editor saving an article meanwhile is caught by the on-disk
+/// check only. They are released when the returned files are dropped.
+pub(crate) fn lock_folders(inputs: &[PathBuf]) -> Result<Vec<File>> {
+    let mut locks = Vec::new();
+    for input in inputs {
+        let folder = match input.is_dir() {
+            true => input.clone(),
+            false => match input.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+                _ => PathBuf::from("."),
+            },
+        };
+        let file = File::open(&folder).map_err(|e| Error::io(&folder, e))?;
+        match file.try_lock() {
+            Ok(()) => locks.push(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Usage(format!(
+                    "{}: another mtfix is rewriting articles here; wait for it to end",
+                    folder.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&folder, e)),
+        }
+    }
+    Ok(locks)
+}
+
+/// Removes the temporary files an interrupted run left in the input folders (a killed
+/// in-place run leaves each corrected article it had not renamed yet as
+/// `.mtfix-XXXXXX.tmp` beside its original), and returns how many. Run under the locks
+/// of [`lock_folders`], so no other mtfix is writing there. Hidden folders are not
+/// entered, nor symbolic links followed, as the walk does not.
+pub(crate) fn remove_leftovers(inputs: &[PathBuf]) -> usize {
+    let mut removed = 0;
+    let mut folders: Vec<PathBuf> = inputs.iter().filter(|p| p.is_dir()).cloned().collect();
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.as_encoded_bytes();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && !name.starts_with(b".") {
+                folders.push(entry.path());
+            } else if kind.is_file()
+                && name.starts_with(TEMP_PREFIX.as_bytes())
+                && name.ends_with(TEMP_SUFFIX.as_bytes())
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 /// Makes a rename durable; failure only weakens durability, so it is not an error.

@@ -4,6 +4,7 @@
 //! byte-order mark, `,` `;` or tab between fields, CRLF or CR line ends, columns in any
 //! order.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::io::Write;
@@ -72,22 +73,48 @@ impl Dialect {
     }
 }
 
-/// One row of the log as written; the field order is the column order.
+/// One row of the log as written; the field order is the column order. Text cells are
+/// written through [`escape_cell`], so no article text becomes a live formula in a
+/// spreadsheet.
 #[derive(Debug, Serialize)]
 pub(crate) struct LogRow<'a> {
-    file: &'a str,
+    file: Cow<'a, str>,
     line: u64,
     column: u64,
     byte_offset: usize,
-    rule: &'a str,
-    matched: &'a str,
-    replacement: &'a str,
-    context: &'a str,
+    rule: Cow<'a, str>,
+    matched: Cow<'a, str>,
+    replacement: Cow<'a, str>,
+    context: Cow<'a, str>,
     decision: &'a str,
-    glossary: std::borrow::Cow<'a, str>,
-    note: &'a str,
+    glossary: Cow<'a, str>,
+    note: Cow<'a, str>,
     file_hash: &'a str,
     row_hash: String,
+}
+
+/// Characters that make a spreadsheet read a cell as a formula (or, for tab and carriage
+/// return, that some spreadsheets strip before doing so), as OWASP's CSV injection page
+/// lists them.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as the log writes it: one that a spreadsheet would evaluate (it starts with one
+/// of [`FORMULA_STARTS`]) gets a leading `'`, which spreadsheets show as text; so does a
+/// cell that already starts with `'`, so that [`unescape_cell`] reads every cell back
+/// exactly.
+pub(crate) fn escape_cell(text: &str) -> Cow<'_, str> {
+    match text.starts_with(FORMULA_STARTS) || text.starts_with('\'') {
+        true => Cow::Owned(format!("'{text}")),
+        false => Cow::Borrowed(text),
+    }
+}
+
+/// The text of a cell written by [`escape_cell`].
+pub(crate) fn unescape_cell(cell: &str) -> Cow<'_, str> {
+    match cell.strip_prefix('\'') {
+        Some(text) => Cow::Borrowed(text),
+        None => Cow::Borrowed(cell),
+    }
 }
 
 impl<'a> LogRow<'a> {
@@ -99,17 +126,20 @@ impl<'a> LogRow<'a> {
     ) -> Self {
         let rule = &rules.rules()[sub.rule];
         LogRow {
-            file,
+            file: escape_cell(file),
             line: sub.line,
             column: sub.column,
             byte_offset: sub.byte_offset,
-            rule: &rule.id,
-            matched: sub.matched,
-            replacement: sub.replacement,
-            context: sub.context,
+            rule: escape_cell(&rule.id),
+            matched: escape_cell(sub.matched),
+            replacement: escape_cell(sub.replacement),
+            context: escape_cell(sub.context),
             decision: "",
-            glossary: rule.origin.path.to_string_lossy(),
-            note: &rule.note,
+            glossary: match rule.origin.path.to_string_lossy() {
+                Cow::Borrowed(path) => escape_cell(path),
+                Cow::Owned(path) => Cow::Owned(escape_cell(&path).into_owned()),
+            },
+            note: escape_cell(&rule.note),
             file_hash,
             row_hash: row_hash(sub.byte_offset, sub.matched, sub.replacement),
         }
@@ -127,9 +157,10 @@ impl<'a> LogRow<'a> {
 
 /// The hash of a file's content recorded in every row of that file, so that `apply` and
 /// `revert` can tell that a file is the one the log was made from: XXH3, 128 bits, in hex.
-/// The hash only has to tell an edited file from the original, not resist a forger: BLAKE3,
-/// used until 2026-11-29 and still recognised ([`is_file_hash_of`]), took 6% of `fix`
-/// with 1,000 rules (every article of the benchmark's corpus has a substitution).
+/// The hash only has to tell an edited file from the original, not resist a forger, and it
+/// is computed for every article with a substitution: a cryptographic hash costs several
+/// percent of `fix`. Logs written before 2026-11-29 hold BLAKE3 hashes, still recognised
+/// ([`is_file_hash_of`]).
 pub(crate) fn file_hash(bytes: &[u8]) -> String {
     hex_128(xxh3::xxh3_128(bytes))
 }
@@ -268,6 +299,13 @@ pub(crate) struct Entry {
     pub edited: bool,
 }
 
+impl Entry {
+    /// Whether a reviewer worked on the row: a decision, or an edited replacement.
+    pub(crate) fn reviewed(&self) -> bool {
+        self.decision != Decision::Empty || self.edited
+    }
+}
+
 /// Reads a log in any of the variants described above; a malformed row is an error that
 /// names the log's line.
 pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
@@ -277,8 +315,54 @@ pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
 
 /// Reads log bytes (see [`read`]).
 pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
+    parse_with(bytes, path, |_| ()).map(|(_, entries)| entries)
+}
+
+/// A log read back whole, every field kept as read: what `mtfix review` needs to write
+/// the same log again with the reviewer's decisions in it.
+pub(crate) struct Table {
+    /// The header's column names, in the log's order.
+    pub header: Vec<String>,
+    /// Each row's fields as read, in the header's order (row `i` is `entries[i]`).
+    pub records: Vec<Vec<String>>,
+    pub entries: Vec<Entry>,
+    pub delimiter: u8,
+    pub bom: bool,
+}
+
+/// Reads log bytes (see [`read`]) keeping every field.
+pub(crate) fn parse_table(bytes: &[u8], path: &Path) -> Result<Table> {
+    let mut records = Vec::new();
+    let (header, entries) = parse_with(bytes, path, |record| {
+        records.push(record.iter().map(str::to_owned).collect())
+    })?;
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let delimiter = sniff_delimiter(&lone_cr_as_lf(&bytes[if bom { 3 } else { 0 }..]));
+    Ok(Table {
+        header: header.iter().map(str::to_owned).collect(),
+        records,
+        entries,
+        delimiter,
+        bom,
+    })
+}
+
+/// Reads log bytes, showing each record to `each` as it is read; returns the header too.
+fn parse_with(
+    bytes: &[u8],
+    path: &Path,
+    mut each: impl FnMut(&csv::StringRecord),
+) -> Result<(csv::StringRecord, Vec<Entry>)> {
     let bytes = lone_cr_as_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
-    let bytes = &*bytes;
+    let mut bytes = &*bytes;
+    let journal = path.extension().is_some_and(|ext| ext == "partial");
+    if journal {
+        // The journal of a killed in-place run may end inside the row being written
+        // then; that row's article was not replaced (rows reach the disk first), so it
+        // is left out, with everything after the last complete line.
+        let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        bytes = &bytes[..end];
+    }
     let error = |line: u64, message: String| Error::Log {
         path: path.to_owned(),
         line,
@@ -315,14 +399,33 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
         })?;
         let position = record.position().map_or(0, |p| p.byte() as usize);
         let (_, line) = lines.locate(bytes, position, None);
-        let field = |name: &str| index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
+        // Cut at a line break inside a quoted field, the torn row of a journal is the
+        // last record, and short.
+        if record.len() < header.len() && journal {
+            break;
+        }
+        if record.len() < header.len() {
+            return Err(error(
+                line,
+                format!(
+                    "the row has {} of the header's {} fields: the log is cut short or \
+                     damaged (an interrupted copy?); nothing was applied",
+                    record.len(),
+                    header.len()
+                ),
+            ));
+        }
+        let field = |name: &str| {
+            let cell = index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
+            unescape_cell(cell)
+        };
         let byte_offset = field("byte_offset").trim().parse().map_err(|_| {
             error(
                 line,
                 format!("`byte_offset` is not a number: `{}`", field("byte_offset")),
             )
         })?;
-        let decision = Decision::parse(field("decision")).ok_or_else(|| {
+        let decision = Decision::parse(&field("decision")).ok_or_else(|| {
             error(
                 line,
                 format!(
@@ -331,22 +434,43 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
                 ),
             )
         })?;
-        let (matched, replacement) = (field("matched").to_owned(), field("replacement").to_owned());
+        let (matched, replacement) = (
+            field("matched").into_owned(),
+            field("replacement").into_owned(),
+        );
+        if matched.is_empty() {
+            return Err(error(
+                line,
+                "`matched` is empty: a row must name the text it replaces".into(),
+            ));
+        }
+        for hash in ["file_hash", "row_hash"] {
+            if index.contains_key(hash) && field(hash).trim().is_empty() {
+                return Err(error(
+                    line,
+                    format!(
+                        "`{hash}` is empty: without it the row cannot be checked against its file"
+                    ),
+                ));
+            }
+        }
         let hash = field("row_hash");
-        let edited = !hash.is_empty() && !is_row_hash_of(hash, byte_offset, &matched, &replacement);
+        let edited =
+            !hash.is_empty() && !is_row_hash_of(&hash, byte_offset, &matched, &replacement);
         entries.push(Entry {
             csv_line: line,
-            file: field("file").to_owned(),
+            file: field("file").into_owned(),
             byte_offset,
-            rule: field("rule").to_owned(),
+            rule: field("rule").into_owned(),
             matched,
             replacement,
             decision,
-            file_hash: field("file_hash").to_owned(),
+            file_hash: field("file_hash").into_owned(),
             edited,
         });
+        each(&record);
     }
-    Ok(entries)
+    Ok((header, entries))
 }
 
 /// The field separator of a log: whichever of `,` `;` and tab occurs most in its header

@@ -35,14 +35,40 @@ pub(crate) struct ReviewReport {
 /// Runs `apply` or `revert`.
 pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     let entries = logfile::read(&config.log)?;
+    let _locks = match config.out {
+        None => {
+            let locks = crate::output::atomic::lock_folders(&config.inputs)?;
+            crate::output::atomic::remove_leftovers(&config.inputs);
+            locks
+        }
+        Some(_) => Vec::new(),
+    };
     let (articles, walk_errors) = walk::list(&config.inputs, &config.extensions, config.follow);
     let mut report = ReviewReport {
         failures: walk_errors,
         ..ReviewReport::default()
     };
     let mut rows = by_article(&articles, entries, &mut report);
+    // Under --out, two inputs holding the same relative path would write the same copy.
+    let mut copies = std::collections::HashSet::new();
     for article in &articles {
+        if crate::interrupt::requested() {
+            break;
+        }
         let rows = rows.remove(&article.log_name()).unwrap_or_default();
+        if config.out.is_some() && !copies.insert(&article.relative) {
+            report.failures.push(Error::Article {
+                path: article.path.clone(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "an earlier input holds `{}` too; its result under --out would be \
+                     overwritten, so this one is not written",
+                    article.log_name()
+                ),
+            });
+            continue;
+        }
         if let Err(error) = review_file(article, &rows, config, &mut report) {
             report.failures.push(error);
         }
@@ -90,13 +116,16 @@ fn review_file(
     let path = &article.path;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let splices = if rows.is_empty() {
+    // Reverting a file that is already the original the log was made from (a killed
+    // in-place run logs an article just before renaming it): nothing to undo.
+    let original = config.direction == Direction::Revert
+        && rows
+            .first()
+            .is_some_and(|row| logfile::is_file_hash_of(&row.file_hash, &bytes));
+    let splices = if rows.is_empty() || original {
         Some(Vec::new())
     } else {
-        match config.direction {
-            Direction::Apply => apply_rows(&bytes, rows, config, report),
-            Direction::Revert => revert_rows(&bytes, rows, config, report),
-        }
+        splices(&bytes, rows, config, report)
     };
     let Some(splices) = splices else {
         return Ok(());
@@ -118,65 +147,30 @@ fn review_file(
     Ok(())
 }
 
-/// The splices that apply the accepted rows to an original, or `None` when the file is
-/// not the one the log was made from.
-fn apply_rows(
+/// The splices that make the accepted rows' changes in `bytes`, in `direction`, or
+/// `None` when the file is not one the rows fit. Applying, the file must be the original
+/// the log was made from (its content hash), and each row's `matched` text must be at its
+/// offset; reverting, each row's `replacement` must be where the rows before it moved it.
+/// A row that does not fit, or overlaps the row before it, is reported and skipped.
+fn splices(
     bytes: &[u8],
     rows: &[Entry],
     config: &ReviewConfig,
     report: &mut ReviewReport,
 ) -> Option<Vec<Splice>> {
-    let encoding = check_file(bytes, rows, config, report)?;
-    let mut splices: Vec<Splice> = Vec::new();
-    for row in rows {
-        if !row.decision.accepts(config.reject_empty) {
-            report.rejected += 1;
-            continue;
-        }
-        let at = row.byte_offset;
-        let Some((matched, replacement)) = encode_row(row, encoding, report) else {
-            continue;
-        };
-        if bytes.get(at..at + matched.len()) != Some(&matched[..]) {
-            let message = format!(
-                "`{}` is not at byte offset {at} of {}; row skipped",
-                row.matched, row.file
-            );
-            report.skipped.push((row.csv_line, message));
-            continue;
-        }
-        if splices.last().is_some_and(|s| at < s.at + s.len) {
-            let message = "overlaps the row before it; row skipped".to_owned();
-            report.skipped.push((row.csv_line, message));
-            continue;
-        }
-        note_edit(row, report);
-        splices.push(Splice {
-            at,
-            len: matched.len(),
-            with: replacement,
-        });
-        report.applied += 1;
-    }
-    Some(splices)
-}
-
-/// The splices that undo the accepted rows in a corrected file. Each row's position in
-/// the corrected file is its original offset moved by the rows before it.
-fn revert_rows(
-    bytes: &[u8],
-    rows: &[Entry],
-    config: &ReviewConfig,
-    report: &mut ReviewReport,
-) -> Option<Vec<Splice>> {
-    let encoding = match encoding::detect(bytes, config.encoding) {
-        Ok(encoding) => encoding,
-        Err(why) => {
-            skip_all(rows, &format!("{}: {why}", rows[0].file), report);
-            return None;
-        }
+    let direction = config.direction;
+    let encoding = match direction {
+        Direction::Apply => check_file(bytes, rows, config, report)?,
+        Direction::Revert => match encoding::detect(bytes, config.encoding) {
+            Ok(encoding) => encoding,
+            Err(why) => {
+                skip_all(rows, &format!("{}: {why}", rows[0].file), report);
+                return None;
+            }
+        },
     };
-    let mut splices = Vec::new();
+    let mut splices: Vec<Splice> = Vec::new();
+    // How far the rows before moved the text, in the corrected file (reverting).
     let mut shift: isize = 0;
     for row in rows {
         if !row.decision.accepts(config.reject_empty) {
@@ -186,26 +180,39 @@ fn revert_rows(
         let Some((matched, replacement)) = encode_row(row, encoding, report) else {
             continue;
         };
-        let at = row.byte_offset.checked_add_signed(shift);
-        shift += replacement.len() as isize - matched.len() as isize;
-        let found = at.and_then(|at| bytes.get(at..at + replacement.len()));
-        match (at, found) {
-            (Some(at), Some(found)) if found == replacement => {
-                splices.push(Splice {
-                    at,
-                    len: replacement.len(),
-                    with: matched,
-                });
-                report.applied += 1;
+        let (at, find, put) = match direction {
+            Direction::Apply => (Some(row.byte_offset), matched, replacement),
+            Direction::Revert => {
+                let at = row.byte_offset.checked_add_signed(shift);
+                shift += replacement.len() as isize - matched.len() as isize;
+                (at, replacement, matched)
             }
-            _ => {
-                let message = format!(
-                    "`{}` is not where the log puts it in {}; row skipped",
-                    row.replacement, row.file
-                );
-                report.skipped.push((row.csv_line, message));
-            }
+        };
+        let found = at.and_then(|at| bytes.get(at..at.checked_add(find.len())?));
+        let (Some(at), Some(true)) = (at, found.map(|found| found == find)) else {
+            let text = match direction {
+                Direction::Apply => &row.matched,
+                Direction::Revert => &row.replacement,
+            };
+            let message = format!(
+                "`{text}` is not where the log puts it in {} (byte offset {}); row skipped",
+                row.file, row.byte_offset
+            );
+            report.skipped.push((row.csv_line, message));
+            continue;
+        };
+        if splices.last().is_some_and(|s| at < s.at + s.len) {
+            let message = "overlaps the row before it; row skipped".to_owned();
+            report.skipped.push((row.csv_line, message));
+            continue;
         }
+        note_edit(row, direction, report);
+        splices.push(Splice {
+            at,
+            len: find.len(),
+            with: put,
+        });
+        report.applied += 1;
     }
     Some(splices)
 }
@@ -263,10 +270,14 @@ fn encode_row(
     ))
 }
 
-fn note_edit(row: &Entry, report: &mut ReviewReport) {
+fn note_edit(row: &Entry, direction: Direction, report: &mut ReviewReport) {
     if row.edited {
+        let done = match direction {
+            Direction::Apply => "applied as edited",
+            Direction::Revert => "reverted as edited",
+        };
         let message = format!(
-            "replacement edited by the reviewer: `{}` -> `{}` (applied as edited)",
+            "replacement edited by the reviewer: `{}` -> `{}` ({done})",
             row.matched, row.replacement
         );
         report.edited.push((row.csv_line, message));

@@ -1,0 +1,499 @@
+//! Nothing lost, whatever happens (issue 16): each test is a way a user's files were
+//! lost, corrupted or exposed, tried as an unlucky or hostile user would.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::{mtfix, snapshot, write_files};
+
+const GLOSSARY: &str = "pattern,replacement,id\nOpenai,OpenAI,openai\n";
+
+/// `dir/g.csv` and `dir/articles/a.txt`, `b.txt` with an artifact each.
+fn setup(dir: &Path) {
+    write_files(
+        dir,
+        &[
+            ("g.csv", GLOSSARY),
+            ("articles/a.txt", "Le modèle d'Openai.\n"),
+            ("articles/b.txt", "Openai publie.\n"),
+        ],
+    );
+}
+
+fn stderr(run: &std::process::Output) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+#[test]
+fn an_empty_or_slashed_backup_suffix_is_refused() {
+    for suffix in ["", "/x", "../b"] {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path());
+        let before = snapshot(&dir.path().join("articles"));
+        let args = [
+            "fix",
+            "articles",
+            "-g",
+            "g.csv",
+            "--in-place",
+            "--backup",
+            suffix,
+            "--log",
+            "l.csv",
+        ];
+        let run = mtfix(dir.path(), &args);
+        assert_eq!(run.status.code(), Some(2), "{suffix:?}: {}", stderr(&run));
+        assert!(stderr(&run).contains("--backup needs a non-empty suffix"));
+        assert_eq!(snapshot(&dir.path().join("articles")), before);
+    }
+}
+
+#[test]
+fn a_backup_never_replaces_an_existing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    // `--backup .txt` would name a.txt's backup a.txt.txt: another article.
+    write_files(dir.path(), &[("articles/a.txt.txt", "Un autre article.\n")]);
+    let args = [
+        "fix",
+        "articles",
+        "-g",
+        "g.csv",
+        "--in-place",
+        "--backup",
+        ".txt",
+        "--log",
+        "l.csv",
+        "--quiet",
+    ];
+    let run = mtfix(dir.path(), &args);
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    assert!(stderr(&run).contains("already exists and is never replaced"));
+    let articles = dir.path().join("articles");
+    let read = |name: &str| std::fs::read_to_string(articles.join(name)).unwrap();
+    assert_eq!(read("a.txt.txt"), "Un autre article.\n");
+    assert_eq!(read("a.txt"), "Le modèle d'Openai.\n", "not rewritten");
+    assert_eq!(read("b.txt"), "OpenAI publie.\n");
+    assert_eq!(read("b.txt.txt"), "Openai publie.\n");
+    // The log holds only the change made, so revert restores b.txt alone.
+    let log = std::fs::read_to_string(dir.path().join("l.csv")).unwrap();
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(log.lines().nth(1).unwrap().starts_with("b.txt,"));
+}
+
+#[test]
+fn a_log_is_never_written_over_an_article_a_glossary_or_a_folder() {
+    for log in ["articles/a.txt", "g.csv", "articles", "notes.txt"] {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path());
+        write_files(dir.path(), &[("notes.txt", "Mes notes.\n")]);
+        let before = snapshot(dir.path());
+        let args = ["fix", "articles", "-g", "g.csv", "--in-place", "--log", log];
+        let run = mtfix(dir.path(), &args);
+        assert_eq!(run.status.code(), Some(2), "{log}: {}", stderr(&run));
+        assert!(
+            stderr(&run).contains(&format!("--log {log}")),
+            "{}",
+            stderr(&run)
+        );
+        assert_eq!(snapshot(dir.path()), before, "{log}: nothing changed");
+    }
+}
+
+#[test]
+fn a_reviewed_log_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let first = ["fix", "articles", "-g", "g.csv", "--out", "o1", "--quiet"];
+    assert_eq!(mtfix(dir.path(), &first).status.code(), Some(0));
+    // A plain log of an earlier run may be replaced by the next.
+    let again = ["fix", "articles", "-g", "g.csv", "--out", "o2", "--quiet"];
+    assert_eq!(mtfix(dir.path(), &again).status.code(), Some(0));
+    // A reviewed one may not.
+    let log = dir.path().join("changes.csv");
+    let reviewed = std::fs::read_to_string(&log)
+        .unwrap()
+        .replacen(",,g.csv", ",reject,g.csv", 1);
+    std::fs::write(&log, &reviewed).unwrap();
+    let third = ["fix", "articles", "-g", "g.csv", "--out", "o3", "--quiet"];
+    let run = mtfix(dir.path(), &third);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("holds a reviewer's work"));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), reviewed);
+    assert!(!dir.path().join("o3").exists());
+}
+
+#[test]
+fn out_may_not_reach_an_input_by_any_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let before = snapshot(&dir.path().join("articles"));
+    for args in [
+        &["fix", "articles", "-g", "g.csv", "--out", "zz/../articles"][..],
+        &["fix", "articles/a.txt", "-g", "g.csv", "--out", "articles"][..],
+        &[
+            "fix",
+            "articles/a.txt",
+            "-g",
+            "g.csv",
+            "--out",
+            "zz/../articles/",
+        ][..],
+    ] {
+        let run = mtfix(dir.path(), args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {}", stderr(&run));
+        assert_eq!(snapshot(&dir.path().join("articles")), before, "{args:?}");
+    }
+}
+
+#[test]
+fn an_input_given_twice_is_processed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let mut logs = Vec::new();
+    for jobs in ["1", "2"] {
+        let log = format!("l{jobs}.csv");
+        let args = [
+            "fix",
+            "articles",
+            "./articles",
+            "articles/",
+            "-g",
+            "g.csv",
+            "--out",
+            "o",
+            "--log",
+            &log,
+            "--jobs",
+            jobs,
+            "--quiet",
+        ];
+        let run = mtfix(dir.path(), &args);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+        logs.push(std::fs::read(dir.path().join(&log)).unwrap());
+        std::fs::remove_dir_all(dir.path().join("o")).unwrap();
+    }
+    assert_eq!(logs[0], logs[1]);
+    let log = String::from_utf8(logs.remove(0)).unwrap();
+    assert_eq!(log.lines().count(), 3, "{log}");
+    // The same for in place: the log can be reverted.
+    let args = [
+        "fix",
+        "articles/a.txt",
+        "articles/a.txt",
+        "-g",
+        "g.csv",
+        "--in-place",
+        "--quiet",
+    ];
+    assert_eq!(mtfix(dir.path(), &args).status.code(), Some(0));
+    let revert = [
+        "revert",
+        "--log",
+        "changes.csv",
+        "articles/a.txt",
+        "--in-place",
+    ];
+    let run = mtfix(dir.path(), &revert);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let a = std::fs::read_to_string(dir.path().join("articles/a.txt")).unwrap();
+    assert_eq!(a, "Le modèle d'Openai.\n");
+}
+
+#[test]
+fn revert_reports_overlapping_rows_instead_of_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let args = ["fix", "articles", "-g", "g.csv", "--in-place", "--quiet"];
+    assert_eq!(mtfix(dir.path(), &args).status.code(), Some(0));
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    let row = log.lines().nth(1).unwrap();
+    std::fs::write(dir.path().join("dup.csv"), format!("{log}{row}\n")).unwrap();
+    let run = mtfix(
+        dir.path(),
+        &["revert", "--log", "dup.csv", "articles", "--in-place"],
+    );
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("overlaps the row before it"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn a_damaged_log_is_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let args = ["fix", "articles", "-g", "g.csv", "--out", "o", "--quiet"];
+    assert_eq!(mtfix(dir.path(), &args).status.code(), Some(0));
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    let header = log.lines().next().unwrap();
+    let second = log.lines().nth(2).unwrap();
+    let fields = |row: &str| -> Vec<String> { row.split(',').map(str::to_owned).collect() };
+    let with = |index: usize, value: &str| {
+        let mut row = fields(second);
+        row[index] = value.to_owned();
+        format!("{header}\n{}\n", row.join(","))
+    };
+    let cut = &log[..log.rfind("publie").unwrap() + "pub".len()];
+    for (name, damaged, message) in [
+        ("truncated", cut.to_owned(), "the log is cut short"),
+        ("empty-matched", with(5, ""), "`matched` is empty"),
+        ("empty-hash", with(11, ""), "`file_hash` is empty"),
+    ] {
+        std::fs::write(dir.path().join("bad.csv"), &damaged).unwrap();
+        let before = snapshot(&dir.path().join("articles"));
+        let apply = ["apply", "--log", "bad.csv", "articles", "--in-place"];
+        let run = mtfix(dir.path(), &apply);
+        assert_eq!(run.status.code(), Some(2), "{name}: {}", stderr(&run));
+        assert!(stderr(&run).contains(message), "{name}: {}", stderr(&run));
+        assert_eq!(snapshot(&dir.path().join("articles")), before, "{name}");
+    }
+}
+
+#[test]
+fn apply_refuses_a_second_input_with_the_same_path_under_out() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    write_files(dir.path(), &[("other/a.txt", "Openai encore.\n")]);
+    let args = [
+        "fix", "articles", "other", "-g", "g.csv", "--out", "o", "--quiet",
+    ];
+    assert_eq!(mtfix(dir.path(), &args).status.code(), Some(3));
+    let apply = [
+        "apply",
+        "--log",
+        "changes.csv",
+        "articles",
+        "other",
+        "--out",
+        "p",
+    ];
+    let run = mtfix(dir.path(), &apply);
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    let a = std::fs::read_to_string(dir.path().join("p/a.txt")).unwrap();
+    assert_eq!(a, "Le modèle d'OpenAI.\n", "the first input's result stays");
+}
+
+#[test]
+fn log_cells_never_become_spreadsheet_formulas_and_read_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let glossary = "pattern,replacement,id\nre:[-=+@]Openai,OpenAI,dash\n";
+    let article = "=HYPERLINK(\"http://x\") -Openai\n+Openai @SUM(1) 'Openai\n";
+    write_files(
+        dir.path(),
+        &[("g.csv", glossary), ("articles/a.txt", article)],
+    );
+    let args = ["fix", "articles", "-g", "g.csv", "--out", "o", "--quiet"];
+    assert_eq!(mtfix(dir.path(), &args).status.code(), Some(0));
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(log.as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "live formula: {cell}"
+            );
+        }
+    }
+    // apply reads the quoted cells back as the text they stand for.
+    let apply = ["apply", "--log", "changes.csv", "articles", "--out", "p"];
+    let run = mtfix(dir.path(), &apply);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(
+        std::fs::read(dir.path().join("p/a.txt")).unwrap(),
+        std::fs::read(dir.path().join("o/a.txt")).unwrap()
+    );
+    let revert = ["revert", "--log", "changes.csv", "o", "--out", "r"];
+    assert_eq!(mtfix(dir.path(), &revert).status.code(), Some(0));
+    let reverted = std::fs::read_to_string(dir.path().join("r/a.txt")).unwrap();
+    assert_eq!(reverted, article);
+}
+
+#[test]
+fn only_delimiters_apply_reads_back_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    for delimiter in ["|", "\"", "a", " "] {
+        let args = [
+            "fix",
+            "articles",
+            "-g",
+            "g.csv",
+            "--out",
+            "o",
+            "--log-delimiter",
+            delimiter,
+        ];
+        let run = mtfix(dir.path(), &args);
+        assert_eq!(run.status.code(), Some(2), "{delimiter:?}");
+        assert!(!dir.path().join("o").exists());
+    }
+}
+
+#[test]
+fn in_place_keeps_the_owner_and_group() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let a = dir.path().join("articles/a.txt");
+    // Only root can give a file away; elsewhere there is nothing to test.
+    if std::os::unix::fs::chown(&a, Some(65534), Some(65534)).is_err() {
+        return;
+    }
+    let args = ["fix", "articles", "-g", "g.csv", "--in-place", "--quiet"];
+    assert_eq!(mtfix(dir.path(), &args).status.code(), Some(0));
+    let meta = std::fs::metadata(&a).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    assert_eq!(
+        std::fs::read_to_string(&a).unwrap(),
+        "Le modèle d'OpenAI.\n"
+    );
+}
+
+#[test]
+fn a_second_in_place_run_on_a_locked_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let lock = std::fs::File::open(dir.path().join("articles")).unwrap();
+    lock.try_lock().unwrap();
+    let before = snapshot(&dir.path().join("articles"));
+    let args = ["fix", "articles", "-g", "g.csv", "--in-place"];
+    let run = mtfix(dir.path(), &args);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("another mtfix is rewriting articles here"));
+    assert_eq!(snapshot(&dir.path().join("articles")), before);
+    assert!(!dir.path().join("changes.csv.partial").exists());
+}
+
+/// Many small articles with an artifact each, and what `fix` makes of them.
+fn crash_corpus(dir: &Path, articles: usize) -> Vec<(String, Vec<u8>)> {
+    std::fs::write(dir.join("g.csv"), GLOSSARY).unwrap();
+    for i in 0..articles {
+        let text = format!("Article {i} : le modèle d'Openai et Openai encore.\n");
+        write_files(dir, &[(&format!("articles/{:02}/{i}.txt", i % 13), &text)]);
+    }
+    let args = [
+        "fix", "articles", "-g", "g.csv", "--out", "expected", "--log", "x.csv",
+    ];
+    assert_eq!(mtfix(dir, &args).status.code(), Some(0));
+    snapshot(&dir.join("expected"))
+}
+
+/// A deterministic pseudo-random number from a seed (SplitMix64).
+fn splitmix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Kills an in-place run at a moment drawn from `seed` (signal 9, or SIGTERM) and checks
+/// that every article is its original or its complete correction, that the log found
+/// after the kill lists every rewritten article, and that `revert` from it gives back
+/// every original.
+fn kill_and_check(seed: u64, signal: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let originals_dir = dir.path().join("articles");
+    let expected = crash_corpus(dir.path(), 400);
+    let originals = snapshot(&originals_dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mtfix"))
+        .args([
+            "fix",
+            "articles",
+            "-g",
+            "g.csv",
+            "--in-place",
+            "--quiet",
+            "--jobs",
+            "2",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let delay = splitmix(seed) % 400_000;
+    std::thread::sleep(std::time::Duration::from_micros(delay));
+    let _ = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    let mut now = snapshot(&originals_dir);
+    if signal == "-9" {
+        // Killed, the run leaves its unrenamed copies; the next in-place run removes them.
+        assert!(
+            now.iter()
+                .all(|(name, _)| !name.contains(".mtfix-") || name.ends_with(".tmp"))
+        );
+        now.retain(|(name, _)| !name.contains("/.mtfix-"));
+    }
+    let names: Vec<&String> = originals.iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        now.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        names,
+        "seed {seed}: no file added or lost"
+    );
+    let mut changed = 0;
+    for ((name, bytes), ((_, old), (_, new))) in now.iter().zip(originals.iter().zip(&expected)) {
+        assert!(
+            bytes == old || bytes == new,
+            "seed {seed}: {name} is neither"
+        );
+        changed += usize::from(bytes == new);
+    }
+    let journal = dir.path().join("changes.csv.partial");
+    let log = match (journal.exists(), dir.path().join("changes.csv").exists()) {
+        (true, false) => "changes.csv.partial",
+        (false, true) => "changes.csv",
+        (false, false) => {
+            assert_eq!(
+                changed, 0,
+                "seed {seed}: articles changed and no log ({status})"
+            );
+            return;
+        }
+        (true, true) => panic!("seed {seed}: both a journal and a log"),
+    };
+    let revert = ["revert", "--log", log, "articles", "--in-place", "--quiet"];
+    let run = mtfix(dir.path(), &revert);
+    assert!(
+        run.status.code() == Some(0),
+        "seed {seed}: revert from {log} ({changed} changed): {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let restored = snapshot(&originals_dir);
+    let differ: Vec<&String> = restored
+        .iter()
+        .zip(&originals)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| &a.0)
+        .collect();
+    assert_eq!(
+        restored.len(),
+        originals.len(),
+        "seed {seed}: files after revert"
+    );
+    assert!(differ.is_empty(), "seed {seed}: not restored: {differ:?}");
+}
+
+#[test]
+fn a_killed_in_place_run_leaves_a_log_that_reverts_everything() {
+    // A few seeds in CI; `MTFIX_CRASH_SEEDS=200 cargo test --test integration killed`
+    // tries more.
+    let seeds: u64 = std::env::var("MTFIX_CRASH_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(6);
+    for seed in 0..seeds {
+        kill_and_check(seed, "-9");
+    }
+}
+
+#[test]
+fn sigterm_stops_an_in_place_run_cleanly() {
+    for seed in 100..103 {
+        kill_and_check(seed, "-TERM");
+    }
+}
