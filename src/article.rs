@@ -203,25 +203,13 @@ fn whole(
         Ok(decoded) => decoded,
         Err(why) => return skip(article, bytes, why, config, source),
     };
-    let prefix = encoding.prefix();
-    let base = Base {
-        offset: prefix.len(),
-        lines: 0,
-    };
     let mut warnings = Vec::new();
-    let piece = Piece {
-        text: &text,
-        encoding,
-        base,
-    };
     let wanted = config.writes() || config.diff;
+    let piece = Piece::whole(&text, encoding);
     let (corrected, subs) = correct(piece, rules, options, wanted, article, &mut warnings);
     let changed = !subs.is_empty();
     let mut pending = None;
-    let output = || match prefix {
-        [] => encoding.encode(&corrected),
-        _ => Cow::Owned([prefix, &encoding.encode(&corrected)].concat()),
-    };
+    let output = || encode_whole(encoding, &corrected);
     match (&config.target, source) {
         (Target::Out(dir), Source::File(meta)) => write_copy(dir, article, meta, &output())?,
         (Target::InPlace, Source::File(meta)) if changed => {
@@ -249,6 +237,14 @@ fn whole(
             _ => String::new(),
         },
     })
+}
+
+/// The bytes of a whole article: `encoding`'s prefix, then `text` encoded.
+pub(crate) fn encode_whole(encoding: TextEncoding, text: &str) -> Cow<'_, [u8]> {
+    match encoding.prefix() {
+        [] => encoding.encode(text),
+        prefix => Cow::Owned([prefix, &encoding.encode(text)].concat()),
+    }
 }
 
 /// Corrects a large article chunk by chunk, writing as it goes.
@@ -405,7 +401,7 @@ fn chunk_end(pending: &[u8], eof: bool) -> Option<usize> {
 
 /// A piece of decoded text: a whole article or a chunk of a streamed one.
 #[derive(Clone, Copy)]
-struct Piece<'t> {
+pub(crate) struct Piece<'t> {
     text: &'t str,
     /// The encoding of its file.
     encoding: TextEncoding,
@@ -413,11 +409,27 @@ struct Piece<'t> {
     base: Base,
 }
 
+impl<'t> Piece<'t> {
+    /// The whole decoded text of an article, which follows `encoding`'s prefix in its
+    /// bytes (shared by files read whole and the record stream).
+    pub(crate) fn whole(text: &'t str, encoding: TextEncoding) -> Piece<'t> {
+        let base = Base {
+            offset: encoding.prefix().len(),
+            lines: 0,
+        };
+        Piece {
+            text,
+            encoding,
+            base,
+        }
+    }
+}
+
 /// Applies the rules to a piece of text and turns the substitutions' positions into
 /// positions in the file; the corrected text is built only if `corrected_text` is asked
 /// for (else the piece is returned as it is). A substitution whose replacement the file's
 /// encoding cannot represent is dropped with a warning rather than written mangled.
-fn correct<'t>(
+pub(crate) fn correct<'t>(
     piece: Piece<'t>,
     rules: &Rules,
     options: Options,
@@ -533,6 +545,11 @@ fn skip_streamed(
         warnings: vec![format!("{}: {why}", article.path.display())],
         ..Processed::default()
     })
+}
+
+/// [`undecodable_error`] for a whole article's bytes.
+pub(crate) fn undecodable_whole(path: &Path, why: Undecodable, bytes: &[u8]) -> Error {
+    undecodable_error(path, why, bytes, Base::default())
 }
 
 /// The error for undecodable bytes, with the line and column of the first bad byte when

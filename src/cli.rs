@@ -51,6 +51,69 @@ pub enum Command {
     /// Test, lint and measure glossaries.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
+    /// Correct a stream of records: JSON Lines on stdin, one corrected record per line on
+    /// stdout, in input order (for Spark and other record pipelines).
+    ///
+    /// In: `{"id": ..., "text": ...}` or `{"id": ..., "bytes": BASE64}` (encoding detected
+    /// as for files), optional `format` (txt, md, html; default from the id's extension),
+    /// other fields passed through. Out: the corrected `text` or `bytes`, `changed`, and
+    /// `substitutions` with the log's columns; a record that cannot be processed becomes
+    /// `{"id": ..., "error": ..., "input_line": N}`. Exits 0 unless the glossaries or the
+    /// usage are wrong (2) or stdin/stdout fail (3). See docs/beyond-one-machine.md.
+    Stream(StreamArgs),
+    /// Write the CSV log of the stream's output: the bytes `fix --log` writes for the same
+    /// articles as files named by their ids, so that `apply` and `revert` work on it.
+    ///
+    /// Reads stream records or substitution rows (JSON objects with the log's columns), in
+    /// any order; give it the --glossary the stream was given.
+    Log(LogArgs),
+}
+
+/// `mtfix stream` options.
+#[derive(Debug, Args)]
+pub struct StreamArgs {
+    /// Glossary CSV file or folder, as for `fix` (default: the shipped glossaries). The
+    /// records name each glossary `<file name>@<content hash>`, not by its path.
+    #[arg(short, long = "glossary", value_name = "PATH")]
+    pub glossaries: Vec<PathBuf>,
+
+    /// Read every `bytes` record in this encoding instead of detecting it (`text` records
+    /// are UTF-8).
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+
+    /// Worker threads (0 = one per core). Output is identical whatever the number.
+    #[arg(short, long, value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+}
+
+/// `mtfix log` options.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Files of stream output (JSON Lines); none or `-`: stdin.
+    #[arg(value_name = "RECORDS")]
+    pub records: Vec<PathBuf>,
+
+    /// The glossaries the stream was given (default: the shipped ones); the log names
+    /// them by these paths, as `fix` would.
+    #[arg(short, long = "glossary", value_name = "PATH")]
+    pub glossaries: Vec<PathBuf>,
+
+    /// The CSV log to write (atomically).
+    #[arg(long, value_name = "FILE", default_value = "changes.csv")]
+    pub log: PathBuf,
+
+    /// Start the log with a UTF-8 byte-order mark.
+    #[arg(long)]
+    pub log_bom: bool,
+
+    /// Field separator of the log: `,` (default), `;` or `tab`.
+    #[arg(long, value_name = "CHAR", default_value = ",")]
+    pub log_delimiter: String,
+
+    /// No summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `mtfix check` options.

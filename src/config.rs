@@ -346,7 +346,7 @@ pub(crate) fn normalize_extensions(extensions: &[String]) -> Vec<String> {
 }
 
 /// The encoding named by `--encoding`, if any.
-fn forced_encoding(label: Option<&str>) -> Result<Option<TextEncoding>> {
+pub(crate) fn forced_encoding(label: Option<&str>) -> Result<Option<TextEncoding>> {
     label
         .map(|label| {
             TextEncoding::for_label(label).ok_or_else(|| {
@@ -370,7 +370,7 @@ fn color_stream_is_terminal(stdin: bool) -> bool {
 }
 
 /// The one-byte field separator of `--log-delimiter` (`\t` may be written `tab`).
-fn log_delimiter(text: &str) -> Result<u8> {
+pub(crate) fn log_delimiter(text: &str) -> Result<u8> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         "," => Ok(b','),

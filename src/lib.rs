@@ -19,6 +19,7 @@
 //! | | `output::diff`, `output::progress` | `--diff`; the progress bar |
 //! | review | `review` | `apply` and `revert`: the reviewed log drives the final articles |
 //! | | `page` | `review`: the log as one self-contained HTML page to decide in a browser |
+//! | records | `stream` (`record`, `labels`, `log`) | JSON Lines in, corrected records out (`mtfix stream`); their CSV log (`mtfix log`) |
 //! | commands | [`commands`] (`commands::glossary`) | run a command, print its outcome, give the exit code |
 //!
 //! Only the facade below is public: what the binary, the integration tests, the example
@@ -40,6 +41,7 @@ mod interrupt;
 mod output;
 mod page;
 mod review;
+mod stream;
 
 pub use correct::matcher::Rules;
 pub use correct::{Applied, apply};

@@ -9,6 +9,8 @@ mod review_page;
 mod runs;
 mod safety;
 mod shipped_glossaries;
+mod spark;
+mod stream;
 
 use std::path::Path;
 use std::process::{Command, Output};

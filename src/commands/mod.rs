@@ -25,6 +25,8 @@ pub fn execute(cli: Cli) -> Exit {
         Command::Glossary(GlossaryCommand::Test(args)) => glossary::test(&args.paths),
         Command::Glossary(GlossaryCommand::Lint(args)) => glossary::lint(&args.paths),
         Command::Glossary(GlossaryCommand::Stats(args)) => glossary::stats(&args.log),
+        Command::Stream(args) => crate::stream::run(args),
+        Command::Log(args) => crate::stream::log::run(args),
     };
     result.unwrap_or_else(|error: Error| {
         eprintln!("error: {error}");

@@ -144,6 +144,15 @@ impl<'a> LogRow<'a> {
             row_hash: row_hash(sub.byte_offset, sub.matched, sub.replacement),
         }
     }
+
+    /// The row with its glossary named `glossary` rather than by the rule's path (the
+    /// record stream's stable labels).
+    pub(crate) fn with_glossary(self, glossary: &'a str) -> Self {
+        LogRow {
+            glossary: glossary.into(),
+            ..self
+        }
+    }
 }
 
 /// The hash of a file's content recorded in every row of that file, so that `apply` and
