@@ -490,7 +490,7 @@ impl Rules {
             && self.exact_literals[c.rule]
                 .as_ref()
                 .is_none_or(|exact| fold::fold_pattern(&text[start..end], true) == *exact)
-            && !protect::is_protected(&view.folded, c.start, c.end)
+            && !protect::is_protected(&view.folded, c.start, c.end, text, (start, end))
             && !view.touches_markup(start, end)
             && context_allows(&self.rules[c.rule], view, text, c.start, c.end)
     }
