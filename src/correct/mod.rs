@@ -11,6 +11,7 @@ pub(crate) mod fold;
 pub(crate) mod markup;
 pub(crate) mod matcher;
 pub(crate) mod protect;
+pub(crate) mod seam;
 pub(crate) mod sentence;
 pub(crate) mod substitutions;
 pub(crate) mod words;
@@ -106,10 +107,13 @@ fn substitutions_in(
 ) {
     let part = &text[start..end];
     let view = View::with_spans(part, &options.format.spans(part), rules.needs_cased());
+    // Where the last edit ended: a seam never reaches into it.
+    let mut floor = 0;
     for candidate in select(rules.candidates(&view, part)) {
-        let Some(edit) = edit_for(rules, &view, part, candidate, options.format) else {
+        let Some(edit) = edit_for(rules, &view, part, candidate, options.format, floor) else {
             continue;
         };
+        floor = edit.end;
         let matched = &part[edit.start..edit.end];
         subs.push(
             candidate.rule,
@@ -146,13 +150,15 @@ struct Edit<'r> {
 }
 
 /// The edit a selected candidate makes, or `None` when the text already reads as the
-/// replacement.
+/// replacement. The edit takes in the word before the match when the French seam
+/// changes it (see [`seam`]), but never text before `floor`.
 fn edit_for<'r>(
     rules: &'r Rules,
     view: &View,
     text: &str,
     c: Candidate,
     format: Format,
+    floor: usize,
 ) -> Option<Edit<'r>> {
     let rule = &rules.rules()[c.rule];
     let start = view.to_original(c.start);
@@ -182,11 +188,40 @@ fn edit_for<'r>(
     } else {
         (start, end)
     };
+    let apostrophe = || paragraph_apostrophe(view, text, c);
+    let widened = seam::widen(text, floor, start, &replacement, rule.seam, apostrophe)
+        .filter(|w| !view.touches_markup(w.start, start));
+    let (start, replacement) = match widened {
+        Some(w) => (w.start, Cow::Owned(w.replacement)),
+        None => (start, replacement),
+    };
     Some(Edit {
         start,
         end,
         replacement,
     })
+}
+
+/// How far from a match its paragraph is read for its apostrophes, each way, in bytes.
+const APOSTROPHE_REACH: usize = 2000;
+
+/// The apostrophe the paragraph of candidate `c` uses most, for a new elision: `’` where
+/// it outnumbers `'`, else `'`. The paragraph, not the text: it is the same whether the
+/// text is searched whole, by anchored paragraphs or streamed.
+fn paragraph_apostrophe(view: &View, text: &str, c: Candidate) -> char {
+    let folded = view.folded.as_bytes();
+    let floor = c.start.saturating_sub(APOSTROPHE_REACH);
+    let ceiling = (c.end + APOSTROPHE_REACH).min(folded.len());
+    let start = memchr::memrchr(b'\n', &folded[floor..c.start]).map_or(floor, |i| floor + i);
+    let end = memchr::memchr(b'\n', &folded[c.end..ceiling]).map_or(ceiling, |i| c.end + i);
+    let (start, end) = (
+        view.to_original(sentence::floor_boundary(&view.folded, start)),
+        view.to_original(sentence::floor_boundary(&view.folded, end)),
+    );
+    let paragraph = &text[start..end];
+    let straight = memchr::memchr_iter(b'\'', paragraph.as_bytes()).count();
+    let curly = paragraph.matches(['\u{2019}', '\u{2bc}']).count();
+    if curly > straight { '\u{2019}' } else { '\'' }
 }
 
 /// An all-lowercase replacement follows the case of the match: capitalised after a
@@ -586,6 +621,13 @@ mod tests {
                 Just("_"),
                 Just("abcd"),
                 Just("2"),
+                Just("de "),
+                Just("De "),
+                Just("d'"),
+                Just("qu\u{2019}"),
+                Just("l'"),
+                Just("à "),
+                Just("« "),
             ];
             proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat())
         }
@@ -604,13 +646,22 @@ mod tests {
                 Just("ab_cd"),
                 Just("re:cd_?ab"),
             ];
-            // Replacements are digits, which no pattern contains, so a second run has
-            // nothing to do.
-            let row = (pattern, prop_oneof![Just("1"), Just("22")], any::<bool>()).prop_map(
-                |(p, r, exact)| format!("{p},{r},{}\n", if exact { "exact" } else { "" }),
+            // Replacements hold no pattern, so a second run has nothing to do; they start
+            // with a consonant, a vowel or an article, for every French seam.
+            let replacement =
+                prop_oneof![Just("1"), Just("22"), Just("Eu"), Just("Le 1"), Just("zu")];
+            let seam = prop::sample::select(vec!["", "", "off", "contract", "vowel", "consonant"]);
+            let gender = prop::sample::select(vec!["", "m", "f"]);
+            let row = (pattern, replacement, any::<bool>(), seam, gender).prop_map(
+                |(p, r, exact, seam, gender)| {
+                    format!(
+                        "{p},{r},{},{seam},{gender}\n",
+                        if exact { "exact" } else { "" }
+                    )
+                },
             );
             proptest::collection::vec(row, 0..6)
-                .prop_map(|rows| format!("pattern,replacement,case\n{}", rows.concat()))
+                .prop_map(|rows| format!("pattern,replacement,case,seam,gender\n{}", rows.concat()))
         }
 
         /// Text made of the words of [`overlapping_glossary`] and what separates them, so

@@ -140,7 +140,7 @@ const PROMPTS: &[&str] = &["$ ", "% ", ">>> ", "PS> "];
 /// prompt, between backticks, or among the package names of an install command.
 fn in_code_line(text: &str, start: usize, end: usize) -> bool {
     let bytes = text.as_bytes();
-    let floor = floor_boundary(text, start.saturating_sub(LINE_REACH));
+    let floor = crate::correct::sentence::floor_boundary(text, start.saturating_sub(LINE_REACH));
     let ceiling = ceil_boundary(text, (end + LINE_REACH).min(text.len()));
     let line_start = memchr::memrchr(b'\n', &bytes[floor..start]).map_or(floor, |i| floor + i + 1);
     let line_end = memchr::memchr(b'\n', &bytes[end..ceiling]).map_or(ceiling, |i| end + i);
@@ -198,13 +198,6 @@ const PROSE_WORDS: &[&str] = &[
     "les", "ou", "par", "pas", "plus", "pour", "puis", "qui", "que", "se", "sont", "sur", "un",
     "une",
 ];
-
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
 
 fn ceil_boundary(text: &str, mut i: usize) -> usize {
     while !text.is_char_boundary(i) {
