@@ -20,7 +20,7 @@ use std::borrow::Cow;
 
 use crate::correct::fold::View;
 use crate::correct::markup::Format;
-use crate::correct::matcher::{Candidate, Rules, Search, selection_order};
+use crate::correct::matcher::{ArticleFacts, Candidate, Rules, Search, selection_order};
 use crate::glossary::Pattern;
 use crate::glossary::template;
 
@@ -74,6 +74,20 @@ pub(crate) fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> 
 /// The substitutions [`apply_with`] makes, without the corrected text (which `check`
 /// does not need: building it copied every changed article).
 pub(crate) fn substitutions(rules: &Rules, text: &str, options: Options) -> Substitutions {
+    let mut article = ArticleFacts::default();
+    rules.gather_article_facts(&mut article, text, options.format);
+    substitutions_with(rules, text, options, &article)
+}
+
+/// The substitutions of [`substitutions`] in `text`, a whole article or a piece of one,
+/// with what the whole `article` says to rules with article scope (see
+/// [`Rules::gather_article_facts`]).
+pub(crate) fn substitutions_with(
+    rules: &Rules,
+    text: &str,
+    options: Options,
+    article: &ArticleFacts,
+) -> Substitutions {
     let windows = match options.format {
         Format::Text => rules.paragraphs_to_search(text),
         Format::Html | Format::Markdown => None,
@@ -82,10 +96,10 @@ pub(crate) fn substitutions(rules: &Rules, text: &str, options: Options) -> Subs
     match windows {
         Some(windows) => {
             for (start, end) in windows {
-                substitutions_in(rules, text, start, end, options, &mut subs);
+                substitutions_in(rules, text, start, end, options, article, &mut subs);
             }
         }
-        None => substitutions_in(rules, text, 0, text.len(), options, &mut subs),
+        None => substitutions_in(rules, text, 0, text.len(), options, article, &mut subs),
     }
     let mut lines = LineCounter::default();
     for place in subs.places_mut() {
@@ -103,10 +117,12 @@ fn substitutions_in(
     start: usize,
     end: usize,
     options: Options,
+    article: &ArticleFacts,
     subs: &mut Substitutions,
 ) {
     let part = &text[start..end];
-    let view = View::with_spans(part, &options.format.spans(part), rules.needs_cased());
+    let mut view = View::with_spans(part, &options.format.spans(part), rules.needs_cased());
+    view.article.clone_from(article);
     // Where the last edit ended: a seam never reaches into it.
     let mut floor = 0;
     for candidate in select(rules.candidates(&view, part)) {
@@ -533,6 +549,35 @@ mod tests {
     }
 
     #[test]
+    fn contexts_in_a_sentence_a_paragraph_or_the_article() {
+        let csv = "pattern,replacement,if,unless,scope\n\
+                   l'IA profonde,DeepSeek,r1|chatbot,philosoph,sentence\n\
+                   l'IA rapide,FastAI,r1|chatbot,philosoph,paragraph\n\
+                   l'IA lente,SlowAI,r1|chatbot,philosoph,article\n";
+        let about_r1 = "Le chatbot R1 sort.\n\nSes ingénieurs de l'IA profonde, l'IA rapide \
+                        et l'IA lente.\n\nFin. Le R1 aussi.";
+        assert_eq!(
+            fix(csv, about_r1),
+            "Le chatbot R1 sort.\n\nSes ingénieurs de l'IA profonde, l'IA rapide \
+             et SlowAI.\n\nFin. Le R1 aussi."
+        );
+        let same_paragraph = "Le chatbot R1 sort. Ses ingénieurs de l'IA rapide.";
+        assert_eq!(
+            fix(csv, same_paragraph),
+            "Le chatbot R1 sort. Ses ingénieurs de FastAI."
+        );
+        let philosophy = "Le chatbot R1.\n\nDe l'IA lente.\n\nUne philosophie.";
+        assert_eq!(fix(csv, philosophy), philosophy);
+        // The artifact itself never satisfies its own condition, in any scope.
+        let csv = "pattern,replacement,if,scope\nl'IA lente,SlowAI,lente,article\n";
+        assert_eq!(fix(csv, "De l'IA lente.\n\nFin."), "De l'IA lente.\n\nFin.");
+        assert_eq!(
+            fix(csv, "De l'IA lente.\n\nTrès lente."),
+            "De SlowAI.\n\nTrès lente."
+        );
+    }
+
+    #[test]
     fn logs_positions_and_context() {
         let text = "Première ligne.\nIci, Openai\u{2019}s.\r\nEt Chatgpt. Fin.";
         let csv = "pattern,replacement\nOpenai,OpenAI\nChatgpt,ChatGPT\n";
@@ -652,16 +697,23 @@ mod tests {
                 prop_oneof![Just("1"), Just("22"), Just("Eu"), Just("Le 1"), Just("zu")];
             let seam = prop::sample::select(vec!["", "", "off", "contract", "vowel", "consonant"]);
             let gender = prop::sample::select(vec!["", "m", "f"]);
-            let row = (pattern, replacement, any::<bool>(), seam, gender).prop_map(
-                |(p, r, exact, seam, gender)| {
-                    format!(
-                        "{p},{r},{},{seam},{gender}\n",
-                        if exact { "exact" } else { "" }
-                    )
-                },
-            );
-            proptest::collection::vec(row, 0..6)
-                .prop_map(|rows| format!("pattern,replacement,case,seam,gender\n{}", rows.concat()))
+            let context = prop::sample::select(vec!["", "", "x", "é", "^ cd", "ab $", "2"]);
+            let scope = prop::sample::select(vec!["", "paragraph", "article", "article"]);
+            let row = (
+                (pattern, replacement, any::<bool>()),
+                (seam, gender),
+                (context.clone(), context, scope),
+            )
+                .prop_map(|((p, r, exact), (seam, gender), (if_, unless, scope))| {
+                    let case = if exact { "exact" } else { "" };
+                    format!("{p},{r},{case},{seam},{gender},{if_},{unless},{scope}\n")
+                });
+            proptest::collection::vec(row, 0..6).prop_map(|rows| {
+                format!(
+                    "pattern,replacement,case,seam,gender,if,unless,scope\n{}",
+                    rows.concat()
+                )
+            })
         }
 
         /// Text made of the words of [`overlapping_glossary`] and what separates them, so
@@ -755,13 +807,47 @@ mod tests {
                 let rules = rules(&csv);
                 let windowed = apply(&rules, &text);
                 let mut whole = Substitutions::default();
-                substitutions_in(&rules, &text, 0, text.len(), Options::default(), &mut whole);
+                let mut article = ArticleFacts::default();
+                rules.gather_article_facts(&mut article, &text, Format::Text);
+                substitutions_in(&rules, &text, 0, text.len(), Options::default(), &article, &mut whole);
                 let key = |s: Substitution<'_>| {
                     (s.byte_offset, s.matched.to_owned(), s.replacement.to_owned(), s.context.to_owned())
                 };
                 let windowed: Vec<_> = windowed.subs.iter().map(key).collect();
                 let whole: Vec<_> = whole.iter().map(key).collect();
                 prop_assert_eq!(windowed, whole);
+            }
+
+            /// A text corrected in pieces of whole paragraphs, as a streamed article is,
+            /// with the article's facts gathered from every piece first, gives the
+            /// substitutions of the text corrected whole.
+            #[test]
+            fn pieces_of_whole_paragraphs_give_the_result_of_the_whole(
+                text in text(),
+                csv in glossary(),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let rules = rules(&csv);
+                let whole = apply(&rules, &text);
+                let breaks: Vec<usize> = text.match_indices("\n\n").map(|(i, _)| i + 2).collect();
+                let at = if breaks.is_empty() { text.len() } else { *cut.get(&breaks) };
+                let pieces = [&text[..at], &text[at..]];
+                let mut article = ArticleFacts::default();
+                for piece in pieces {
+                    rules.gather_article_facts(&mut article, piece, Format::Text);
+                }
+                let key = |base: usize, s: Substitution<'_>| {
+                    (base + s.byte_offset, s.matched.to_owned(), s.replacement.to_owned())
+                };
+                let mut streamed = Vec::new();
+                let mut base = 0;
+                for piece in pieces {
+                    let subs = substitutions_with(&rules, piece, Options::default(), &article);
+                    streamed.extend(subs.iter().map(|s| key(base, s)));
+                    base += piece.len();
+                }
+                let whole: Vec<_> = whole.subs.iter().map(|s| key(0, s)).collect();
+                prop_assert_eq!(streamed, whole);
             }
 
             #[test]
