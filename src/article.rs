@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Target};
 use crate::correct::markup::Format;
-use crate::correct::matcher::Rules;
-use crate::correct::{Options, Substitutions, rewrite, substitutions};
+use crate::correct::matcher::{ArticleFacts, Rules};
+use crate::correct::{Options, Substitutions, rewrite, substitutions, substitutions_with};
 use crate::error::{Error, Result};
 use crate::input::encoding::{self, TextEncoding, Undecodable};
 use crate::input::walk::Article;
@@ -206,7 +206,14 @@ fn whole(
     let mut warnings = Vec::new();
     let wanted = config.writes() || config.diff;
     let piece = Piece::whole(&text, encoding);
-    let (corrected, subs) = correct(piece, rules, options, wanted, article, &mut warnings);
+    let (corrected, subs) = correct(
+        piece,
+        rules,
+        (options, None),
+        wanted,
+        article,
+        &mut warnings,
+    );
     let changed = !subs.is_empty();
     let mut pending = None;
     let output = || encode_whole(encoding, &corrected);
@@ -274,6 +281,8 @@ fn stream(
         out.write(prefix)?;
     }
     pending.drain(..prefix.len());
+    let article_facts =
+        streamed_article_facts(path, prefix.len(), encoding, rules, options.format)?;
     let mut base = Base {
         offset: prefix.len(),
         lines: 0,
@@ -318,7 +327,7 @@ fn stream(
         let (corrected, subs) = correct(
             piece,
             rules,
-            options,
+            (options, Some(&article_facts)),
             wanted,
             article,
             &mut processed.warnings,
@@ -355,6 +364,48 @@ fn stream(
         _ => {}
     }
     Ok(processed)
+}
+
+/// What a streamed article says to rules with article scope (see
+/// `Rules::gather_article_facts`): one more pass over the file before any of it is
+/// corrected, cut in the chunks the correcting pass cuts (whole paragraphs, so that
+/// the result is the one in memory). Only when some rule has article scope.
+fn streamed_article_facts(
+    path: &Path,
+    prefix: usize,
+    encoding: TextEncoding,
+    rules: &Rules,
+    format: Format,
+) -> Result<ArticleFacts> {
+    let mut facts = ArticleFacts::default();
+    if !rules.has_article_scope() {
+        return Ok(facts);
+    }
+    let read_error = |e| Error::io(path, e);
+    let mut file = std::fs::File::open(path).map_err(read_error)?;
+    let mut pending = Vec::with_capacity(CHUNK_LEN + (CHUNK_LEN >> 2));
+    let mut eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
+    pending.drain(..prefix);
+    let mut offset = prefix;
+    loop {
+        if !eof && pending.len() < CHUNK_LEN {
+            eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
+        }
+        let Some(cut) = chunk_end(&pending, eof) else {
+            let target = pending.len() + CHUNK_LEN;
+            eof = fill(&mut file, &mut pending, target).map_err(read_error)?;
+            continue;
+        };
+        // A chunk that does not decode stops the correcting pass, which reports it.
+        if let Ok(text) = encoding.decode(&pending[..cut], offset) {
+            rules.gather_article_facts(&mut facts, &text, format);
+        }
+        offset += cut;
+        pending.drain(..cut);
+        if eof && pending.is_empty() {
+            return Ok(facts);
+        }
+    }
 }
 
 /// The [`logfile::file_hash`] of a file too large to hold: read once more, before it is
@@ -432,7 +483,7 @@ impl<'t> Piece<'t> {
 pub(crate) fn correct<'t>(
     piece: Piece<'t>,
     rules: &Rules,
-    options: Options,
+    (options, article_facts): (Options, Option<&ArticleFacts>),
     corrected_text: bool,
     article: &Article,
     warnings: &mut Vec<String>,
@@ -442,7 +493,10 @@ pub(crate) fn correct<'t>(
         encoding,
         base,
     } = piece;
-    let mut subs = substitutions(rules, text, options);
+    let mut subs = match article_facts {
+        Some(facts) => substitutions_with(rules, text, options, facts),
+        None => substitutions(rules, text, options),
+    };
     subs.retain(|sub| {
         let fits = encoding.can_encode(sub.replacement);
         if !fits {

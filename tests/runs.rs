@@ -738,3 +738,48 @@ fn apply_skips_rows_that_do_not_fit_and_files_that_changed() {
     assert_eq!(read("a.txt"), "OpenAI et Openai.\n");
     assert_eq!(read("b.txt"), "Openai !\n");
 }
+
+/// A rule with article scope sees the whole article when it is streamed: its condition
+/// stands only in the last paragraph, chunks away from the artifacts, and the streamed
+/// result is the one in memory.
+#[test]
+fn article_scope_holds_across_the_chunks_of_a_streamed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("articles")).unwrap();
+    let glossary = dir.path().join("scope.csv");
+    std::fs::write(
+        &glossary,
+        "pattern,replacement,if,unless,scope\n\
+         l'IA lente,SlowAI,chatbot r1,philosophie,article\n",
+    )
+    .unwrap();
+    let paragraph = "Les ingénieurs de l'IA lente ont réduit les coûts de calcul.\n\n";
+    let mut text = String::new();
+    while text.len() as u64 <= mtfix::internals::WHOLE_FILE_LIMIT + 1_000_000 {
+        text.push_str(paragraph);
+    }
+    text.push_str("Le chatbot R1 en est la preuve.\n");
+    std::fs::write(dir.path().join("articles/big.txt"), &text).unwrap();
+    let run = mtfix(
+        dir.path(),
+        &[
+            "fix",
+            "articles",
+            "--out",
+            "out",
+            "--quiet",
+            "--glossary",
+            "scope.csv",
+        ],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let rules = mtfix::load_rules(&[glossary]).unwrap();
+    let in_memory = mtfix::apply(&rules, &text);
+    assert!(in_memory.subs.len() > 1000);
+    let streamed = std::fs::read_to_string(dir.path().join("out/big.txt")).unwrap();
+    assert!(streamed == in_memory.text, "streamed output differs");
+}

@@ -54,6 +54,9 @@ pub struct View {
     shifts: Vec<(usize, usize)>,
     /// Original byte ranges that must not be edited (markup), sorted.
     protected: Vec<(usize, usize)>,
+    /// What the whole article says to rules with article scope (empty: nothing known,
+    /// or no such rule); set by the caller once the view is built.
+    pub article: crate::correct::matcher::ArticleFacts,
 }
 
 impl View {
@@ -188,6 +191,7 @@ impl Builder {
         view.folded.reserve(capacity);
         view.shifts.clear();
         view.protected.clear();
+        view.article = Default::default();
         view.cased = keep_case.then(|| {
             let mut cased = view.cased.take().unwrap_or_default();
             cased.clear();

@@ -20,11 +20,12 @@ use rayon::prelude::*;
 use regex::{RegexSet, RegexSetBuilder};
 
 use crate::correct::fold::{self, View};
+use crate::correct::markup::Format;
 use crate::correct::words::WordIndex;
 use crate::correct::{protect, sentence};
 use crate::error::{Error, Result};
 use crate::glossary::condition::Condition;
-use crate::glossary::{Glossary, Pattern, Rule};
+use crate::glossary::{Glossary, Pattern, Rule, Scope};
 
 /// Consecutive rejected matches of one regex rule after which its search stops retrying
 /// inside rejected matches, so that a hostile regex cannot make a run quadratic.
@@ -41,6 +42,20 @@ pub struct Candidate {
     pub end: usize,
     /// Index of the rule in [`Rules::rules`] (glossary order, then row order).
     pub rule: usize,
+}
+
+/// For each rule with article scope, in how many paragraphs of the article its `if`
+/// and its `unless` match (see [`Rules::gather_article_facts`]); empty when unknown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleFacts {
+    /// Rule index → paragraphs where `[if, unless]` match.
+    counts: Vec<[u32; 2]>,
+}
+
+impl ArticleFacts {
+    fn paragraphs(&self, rule: usize, condition: usize) -> u32 {
+        self.counts.get(rule).map_or(0, |c| c[condition])
+    }
 }
 
 /// All rules of a run, compiled for one-pass matching.
@@ -71,6 +86,8 @@ pub struct Rules {
     anchors: Option<Anchors>,
     /// Whether searching for the anchors pays on this run's articles.
     anchor_gate: AnchorGate,
+    /// The rules whose `if`/`unless` are searched in the whole article.
+    article_rules: Vec<usize>,
 }
 
 /// How literal patterns are searched (see [`Search`]).
@@ -237,7 +254,12 @@ impl Rules {
             (false, Search::Words) => Some(Literals::Words(Words::build(literal_patterns)?)),
             (false, _) => Some(Literals::Automata(Automata::build(&literal_patterns)?)),
         };
+        let article_rules = (0..rules.len())
+            .filter(|&i| rules[i].scope == Scope::Article)
+            .filter(|&i| rules[i].if_context.is_some() || rules[i].unless_context.is_some())
+            .collect();
         Ok(Rules {
+            article_rules,
             anchors,
             anchor_gate: AnchorGate::default(),
             needs_cased,
@@ -273,6 +295,44 @@ impl Rules {
         let paragraphs = anchored_paragraphs(anchors, text);
         self.anchor_gate.record(paragraphs.is_some());
         paragraphs
+    }
+
+    /// Whether some rule searches its `if`/`unless` in the whole article, which then
+    /// needs [`Rules::gather_article_facts`] before it is corrected.
+    pub(crate) fn has_article_scope(&self) -> bool {
+        !self.article_rules.is_empty()
+    }
+
+    /// Adds to `facts` what `text` (a whole article, or one of the pieces of whole
+    /// paragraphs it is streamed in) says to rules with article scope: for each, in how
+    /// many paragraphs its `if` and its `unless` match. Markup is not text: the view
+    /// searched is the one matching uses.
+    pub(crate) fn gather_article_facts(
+        &self,
+        facts: &mut ArticleFacts,
+        text: &str,
+        format: Format,
+    ) {
+        if self.article_rules.is_empty() {
+            return;
+        }
+        if facts.counts.is_empty() {
+            facts.counts = vec![[0; 2]; self.rules.len()];
+        }
+        let view = View::with_spans(text, &format.spans(text), false);
+        for paragraph in view.folded.split('\n') {
+            for &i in &self.article_rules {
+                let rule = &self.rules[i];
+                for (k, condition) in [&rule.if_context, &rule.unless_context]
+                    .into_iter()
+                    .enumerate()
+                {
+                    if condition.as_ref().is_some_and(|c| c.is_match(paragraph)) {
+                        facts.counts[i][k] += 1;
+                    }
+                }
+            }
+        }
     }
 
     /// Whether views for these rules need their cased copy.
@@ -490,9 +550,9 @@ impl Rules {
             && self.exact_literals[c.rule]
                 .as_ref()
                 .is_none_or(|exact| fold::fold_pattern(&text[start..end], true) == *exact)
-            && !protect::is_protected(&view.folded, c.start, c.end)
+            && !protect::is_protected(&view.folded, c.start, c.end, text, (start, end))
             && !view.touches_markup(start, end)
-            && context_allows(&self.rules[c.rule], view, text, c.start, c.end)
+            && context_allows(&self.rules[c.rule], c.rule, view, text, c.start, c.end)
     }
 }
 
@@ -682,18 +742,57 @@ pub(crate) fn is_whole_word(view: &str, start: usize, end: usize) -> bool {
     !touches(first, before) && !touches(last, after)
 }
 
-/// Checks the `if` and `unless` conditions of a rule. Each is searched in the text of the
-/// sentence before the match and in the text after it, separately: so `de $` means
-/// "right after `de `" and `^ pour` means "right before ` pour`".
-fn context_allows(rule: &Rule, view: &View, text: &str, start: usize, end: usize) -> bool {
+/// Checks the `if` and `unless` conditions of rule number `index`. Each is searched in
+/// the text of its scope (sentence or paragraph) before the match and in the text after
+/// it, separately: so `de $` means "right after `de `" and `^ pour` means "right before
+/// ` pour`". With article scope, a condition also holds when it matches in another
+/// paragraph of the article (the view's [`ArticleFacts`] count the paragraphs where it
+/// matches; the match's own one counts only through its parts before and after the match).
+fn context_allows(
+    rule: &Rule,
+    index: usize,
+    view: &View,
+    text: &str,
+    start: usize,
+    end: usize,
+) -> bool {
     if rule.if_context.is_none() && rule.unless_context.is_none() {
         return true;
     }
-    let (sentence_start, sentence_end) = sentence::bounds(view, text, start, end);
-    let before = &view.folded[sentence_start..start];
-    let after = &view.folded[end..sentence_end];
-    let found = |condition: &Condition| condition.is_match(before) || condition.is_match(after);
-    rule.if_context.as_ref().is_none_or(found) && !rule.unless_context.as_ref().is_some_and(found)
+    let (scope_start, scope_end) = match rule.scope {
+        Scope::Sentence => sentence::bounds(view, text, start, end),
+        Scope::Paragraph | Scope::Article => paragraph_bounds(&view.folded, start, end),
+    };
+    let before = &view.folded[scope_start..start];
+    let after = &view.folded[end..scope_end];
+    let found = |k: usize, condition: &Condition| {
+        condition.is_match(before)
+            || condition.is_match(after)
+            || (rule.scope == Scope::Article && {
+                let paragraphs = view.article.paragraphs(index, k);
+                paragraphs > 0 && {
+                    let own = condition.is_match(&view.folded[scope_start..scope_end]);
+                    paragraphs > u32::from(own)
+                }
+            })
+    };
+    rule.if_context.as_ref().is_none_or(|c| found(0, c))
+        && !rule.unless_context.as_ref().is_some_and(|c| found(1, c))
+}
+
+/// How far from a match its paragraph is read, each way, in bytes of the view.
+const PARAGRAPH_REACH: usize = 20_000;
+
+/// The byte range, in the folded view, of the paragraph around `start..end` (a blank line
+/// is a `\n` there), cut [`PARAGRAPH_REACH`] bytes from the match.
+fn paragraph_bounds(folded: &str, start: usize, end: usize) -> (usize, usize) {
+    let floor = sentence::floor_boundary(folded, start.saturating_sub(PARAGRAPH_REACH));
+    let ceiling = sentence::floor_boundary(folded, (end + PARAGRAPH_REACH).min(folded.len()));
+    let bytes = folded.as_bytes();
+    (
+        memchr::memrchr(b'\n', &bytes[floor..start]).map_or(floor, |i| floor + i + 1),
+        memchr::memchr(b'\n', &bytes[end..ceiling]).map_or(ceiling, |i| end + i),
+    )
 }
 
 #[cfg(test)]

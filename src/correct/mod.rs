@@ -11,6 +11,7 @@ pub(crate) mod fold;
 pub(crate) mod markup;
 pub(crate) mod matcher;
 pub(crate) mod protect;
+pub(crate) mod seam;
 pub(crate) mod sentence;
 pub(crate) mod substitutions;
 pub(crate) mod words;
@@ -19,7 +20,7 @@ use std::borrow::Cow;
 
 use crate::correct::fold::View;
 use crate::correct::markup::Format;
-use crate::correct::matcher::{Candidate, Rules, Search, selection_order};
+use crate::correct::matcher::{ArticleFacts, Candidate, Rules, Search, selection_order};
 use crate::glossary::Pattern;
 use crate::glossary::template;
 
@@ -73,6 +74,20 @@ pub(crate) fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> 
 /// The substitutions [`apply_with`] makes, without the corrected text (which `check`
 /// does not need: building it copied every changed article).
 pub(crate) fn substitutions(rules: &Rules, text: &str, options: Options) -> Substitutions {
+    let mut article = ArticleFacts::default();
+    rules.gather_article_facts(&mut article, text, options.format);
+    substitutions_with(rules, text, options, &article)
+}
+
+/// The substitutions of [`substitutions`] in `text`, a whole article or a piece of one,
+/// with what the whole `article` says to rules with article scope (see
+/// [`Rules::gather_article_facts`]).
+pub(crate) fn substitutions_with(
+    rules: &Rules,
+    text: &str,
+    options: Options,
+    article: &ArticleFacts,
+) -> Substitutions {
     let windows = match options.format {
         Format::Text => rules.paragraphs_to_search(text),
         Format::Html | Format::Markdown => None,
@@ -81,10 +96,10 @@ pub(crate) fn substitutions(rules: &Rules, text: &str, options: Options) -> Subs
     match windows {
         Some(windows) => {
             for (start, end) in windows {
-                substitutions_in(rules, text, start, end, options, &mut subs);
+                substitutions_in(rules, text, start, end, options, article, &mut subs);
             }
         }
-        None => substitutions_in(rules, text, 0, text.len(), options, &mut subs),
+        None => substitutions_in(rules, text, 0, text.len(), options, article, &mut subs),
     }
     let mut lines = LineCounter::default();
     for place in subs.places_mut() {
@@ -102,14 +117,19 @@ fn substitutions_in(
     start: usize,
     end: usize,
     options: Options,
+    article: &ArticleFacts,
     subs: &mut Substitutions,
 ) {
     let part = &text[start..end];
-    let view = View::with_spans(part, &options.format.spans(part), rules.needs_cased());
+    let mut view = View::with_spans(part, &options.format.spans(part), rules.needs_cased());
+    view.article.clone_from(article);
+    // Where the last edit ended: a seam never reaches into it.
+    let mut floor = 0;
     for candidate in select(rules.candidates(&view, part)) {
-        let Some(edit) = edit_for(rules, &view, part, candidate, options.format) else {
+        let Some(edit) = edit_for(rules, &view, part, candidate, options.format, floor) else {
             continue;
         };
+        floor = edit.end;
         let matched = &part[edit.start..edit.end];
         subs.push(
             candidate.rule,
@@ -146,13 +166,15 @@ struct Edit<'r> {
 }
 
 /// The edit a selected candidate makes, or `None` when the text already reads as the
-/// replacement.
+/// replacement. The edit takes in the word before the match when the French seam
+/// changes it (see [`seam`]), but never text before `floor`.
 fn edit_for<'r>(
     rules: &'r Rules,
     view: &View,
     text: &str,
     c: Candidate,
     format: Format,
+    floor: usize,
 ) -> Option<Edit<'r>> {
     let rule = &rules.rules()[c.rule];
     let start = view.to_original(c.start);
@@ -182,11 +204,40 @@ fn edit_for<'r>(
     } else {
         (start, end)
     };
+    let apostrophe = || paragraph_apostrophe(view, text, c);
+    let widened = seam::widen(text, floor, start, &replacement, rule.seam, apostrophe)
+        .filter(|w| !view.touches_markup(w.start, start));
+    let (start, replacement) = match widened {
+        Some(w) => (w.start, Cow::Owned(w.replacement)),
+        None => (start, replacement),
+    };
     Some(Edit {
         start,
         end,
         replacement,
     })
+}
+
+/// How far from a match its paragraph is read for its apostrophes, each way, in bytes.
+const APOSTROPHE_REACH: usize = 2000;
+
+/// The apostrophe the paragraph of candidate `c` uses most, for a new elision: `’` where
+/// it outnumbers `'`, else `'`. The paragraph, not the text: it is the same whether the
+/// text is searched whole, by anchored paragraphs or streamed.
+fn paragraph_apostrophe(view: &View, text: &str, c: Candidate) -> char {
+    let folded = view.folded.as_bytes();
+    let floor = c.start.saturating_sub(APOSTROPHE_REACH);
+    let ceiling = (c.end + APOSTROPHE_REACH).min(folded.len());
+    let start = memchr::memrchr(b'\n', &folded[floor..c.start]).map_or(floor, |i| floor + i);
+    let end = memchr::memchr(b'\n', &folded[c.end..ceiling]).map_or(ceiling, |i| c.end + i);
+    let (start, end) = (
+        view.to_original(sentence::floor_boundary(&view.folded, start)),
+        view.to_original(sentence::floor_boundary(&view.folded, end)),
+    );
+    let paragraph = &text[start..end];
+    let straight = memchr::memchr_iter(b'\'', paragraph.as_bytes()).count();
+    let curly = paragraph.matches(['\u{2019}', '\u{2bc}']).count();
+    if curly > straight { '\u{2019}' } else { '\'' }
 }
 
 /// An all-lowercase replacement follows the case of the match: capitalised after a
@@ -505,6 +556,35 @@ mod tests {
     }
 
     #[test]
+    fn contexts_in_a_sentence_a_paragraph_or_the_article() {
+        let csv = "pattern,replacement,if,unless,scope\n\
+                   l'IA profonde,DeepSeek,r1|chatbot,philosoph,sentence\n\
+                   l'IA rapide,FastAI,r1|chatbot,philosoph,paragraph\n\
+                   l'IA lente,SlowAI,r1|chatbot,philosoph,article\n";
+        let about_r1 = "Le chatbot R1 sort.\n\nSes ingénieurs de l'IA profonde, l'IA rapide \
+                        et l'IA lente.\n\nFin. Le R1 aussi.";
+        assert_eq!(
+            fix(csv, about_r1),
+            "Le chatbot R1 sort.\n\nSes ingénieurs de l'IA profonde, l'IA rapide \
+             et SlowAI.\n\nFin. Le R1 aussi."
+        );
+        let same_paragraph = "Le chatbot R1 sort. Ses ingénieurs de l'IA rapide.";
+        assert_eq!(
+            fix(csv, same_paragraph),
+            "Le chatbot R1 sort. Ses ingénieurs de FastAI."
+        );
+        let philosophy = "Le chatbot R1.\n\nDe l'IA lente.\n\nUne philosophie.";
+        assert_eq!(fix(csv, philosophy), philosophy);
+        // The artifact itself never satisfies its own condition, in any scope.
+        let csv = "pattern,replacement,if,scope\nl'IA lente,SlowAI,lente,article\n";
+        assert_eq!(fix(csv, "De l'IA lente.\n\nFin."), "De l'IA lente.\n\nFin.");
+        assert_eq!(
+            fix(csv, "De l'IA lente.\n\nTrès lente."),
+            "De SlowAI.\n\nTrès lente."
+        );
+    }
+
+    #[test]
     fn logs_positions_and_context() {
         let text = "Première ligne.\nIci, Openai\u{2019}s.\r\nEt Chatgpt. Fin.";
         let csv = "pattern,replacement\nOpenai,OpenAI\nChatgpt,ChatGPT\n";
@@ -593,6 +673,13 @@ mod tests {
                 Just("_"),
                 Just("abcd"),
                 Just("2"),
+                Just("de "),
+                Just("De "),
+                Just("d'"),
+                Just("qu\u{2019}"),
+                Just("l'"),
+                Just("à "),
+                Just("« "),
             ];
             proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat())
         }
@@ -611,13 +698,29 @@ mod tests {
                 Just("ab_cd"),
                 Just("re:cd_?ab"),
             ];
-            // Replacements are digits, which no pattern contains, so a second run has
-            // nothing to do.
-            let row = (pattern, prop_oneof![Just("1"), Just("22")], any::<bool>()).prop_map(
-                |(p, r, exact)| format!("{p},{r},{}\n", if exact { "exact" } else { "" }),
-            );
-            proptest::collection::vec(row, 0..6)
-                .prop_map(|rows| format!("pattern,replacement,case\n{}", rows.concat()))
+            // Replacements hold no pattern, so a second run has nothing to do; they start
+            // with a consonant, a vowel or an article, for every French seam.
+            let replacement =
+                prop_oneof![Just("1"), Just("22"), Just("Eu"), Just("Le 1"), Just("zu")];
+            let seam = prop::sample::select(vec!["", "", "off", "contract", "vowel", "consonant"]);
+            let gender = prop::sample::select(vec!["", "m", "f"]);
+            let context = prop::sample::select(vec!["", "", "x", "é", "^ cd", "ab $", "2"]);
+            let scope = prop::sample::select(vec!["", "paragraph", "article", "article"]);
+            let row = (
+                (pattern, replacement, any::<bool>()),
+                (seam, gender),
+                (context.clone(), context, scope),
+            )
+                .prop_map(|((p, r, exact), (seam, gender), (if_, unless, scope))| {
+                    let case = if exact { "exact" } else { "" };
+                    format!("{p},{r},{case},{seam},{gender},{if_},{unless},{scope}\n")
+                });
+            proptest::collection::vec(row, 0..6).prop_map(|rows| {
+                format!(
+                    "pattern,replacement,case,seam,gender,if,unless,scope\n{}",
+                    rows.concat()
+                )
+            })
         }
 
         /// Text made of the words of [`overlapping_glossary`] and what separates them, so
@@ -733,13 +836,47 @@ mod tests {
                 let rules = rules(&csv);
                 let windowed = apply(&rules, &text);
                 let mut whole = Substitutions::default();
-                substitutions_in(&rules, &text, 0, text.len(), Options::default(), &mut whole);
+                let mut article = ArticleFacts::default();
+                rules.gather_article_facts(&mut article, &text, Format::Text);
+                substitutions_in(&rules, &text, 0, text.len(), Options::default(), &article, &mut whole);
                 let key = |s: Substitution<'_>| {
                     (s.byte_offset, s.matched.to_owned(), s.replacement.to_owned(), s.context.to_owned())
                 };
                 let windowed: Vec<_> = windowed.subs.iter().map(key).collect();
                 let whole: Vec<_> = whole.iter().map(key).collect();
                 prop_assert_eq!(windowed, whole);
+            }
+
+            /// A text corrected in pieces of whole paragraphs, as a streamed article is,
+            /// with the article's facts gathered from every piece first, gives the
+            /// substitutions of the text corrected whole.
+            #[test]
+            fn pieces_of_whole_paragraphs_give_the_result_of_the_whole(
+                text in text(),
+                csv in glossary(),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let rules = rules(&csv);
+                let whole = apply(&rules, &text);
+                let breaks: Vec<usize> = text.match_indices("\n\n").map(|(i, _)| i + 2).collect();
+                let at = if breaks.is_empty() { text.len() } else { *cut.get(&breaks) };
+                let pieces = [&text[..at], &text[at..]];
+                let mut article = ArticleFacts::default();
+                for piece in pieces {
+                    rules.gather_article_facts(&mut article, piece, Format::Text);
+                }
+                let key = |base: usize, s: Substitution<'_>| {
+                    (base + s.byte_offset, s.matched.to_owned(), s.replacement.to_owned())
+                };
+                let mut streamed = Vec::new();
+                let mut base = 0;
+                for piece in pieces {
+                    let subs = substitutions_with(&rules, piece, Options::default(), &article);
+                    streamed.extend(subs.iter().map(|s| key(base, s)));
+                    base += piece.len();
+                }
+                let whole: Vec<_> = whole.subs.iter().map(|s| key(0, s)).collect();
+                prop_assert_eq!(streamed, whole);
             }
 
             #[test]

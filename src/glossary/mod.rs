@@ -38,6 +38,9 @@ const COLUMNS: &[&str] = &[
     "example",
     "expected",
     "counterexample",
+    "seam",
+    "gender",
+    "scope",
 ];
 
 /// Regexes larger than this once compiled are refused rather than slowing every run.
@@ -81,8 +84,56 @@ pub struct Rule {
     pub expected: Option<String>,
     /// A sentence the rule must leave unchanged.
     pub counterexample: Option<String>,
+    /// How the word before a match changes with the replacement (`seam`, `gender`).
+    pub seam: Seam,
+    /// Where `if` and `unless` are searched (`scope`).
+    pub scope: Scope,
     /// The glossary file and the line of the row, for errors and the log.
     pub origin: Origin,
+}
+
+/// The French seam of a rule: whether the word before a match is elided, restored or
+/// contracted to suit the replacement (see `correct::seam`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seam {
+    /// `seam=off`: the word before a match is never changed.
+    pub off: bool,
+    /// `seam=contract`: "de"/"à" before a replacement starting with "Le"/"Les" contract
+    /// ("du Monde"); off by default (surnames and some titles never contract).
+    pub contract: bool,
+    /// `seam=vowel` or `seam=consonant`: the replacement's first sound, when its spelling
+    /// misleads (an aspirate or mute h the built-in lists do not know).
+    pub onset: Option<Onset>,
+    /// `gender=m` or `f`: the replacement's gender, which restoring an elided `l'`
+    /// before a consonant needs ("le"/"la").
+    pub gender: Option<Gender>,
+}
+
+/// Whether a word starts with a sound before which French elides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Onset {
+    Vowel,
+    Consonant,
+}
+
+/// A noun phrase's grammatical gender.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Masculine,
+    Feminine,
+}
+
+/// Where a rule's `if` and `unless` are searched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The sentence of the match, before and after it (the default).
+    #[default]
+    Sentence,
+    /// The paragraph of the match, before and after it.
+    Paragraph,
+    /// The paragraph of the match, before and after it, and every other paragraph of
+    /// the article.
+    Article,
 }
 
 /// Where a rule was written.
@@ -435,11 +486,59 @@ fn parse_rule(row: &Row<'_>, line: u64, path: &Arc<Path>, stem: &str) -> Built {
         example: non_empty(row.get("example")),
         expected: non_empty(row.get("expected")),
         counterexample: non_empty(row.get("counterexample")),
+        seam: parse_seam(row.get("seam"), row.get("gender"))?,
+        scope: match row.get("scope") {
+            "" | "sentence" => Scope::Sentence,
+            "paragraph" => Scope::Paragraph,
+            "article" => Scope::Article,
+            other => {
+                return Err((
+                    "scope",
+                    format!("`scope` must be `sentence`, `paragraph` or `article`, not `{other}`"),
+                ));
+            }
+        },
         origin: Origin {
             path: Arc::clone(path),
             line,
         },
     })
+}
+
+/// The `seam` column (words among `off`, `contract`, `vowel`, `consonant`, separated by
+/// spaces) and the `gender` column (`m` or `f`).
+fn parse_seam(seam: &str, gender: &str) -> std::result::Result<Seam, (&'static str, String)> {
+    let mut parsed = Seam {
+        gender: match gender {
+            "" => None,
+            "m" => Some(Gender::Masculine),
+            "f" => Some(Gender::Feminine),
+            other => {
+                return Err((
+                    "gender",
+                    format!("`gender` must be `m` or `f`, not `{other}`"),
+                ));
+            }
+        },
+        ..Seam::default()
+    };
+    for word in seam.split_whitespace() {
+        match word {
+            "off" => parsed.off = true,
+            "contract" => parsed.contract = true,
+            "vowel" => parsed.onset = Some(Onset::Vowel),
+            "consonant" => parsed.onset = Some(Onset::Consonant),
+            other => {
+                return Err((
+                    "seam",
+                    format!(
+                        "`seam` takes `off`, `contract`, `vowel` or `consonant`, not `{other}`"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(parsed)
 }
 
 fn non_empty(field: &str) -> Option<String> {
@@ -705,7 +804,7 @@ mod tests {
     fn errors_name_line_and_column() {
         assert_eq!(
             error_of("pattern,replacement,colour\n"),
-            "g/test.csv:1:21: unknown column `colour` (known: pattern, replacement, id, case, if, unless, note, example, expected, counterexample)"
+            "g/test.csv:1:21: unknown column `colour` (known: pattern, replacement, id, case, if, unless, note, example, expected, counterexample, seam, gender, scope)"
         );
         assert_eq!(
             error_of("pattern,replacement\nok,fine\n,empty\n"),

@@ -213,7 +213,7 @@ fn correct_record(
         let (corrected, subs) = correct(
             piece,
             &context.rules,
-            options,
+            (options, None),
             true,
             &article,
             &mut warnings,

@@ -1,0 +1,582 @@
+//! French seams: the word just before a replaced span, changed to suit the replacement
+//! (`/work/shared/FRENCH-SEAMS.md` is the reference). Only that one word changes, and only
+//! in three ways:
+//!
+//! - **restored** before a consonant sound: "d'" → "de ", "qu'" → "que ", "jusqu'",
+//!   "lorsqu'", "puisqu'", "quoiqu'", "n'", "s'", "c'", "j'", "m'", "t'" likewise, and "l'"
+//!   → "le "/"la " when the rule gives the replacement's gender; a quote between them
+//!   stays ("d'« X »" → "de « Y »");
+//! - **elided** before a vowel sound: "de", "que", "jusque", "le", "la" followed by one
+//!   space ("de OpenAI" → "d'OpenAI"), with the apostrophe the paragraph uses most; never
+//!   across a quote, and not "ne", "se", "je", "me", "te" (they elide before verbs, which
+//!   no noun-phrase replacement starts with), "ce" (never "c'" before a noun), "si",
+//!   "lorsque", "puisque" (optional before a name: the text's form is kept);
+//! - **contracted**, when the rule says `seam=contract`: "de"/"à" before a replacement
+//!   that starts with "Le"/"Les" ("de Le Monde" → "du Monde").
+//!
+//! When the replacement's first sound is uncertain (a lower-case h word neither list
+//! knows), nothing changes. The seam word keeps its case ("D'" → "De", "DE" → "D'").
+
+use crate::glossary::{Gender, Onset, Seam};
+
+/// Apostrophes that make an elision.
+const APOSTROPHES: [char; 3] = ['\'', '\u{2019}', '\u{2bc}'];
+
+/// A seam's change: the seam word starts at `start` (before the match) and the
+/// replacement becomes `replacement`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Widened {
+    pub start: usize,
+    pub replacement: String,
+}
+
+/// The change at the seam of a replacement of `text[start..]` by `replacement`, if any;
+/// the seam word may not start before `floor` (the end of the previous substitution).
+/// `apostrophe` gives the paragraph's apostrophe for an elision.
+pub(crate) fn widen(
+    text: &str,
+    floor: usize,
+    start: usize,
+    replacement: &str,
+    seam: Seam,
+    apostrophe: impl FnOnce() -> char,
+) -> Option<Widened> {
+    if seam.off || replacement.is_empty() {
+        return None;
+    }
+    // A seam word is a few letters: look no further back.
+    let from = crate::correct::sentence::floor_boundary(text, start.saturating_sub(24)).max(floor);
+    let before = &text[from..start];
+    let onset = seam.onset.or_else(|| onset(replacement))?;
+    if let Some(w) = restored(before, replacement, onset, seam.gender) {
+        return Some(w.at(from));
+    }
+    if let Some(w) = contracted(before, replacement, seam) {
+        return Some(w.at(from));
+    }
+    if onset == Onset::Vowel {
+        return elided(before, replacement, apostrophe).map(|w| w.at(from));
+    }
+    None
+}
+
+impl Widened {
+    /// Moves a start relative to `from` into the text.
+    fn at(mut self, from: usize) -> Widened {
+        self.start += from;
+        self
+    }
+}
+
+/// Elided words and their full forms; `l'` is restored by gender.
+const ELIDED: &[(&str, &str)] = &[
+    ("d", "de"),
+    ("qu", "que"),
+    ("jusqu", "jusque"),
+    ("lorsqu", "lorsque"),
+    ("puisqu", "puisque"),
+    ("quoiqu", "quoique"),
+    ("n", "ne"),
+    ("s", "se"),
+    ("c", "ce"),
+    ("j", "je"),
+    ("m", "me"),
+    ("t", "te"),
+];
+
+/// Words elided before a vowel sound, and their elided forms.
+const ELIDING: &[(&str, &str)] = &[
+    ("de", "d"),
+    ("que", "qu"),
+    ("jusque", "jusqu"),
+    ("le", "l"),
+    ("la", "l"),
+];
+
+/// "d'X" → "de Y" before a consonant sound (a quote may stand between).
+fn restored(
+    before: &str,
+    replacement: &str,
+    onset: Onset,
+    gender: Option<Gender>,
+) -> Option<Widened> {
+    if onset != Onset::Consonant {
+        return None;
+    }
+    // An opening quote between the elided word and the match: `d'« X »`, `d'"X"`.
+    let quoted = before
+        .trim_end_matches([' ', '\u{a0}', '\u{202f}'])
+        .strip_suffix(['«', '“', '"']);
+    let core = match quoted {
+        Some(core) if core.ends_with(APOSTROPHES) => core,
+        _ => before,
+    };
+    let between = &before[core.len()..];
+    let apostrophe = core
+        .chars()
+        .next_back()
+        .filter(|c| APOSTROPHES.contains(c))?;
+    let word_text = &core[..core.len() - apostrophe.len_utf8()];
+    let (word_start, word) = last_word(word_text)?;
+    let lower = word.to_lowercase();
+    let full = match lower.as_str() {
+        "l" => match gender? {
+            Gender::Masculine => "le",
+            Gender::Feminine => "la",
+        },
+        _ => ELIDED.iter().find(|(e, _)| *e == lower)?.1,
+    };
+    Some(Widened {
+        start: word_start,
+        replacement: format!("{} {between}{replacement}", with_case_of(word, full)),
+    })
+}
+
+/// "de Y" → "d'Y" before a vowel sound: the word, one space, the match.
+fn elided(before: &str, replacement: &str, apostrophe: impl FnOnce() -> char) -> Option<Widened> {
+    let word_text = before.strip_suffix(' ')?;
+    let (word_start, word) = last_word(word_text)?;
+    let lower = word.to_lowercase();
+    let short = ELIDING.iter().find(|(full, _)| *full == lower)?.1;
+    Some(Widened {
+        start: word_start,
+        replacement: format!("{}{}{replacement}", with_case_of(word, short), apostrophe()),
+    })
+}
+
+/// "de Le X" → "du X", "à Les X" → "aux X" (with `seam=contract`).
+fn contracted(before: &str, replacement: &str, seam: Seam) -> Option<Widened> {
+    if !seam.contract {
+        return None;
+    }
+    let word_text = before.strip_suffix(' ')?;
+    let (word_start, word) = last_word(word_text)?;
+    let (article, rest) = replacement.split_once(' ')?;
+    let contracted = match (
+        word.to_lowercase().as_str(),
+        article.to_lowercase().as_str(),
+    ) {
+        ("de", "le") => "du",
+        ("de", "les") => "des",
+        ("à", "le") => "au",
+        ("à", "les") => "aux",
+        _ => return None,
+    };
+    Some(Widened {
+        start: word_start,
+        replacement: format!("{} {rest}", with_case_of(word, contracted)),
+    })
+}
+
+/// The last word of `text` and where it starts, if `text` ends with one that stands
+/// alone (not the end of "aujourd" or "prud", not after an apostrophe).
+fn last_word(text: &str) -> Option<(usize, &str)> {
+    let start = text
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphabetic())
+        .last()?
+        .0;
+    let previous = text[..start].chars().next_back();
+    if previous
+        .is_some_and(|c| c.is_alphanumeric() || c == '_' || APOSTROPHES.contains(&c) || c == '-')
+    {
+        return None;
+    }
+    Some((start, &text[start..]))
+}
+
+/// `form` in the case of `word`: upper case after an all-capitals word of two letters or
+/// more, capitalised after a capital, else lower case.
+fn with_case_of(word: &str, form: &str) -> String {
+    let capitals = word.chars().filter(|c| c.is_uppercase()).count();
+    if capitals >= 2 && capitals == word.chars().count() {
+        return form.to_uppercase();
+    }
+    if word.chars().next().is_some_and(char::is_uppercase) {
+        let mut chars = form.chars();
+        return chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+    }
+    form.to_owned()
+}
+
+/// Words whose first sound blocks elision although they start with a vowel or `y`.
+const BLOCKERS: &[&str] = &[
+    "onze",
+    "onzième",
+    "oui",
+    "ouï-dire",
+    "uhlan",
+    "ululement",
+    "huit",
+    "huitième",
+    "yacht",
+    "yaourt",
+    "yoga",
+    "yen",
+    "yankee",
+    "yéti",
+];
+
+/// Words starting with a `y` and a vowel before which French elides all the same.
+const Y_VOWELS: &[&str] = &["yeuse", "yonne", "yeux"];
+
+/// Lower-case words with an aspirate h (and every English loan: hub, hardware…).
+const ASPIRATE_H: &[&str] = &[
+    "hache",
+    "haie",
+    "haine",
+    "haïr",
+    "halte",
+    "hamac",
+    "hameau",
+    "hanche",
+    "handicap",
+    "hangar",
+    "harceler",
+    "haricot",
+    "hasard",
+    "hâte",
+    "hausse",
+    "haut",
+    "haute",
+    "hérisson",
+    "héros",
+    "hibou",
+    "hiérarchie",
+    "homard",
+    "honte",
+    "hors",
+    "hublot",
+    "hurler",
+    "hall",
+    "hamburger",
+    "hardware",
+    "hashtag",
+    "hobby",
+    "holding",
+    "hold-up",
+    "hub",
+    "hacker",
+    "handball",
+    "hockey",
+    "hip-hop",
+    "hit",
+    "hackathon",
+    "hedge",
+    "home",
+];
+
+/// Lower-case words with a mute h.
+const MUTE_H: &[&str] = &[
+    "homme",
+    "heure",
+    "hiver",
+    "histoire",
+    "hôpital",
+    "hôtel",
+    "huile",
+    "habitude",
+    "héroïne",
+    "hier",
+    "humain",
+    "humanité",
+    "hypothèse",
+    "hybride",
+    "hydrogène",
+    "herbe",
+    "honneur",
+    "horizon",
+    "horaire",
+    "hôte",
+    "hommage",
+    "habitant",
+    "harmonie",
+    "héritage",
+    "hélicoptère",
+    "hypothèque",
+    "hexagone",
+    "hebdomadaire",
+];
+
+/// Names with a mute h (most names with an h have an aspirate one).
+const MUTE_H_NAMES: &[&str] = &[
+    "hermès", "hélène", "hector", "hercule", "homère", "horace", "haïti", "hudson",
+];
+
+/// The first sound of a replacement (FRENCH-SEAMS.md §2), `None` when uncertain.
+pub(crate) fn onset(replacement: &str) -> Option<Onset> {
+    let first = replacement.chars().next()?;
+    if !first.is_alphabetic() {
+        // Digits, symbols and quotes: "de 01.AI", "de « X »".
+        return Some(Onset::Consonant);
+    }
+    let word: String = replacement
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '\u{308}')
+        .collect();
+    let lower = word.to_lowercase();
+    let first_word = lower.split('-').next().unwrap_or(&lower);
+    if BLOCKERS.contains(&lower.as_str()) || BLOCKERS.contains(&first_word) {
+        return Some(Onset::Consonant);
+    }
+    if word.chars().any(|c| c.is_ascii_digit()) {
+        // Letters spelled out with a number: "la A40".
+        return Some(Onset::Consonant);
+    }
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    let acronym = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
+    let capital = first.is_uppercase();
+    let lower_first = lower.chars().next()?;
+    let second = lower.chars().nth(1);
+    let vowel = |c: char| "aàâäeéèêëiîïoôöuùûüœæ".contains(c);
+    Some(match lower_first {
+        _ if acronym => match "aeiouàâäéèêëîïôöùûü".contains(lower_first) {
+            // "l'ONU", "d'IBM"; "de HP", "la SNCF" (never wrong).
+            true => Onset::Vowel,
+            false => Onset::Consonant,
+        },
+        'y' if Y_VOWELS.contains(&lower.as_str()) => Onset::Vowel,
+        'y' => match second.is_some_and(vowel) {
+            // "de YouTube", "le yaourt"; "d'Yves".
+            true => Onset::Consonant,
+            false => Onset::Vowel,
+        },
+        'w' => Onset::Consonant,
+        'o' if capital && lower.starts_with("one") && word.len() > 3 => Onset::Consonant,
+        'h' if capital => match MUTE_H_NAMES.contains(&lower.as_str()) {
+            true => Onset::Vowel,
+            false => Onset::Consonant,
+        },
+        'h' if ASPIRATE_H.contains(&lower.as_str()) => Onset::Consonant,
+        'h' if MUTE_H.contains(&lower.as_str()) => Onset::Vowel,
+        'h' => return None,
+        c if vowel(c) => Onset::Vowel,
+        _ => Onset::Consonant,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `text` with `⟦…⟧` around the match, replaced by `replacement` with its seam.
+    fn seam(marked: &str, replacement: &str, rule: Seam) -> String {
+        let start = marked.find('⟦').unwrap();
+        let end = marked.find('⟧').unwrap();
+        let text = marked.replace(['⟦', '⟧'], "");
+        let match_end = end - '⟦'.len_utf8();
+        let apostrophe = || {
+            let curly = text.matches('\u{2019}').count();
+            if curly > text.matches('\'').count() {
+                '\u{2019}'
+            } else {
+                '\''
+            }
+        };
+        let (start, replacement) = match widen(&text, 0, start, replacement, rule, apostrophe) {
+            Some(w) => (w.start, w.replacement),
+            None => (start, replacement.to_owned()),
+        };
+        format!("{}{replacement}{}", &text[..start], &text[match_end..])
+    }
+
+    fn fix(marked: &str, replacement: &str) -> String {
+        seam(marked, replacement, Seam::default())
+    }
+
+    #[test]
+    fn french_seams_reference_cases() {
+        // FRENCH-SEAMS.md §7, cases 1 to 23 and 37 to 47.
+        let cases = [
+            (
+                "le modèle d'⟦IA profonde⟧",
+                "DeepSeek",
+                "le modèle de DeepSeek",
+            ),
+            ("le patron de ⟦Ouvert IA⟧", "OpenAI", "le patron d'OpenAI"),
+            (
+                "l’équipe, le patron d’⟦Ouvert IA⟧",
+                "OpenAI",
+                "l’équipe, le patron d’OpenAI",
+            ),
+            ("D'⟦IA profonde⟧, rien.", "DeepSeek", "De DeepSeek, rien."),
+            ("De ⟦Ouvert IA⟧, rien.", "OpenAI", "D'OpenAI, rien."),
+            (
+                "⟦L'IA profonde⟧ a publié R1.",
+                "DeepSeek",
+                "DeepSeek a publié R1.",
+            ),
+            (
+                "les modèles de ⟦l'Ouvert IA⟧",
+                "OpenAI",
+                "les modèles d'OpenAI",
+            ),
+            (
+                "puisqu'⟦IA profonde⟧ publie",
+                "DeepSeek",
+                "puisque DeepSeek publie",
+            ),
+            (
+                "puisque ⟦Ouvert IA⟧ publie",
+                "OpenAI",
+                "puisque OpenAI publie",
+            ),
+            ("si ⟦Ouvert IA⟧ publie", "OpenAI", "si OpenAI publie"),
+            (
+                "le hub d'⟦Étreinte Visage⟧",
+                "Hugging Face",
+                "le hub de Hugging Face",
+            ),
+            ("les sacs de ⟦Mercure⟧", "Hermès", "les sacs d'Hermès"),
+            ("l'essor d'⟦Exploit chinois⟧", "Huawei", "l'essor de Huawei"),
+            ("les PC d'⟦Ache-Pé⟧", "HP", "les PC de HP"),
+            (
+                "la plateforme d'⟦Ton Tube⟧",
+                "YouTube",
+                "la plateforme de YouTube",
+            ),
+            ("les chauffeurs de ⟦Sur⟧", "Uber", "les chauffeurs d'Uber"),
+            ("le moteur de ⟦Unité⟧", "Unity", "le moteur d'Unity"),
+            (
+                "la mise à jour de ⟦Fenêtres⟧",
+                "Windows",
+                "la mise à jour de Windows",
+            ),
+            ("les serveurs de ⟦Machines⟧", "IBM", "les serveurs d'IBM"),
+            ("les puces d'⟦Envie⟧", "Nvidia", "les puces de Nvidia"),
+            (
+                "les modèles d'⟦Un Zéro IA⟧",
+                "01.AI",
+                "les modèles de 01.AI",
+            ),
+            ("les fans de ⟦Le Chaton⟧", "Le Chat", "les fans de Le Chat"),
+            (
+                "l'entreprise ⟦IA profonde⟧",
+                "DeepSeek",
+                "l'entreprise DeepSeek",
+            ),
+            ("jusqu'à ⟦IA profonde⟧", "DeepSeek", "jusqu'à DeepSeek"),
+            (
+                "aujourd'hui ⟦Ouvert IA⟧ annonce",
+                "OpenAI",
+                "aujourd'hui OpenAI annonce",
+            ),
+            (
+                "le label '⟦IA profonde⟧'",
+                "DeepSeek",
+                "le label 'DeepSeek'",
+            ),
+            (
+                "le terme «\u{a0}⟦IA profonde⟧\u{a0}»",
+                "DeepSeek",
+                "le terme «\u{a0}DeepSeek\u{a0}»",
+            ),
+            ("via ⟦Ouvert IA⟧'s API", "OpenAI", "via OpenAI's API"),
+            (
+                "qu'⟦IA profonde⟧ l'emporte",
+                "DeepSeek",
+                "que DeepSeek l'emporte",
+            ),
+            (
+                "le modèle d'« ⟦IA profonde⟧ »",
+                "DeepSeek",
+                "le modèle de « DeepSeek »",
+            ),
+            (
+                "le modèle de ⟦DeepSeek⟧",
+                "DeepSeek",
+                "le modèle de DeepSeek",
+            ),
+            ("DE ⟦OUVERT IA⟧", "OpenAI", "D'OpenAI"),
+            ("la sortie de ⟦Openai⟧", "OpenAI", "la sortie d'OpenAI"),
+            ("que ⟦Openai⟧ publie", "OpenAI", "qu'OpenAI publie"),
+            ("un ouvrage de ⟦heure⟧", "hôpital", "un ouvrage d'hôpital"),
+            ("un ouvrage d'⟦heure⟧", "hibiscus", "un ouvrage d'hibiscus"),
+            ("de\u{a0}⟦Openai⟧", "OpenAI", "de\u{a0}OpenAI"),
+            ("il ne ⟦Openai⟧", "OpenAI", "il ne OpenAI"),
+        ];
+        for (marked, replacement, expected) in cases {
+            assert_eq!(fix(marked, replacement), expected, "{marked}");
+        }
+    }
+
+    #[test]
+    fn gender_contraction_onset_and_off() {
+        let gender = |g| Seam {
+            gender: Some(g),
+            ..Seam::default()
+        };
+        assert_eq!(
+            seam("l'⟦automne⟧ des cours", "chute", gender(Gender::Feminine)),
+            "la chute des cours"
+        );
+        assert_eq!(
+            seam("L'⟦automne⟧", "chute", gender(Gender::Feminine)),
+            "La chute"
+        );
+        assert_eq!(
+            seam("l'⟦automne⟧", "déclin", gender(Gender::Masculine)),
+            "le déclin"
+        );
+        assert_eq!(
+            fix("l'⟦automne⟧", "chute"),
+            "l'chute",
+            "no gender: unchanged"
+        );
+        let contract = Seam {
+            contract: true,
+            ..Seam::default()
+        };
+        assert_eq!(
+            seam("un article de ⟦Le Globe⟧", "Le Monde", contract),
+            "un article du Monde"
+        );
+        assert_eq!(
+            seam("à ⟦Les Cèdres⟧", "Les Mureaux", contract),
+            "aux Mureaux"
+        );
+        assert_eq!(
+            seam("De ⟦Les Cèdres⟧", "Les Mureaux", contract),
+            "Des Mureaux"
+        );
+        let consonant = Seam {
+            onset: Some(Onset::Consonant),
+            ..Seam::default()
+        };
+        assert_eq!(seam("de ⟦X⟧", "Ubuntu", consonant), "de Ubuntu");
+        let off = Seam {
+            off: true,
+            ..Seam::default()
+        };
+        assert_eq!(seam("d'⟦IA profonde⟧", "DeepSeek", off), "d'DeepSeek");
+    }
+
+    #[test]
+    fn onsets() {
+        use Onset::*;
+        for (word, expected) in [
+            ("OpenAI", Some(Vowel)),
+            ("Yves", Some(Vowel)),
+            ("YouTube", Some(Consonant)),
+            ("WhatsApp", Some(Consonant)),
+            ("OnePlus", Some(Consonant)),
+            ("ONU", Some(Vowel)),
+            ("SNCF", Some(Consonant)),
+            ("A40", Some(Consonant)),
+            ("onze", Some(Consonant)),
+            ("œuvre", Some(Vowel)),
+            ("hub", Some(Consonant)),
+            ("histoire", Some(Vowel)),
+            ("hibiscus", None),
+            ("Hermès", Some(Vowel)),
+            ("Hugging Face", Some(Consonant)),
+            ("« DeepSeek »", Some(Consonant)),
+        ] {
+            assert_eq!(onset(word), expected, "{word}");
+        }
+    }
+}
