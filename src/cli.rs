@@ -48,6 +48,9 @@ pub enum Command {
     /// (same columns, `decision` filled, edits in `replacement`) for `apply`. See
     /// docs/review-page.md.
     Review(PageArgs),
+    /// List likely artifacts that no loaded rule covers yet, ranked, each with its
+    /// evidence and a glossary row to test (see docs/suggest.md).
+    Suggest(Box<SuggestArgs>),
     /// Test, lint and measure glossaries.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
@@ -218,6 +221,43 @@ pub struct StatsArgs {
     /// A log written by `fix`, reviewed or not.
     #[arg(long, value_name = "FILE")]
     pub log: PathBuf,
+}
+
+/// `mtfix suggest` options.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// Article files or folders (walked as by `fix`).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Glossary CSV file or folder; what its rules already correct is not suggested.
+    /// Default: the glossaries shipped with mtfix.
+    #[arg(short, long = "glossary", value_name = "PATH")]
+    pub glossaries: Vec<PathBuf>,
+
+    /// A folder of clean French text to compare phrase frequencies with (default: a
+    /// small built-in profile).
+    #[arg(long, value_name = "DIR")]
+    pub reference: Option<PathBuf>,
+
+    /// How many candidates to show, best first.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub top: usize,
+
+    /// `text` (ranked list with evidence) or `csv` (glossary rows to review and test).
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub format: crate::suggest::SuggestFormat,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Worker threads (0 = one per core).
+    #[arg(short, long, value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// How articles are found and read, for every command that reads them.

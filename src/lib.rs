@@ -18,6 +18,7 @@
 //! | | `output::logfile`, `output::report` | the CSV log both ways; the summary and `check` lines |
 //! | | `output::diff`, `output::progress` | `--diff`; the progress bar |
 //! | review | `review` | `apply` and `revert`: the reviewed log drives the final articles |
+//! | suggest | `suggest` (`case`, `near`, `unknown`, `literal`, `ngrams`) | `suggest`: rank likely artifacts no rule covers, with glossary rows |
 //! | | `page` | `review`: the log as one self-contained HTML page to decide in a browser |
 //! | records | `stream` (`record`, `labels`, `log`) | JSON Lines in, corrected records out (`mtfix stream`); their CSV log (`mtfix log`) |
 //! | commands | [`commands`] (`commands::glossary`) | run a command, print its outcome, give the exit code |
@@ -42,6 +43,7 @@ mod output;
 mod page;
 mod review;
 mod stream;
+mod suggest;
 
 pub use correct::matcher::Rules;
 pub use correct::{Applied, apply};

@@ -22,6 +22,7 @@ pub fn execute(cli: Cli) -> Exit {
         Command::Apply(args) => review_command(args, Direction::Apply),
         Command::Revert(args) => review_command(args, Direction::Revert),
         Command::Review(args) => crate::page::run(&args).map(|_| Exit::Success),
+        Command::Suggest(args) => crate::suggest::run(*args),
         Command::Glossary(GlossaryCommand::Test(args)) => glossary::test(&args.paths),
         Command::Glossary(GlossaryCommand::Lint(args)) => glossary::lint(&args.paths),
         Command::Glossary(GlossaryCommand::Stats(args)) => glossary::stats(&args.log),

@@ -27,7 +27,7 @@ pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedd
 const REGEX_PREFIX: &str = "re:";
 
 /// Columns a glossary may have; `pattern` and `replacement` are required.
-const COLUMNS: &[&str] = &[
+pub(crate) const COLUMNS: &[&str] = &[
     "pattern",
     "replacement",
     "id",
