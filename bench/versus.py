@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Times mtfix commands side by side, alternated in one run, and prints each one's median
+and spread: two builds on the same work (is a change within noise?), or one build on two
+glossaries (does the shipped library cost more than the 1,000-rule benchmark glossary?).
+
+    python3 bench/versus.py --runs 15 \\
+        "old check=/work/bin/mtfix check bench/.cache/corpus-100mb-seed1 -q -g G1000" \\
+        "new check=target/release/mtfix check bench/.cache/corpus-100mb-seed1 -q -g G1000"
+
+Each argument is NAME=COMMAND; `{out}` in a command is replaced by a fresh folder on
+/dev/shm (a RAM disk: this machine's disk writeback is too noisy to time writes), removed
+before each run. The commands run in turn, round after round, so that a noisy minute
+falls on all of them alike; the first round is a warm-up and is not counted.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("commands", nargs="+", help="NAME=COMMAND")
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    named = [c.split("=", 1) for c in args.commands]
+    work = tempfile.mkdtemp(prefix="mtfix-versus-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    out = os.path.join(work, "out")
+    times = {name: [] for name, _ in named}
+    for round_ in range(args.runs + 1):
+        for name, command in named:
+            shutil.rmtree(out, ignore_errors=True)
+            started = time.perf_counter()
+            subprocess.run(command.replace("{out}", out), shell=True, check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if round_ > 0:
+                times[name].append(time.perf_counter() - started)
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"{args.runs} alternated rounds after one warm-up; seconds")
+    print("| command | median | min | max | quartiles |")
+    print("|---|---|---|---|---|")
+    for name, values in times.items():
+        q = statistics.quantiles(values, n=4)
+        print(f"| {name} | {statistics.median(values):.3f} | {min(values):.3f} | {max(values):.3f} "
+              f"| {q[0]:.3f}–{q[2]:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
