@@ -33,13 +33,31 @@ pub enum Command {
     /// Each row is checked against its file first (the file's content hash, and the
     /// matched text at its byte offset); a row that does not fit is reported with its CSV
     /// line and skipped (exit 3), the others are applied. A replacement the reviewer
-    /// edited is applied as edited, and reported.
+    /// edited is applied as edited, and reported. An article changed since `fix` has each
+    /// row found again by its matched text and sentence (the `context` column), applied
+    /// only where found exactly once. Rows of files not among the inputs are left alone.
+    /// The log's `applied` column records which rows are now in the articles, for
+    /// `revert` and `undo`.
+    ///
+    /// Decisions read (any case, accents or not): accept, accepté, accepter, validé,
+    /// oui, yes, ok, x (a ticked box), 1, ✓, TRUE/VRAI accept; reject, rejeté, refusé,
+    /// non, no, ko, 0, ✗, FALSE/FAUX reject; empty accepts (rejects with
+    /// --reject-empty). Every cell that is none of these is reported, nothing applied.
     Apply(ReviewArgs),
+    /// Publish first, review after: undo the rejected rows of a reviewed log in the
+    /// articles `fix` corrected (and apply the edited replacements).
+    ///
+    /// Takes what `fix` wrote (or what an earlier `apply` or `undo` wrote, or the
+    /// originals) and writes exactly what `apply` would write from the originals: each
+    /// file is first brought back to the original the log was made from, checked by its
+    /// content hash. Decisions are read as by `apply`.
+    Undo(ReviewArgs),
     /// Turn corrected articles back into the originals, from the log alone.
     ///
-    /// Undoes the rows the log says were applied (every row of a log from `fix`; the
-    /// accepted rows of a reviewed log after `apply`). A file is written only if the
-    /// result has the content hash the log recorded for the original.
+    /// Undoes the rows that are in each article: what `fix`, `apply` or `undo` wrote
+    /// (the log's `applied` column, or its decisions, tell which; no flag of theirs needs
+    /// repeating). A file is written only if the result has the content hash the log
+    /// recorded for the original.
     Revert(ReviewArgs),
     /// Write the log as one self-contained HTML page on which to decide every row.
     ///
@@ -85,7 +103,8 @@ pub struct ReviewArgs {
     #[arg(long)]
     pub in_place: bool,
 
-    /// An empty decision rejects the row (by default it accepts it).
+    /// An empty decision rejects the row (by default it accepts it). `revert` needs
+    /// not be given it: it finds what is in the articles.
     #[arg(long)]
     pub reject_empty: bool,
 

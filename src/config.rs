@@ -289,6 +289,8 @@ fn check_log_target(
 pub(crate) enum Direction {
     /// Originals → corrected, with the accepted rows (`mtfix apply`).
     Apply,
+    /// Corrected (by `fix`, or `apply` before) → the accepted rows (`mtfix undo`).
+    Undo,
     /// Corrected → originals (`mtfix revert`).
     Revert,
 }

@@ -20,6 +20,7 @@ pub fn execute(cli: Cli) -> Exit {
             Config::for_check(args).and_then(|config| fix_or_check(&config, true))
         }
         Command::Apply(args) => review_command(args, Direction::Apply),
+        Command::Undo(args) => review_command(args, Direction::Undo),
         Command::Revert(args) => review_command(args, Direction::Revert),
         Command::Review(args) => crate::page::run(&args).map(|_| Exit::Success),
         Command::Glossary(GlossaryCommand::Test(args)) => glossary::test(&args.paths),
@@ -58,6 +59,8 @@ fn review_command(args: crate::cli::ReviewArgs, direction: Direction) -> Result<
     crate::interrupt::watch();
     let outcome = review::run(&config)?;
     report::print_review(&outcome, &config, quiet);
-    let failed = !outcome.failures.is_empty() || !outcome.skipped.is_empty();
+    let failed = !outcome.failures.is_empty()
+        || !outcome.skipped.is_empty()
+        || !outcome.corrected_copies.is_empty();
     Ok(if failed { Exit::Partial } else { Exit::Success })
 }

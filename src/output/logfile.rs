@@ -253,13 +253,63 @@ pub(crate) enum Decision {
     Empty,
 }
 
+/// The words and marks read as an accepting decision, after [`decision_key`] (lower
+/// case, accents and a trailing `e`/`s`/`.`/`!` dropped): English, French, ticks and the
+/// spreadsheet booleans. `x` is a ticked box ("cocher d'une croix"), so it accepts.
+const ACCEPT_WORDS: &[&str] = &[
+    "accept", "accepted", "accepte", "accepter", "yes", "y", "ok", "oui", "o", "valide", "valider",
+    "bon", "x", "1", "true", "vrai", "✓", "✔", "☑", "+1",
+];
+
+/// The words and marks read as a rejecting decision (see [`ACCEPT_WORDS`]).
+const REJECT_WORDS: &[&str] = &[
+    "reject", "rejected", "rejete", "rejeter", "refuse", "refuser", "refus", "no", "n", "non",
+    "ko", "0", "false", "faux", "✗", "✘", "×", "☒", "-1",
+];
+
+/// What `apply --help` and the error for a bad `decision` cell say is read.
+pub(crate) const DECISIONS_HELP: &str = "accept, accepté, accepter, validé, oui, yes, ok, x, 1, \
+     ✓, TRUE/VRAI accept; reject, rejeté, refusé, non, no, ko, 0, ✗, FALSE/FAUX reject \
+     (any case, with or without accents); empty is empty";
+
+/// A decision cell reduced to what [`ACCEPT_WORDS`] and [`REJECT_WORDS`] list.
+fn decision_key(text: &str) -> String {
+    let unaccented: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            c => c,
+        })
+        .collect();
+    let word = unaccented.trim_end_matches(['.', '!']);
+    // `acceptées`, `refusés`: the agreement of the past participle (plural, feminine).
+    let word = match word.strip_suffix('s') {
+        Some(stem) if stem.len() >= 5 && stem.ends_with('e') => stem,
+        _ => word,
+    };
+    word.strip_suffix('e')
+        .filter(|stem| stem.ends_with('e'))
+        .unwrap_or(word)
+        .to_owned()
+}
+
 impl Decision {
     fn parse(text: &str) -> Option<Decision> {
-        match text.trim().to_lowercase().as_str() {
-            "" => Some(Decision::Empty),
-            "accept" | "accepted" | "yes" | "y" | "ok" | "oui" => Some(Decision::Accept),
-            "reject" | "rejected" | "no" | "n" | "non" => Some(Decision::Reject),
-            _ => None,
+        let key = decision_key(text);
+        if key.is_empty() {
+            Some(Decision::Empty)
+        } else if ACCEPT_WORDS.contains(&key.as_str()) {
+            Some(Decision::Accept)
+        } else if REJECT_WORDS.contains(&key.as_str()) {
+            Some(Decision::Reject)
+        } else {
+            None
         }
     }
 
@@ -278,6 +328,9 @@ impl Decision {
 pub(crate) struct Entry {
     /// 1-based line of the row in the CSV file, for messages.
     pub csv_line: u64,
+    /// The row's number in a spreadsheet (the header is row 1); it differs from
+    /// `csv_line` once a cell before holds a line break.
+    pub row: u64,
     pub file: String,
     pub byte_offset: usize,
     pub rule: String,
@@ -286,8 +339,26 @@ pub(crate) struct Entry {
     pub decision: Decision,
     /// Empty when the log has no `file_hash` column.
     pub file_hash: String,
+    /// The `row_hash` as read (empty when the log has none).
+    pub row_hash: String,
+    /// The sentence around the match, `⟦matched⟧` marked (empty when the log has none).
+    pub context: String,
+    /// What `apply`, `undo` or `revert` last recorded in the `applied` column: whether
+    /// the row's change is in the articles they wrote (`None`: not recorded).
+    pub applied: Option<bool>,
     /// Whether the reviewer changed the replacement (per `row_hash`).
     pub edited: bool,
+}
+
+impl Entry {
+    /// Where the row is in the log, for messages: its CSV line, and its spreadsheet row
+    /// when that differs.
+    pub(crate) fn place(&self) -> String {
+        match self.row == self.csv_line {
+            true => self.csv_line.to_string(),
+            false => format!("{} (spreadsheet row {})", self.csv_line, self.row),
+        }
+    }
 }
 
 impl Entry {
@@ -382,6 +453,8 @@ fn parse_with(
         }
     }
     let mut entries = Vec::new();
+    // (CSV line, spreadsheet row, cell) of each `decision` that is not one.
+    let mut bad_decisions: Vec<(u64, u64, String)> = Vec::new();
     let mut lines = RecordLines::default();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -416,15 +489,11 @@ fn parse_with(
                 format!("`byte_offset` is not a number: `{}`", field("byte_offset")),
             )
         })?;
-        let decision = Decision::parse(&field("decision")).ok_or_else(|| {
-            error(
-                line,
-                format!(
-                    "`decision` must be accept, reject or empty, not `{}`",
-                    field("decision")
-                ),
-            )
-        })?;
+        let row = entries.len() as u64 + bad_decisions.len() as u64 + 2;
+        let Some(decision) = Decision::parse(&field("decision")) else {
+            bad_decisions.push((line, row, field("decision").into_owned()));
+            continue;
+        };
         let (matched, replacement) = (
             field("matched").into_owned(),
             field("replacement").into_owned(),
@@ -450,6 +519,7 @@ fn parse_with(
             !hash.is_empty() && !is_row_hash_of(&hash, byte_offset, &matched, &replacement);
         entries.push(Entry {
             csv_line: line,
+            row,
             file: field("file").into_owned(),
             byte_offset,
             rule: field("rule").into_owned(),
@@ -457,11 +527,59 @@ fn parse_with(
             replacement,
             decision,
             file_hash: field("file_hash").into_owned(),
+            row_hash: hash.into_owned(),
+            context: field("context").into_owned(),
+            applied: match field("applied").trim() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
             edited,
         });
         each(&record);
     }
+    if !bad_decisions.is_empty() {
+        let column = index.get("decision").map_or(1, |&i| i as u64 + 1);
+        return Err(bad_decisions_error(path, column, &bad_decisions));
+    }
     Ok((header, entries))
+}
+
+/// One error naming every `decision` cell that is not a decision, each with its CSV line,
+/// column and spreadsheet row (they differ once a cell holds a line break).
+fn bad_decisions_error(path: &Path, column: u64, cells: &[(u64, u64, String)]) -> Error {
+    let letter = column_letter(column);
+    let mut message = String::new();
+    for (i, (line, row, cell)) in cells.iter().enumerate() {
+        if i > 0 {
+            message.push_str(&format!("\n{}:{line}:{column}: ", path.display()));
+        }
+        message.push_str(&format!(
+            "`decision` (column {letter}, spreadsheet row {row}): `{cell}` is not a decision"
+        ));
+    }
+    if cells.len() > 1 {
+        message.push_str(&format!("\n{} cells are not decisions", cells.len()));
+    }
+    message.push_str(&format!("; read: {DECISIONS_HELP}; nothing was applied"));
+    Error::Log {
+        path: path.to_owned(),
+        line: cells[0].0,
+        column,
+        message,
+    }
+}
+
+/// A spreadsheet's name for the 1-based column `n`: A … Z, AA …
+fn column_letter(mut n: u64) -> String {
+    let mut letters = Vec::new();
+    while n > 0 {
+        let digit = (n - 1) % 26;
+        letters.push(b'A' + digit as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// The field separator of a log: whichever of `,` `;` and tab occurs most in its header
@@ -483,6 +601,59 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
         .iter()
         .max_by_key(|&&(_, n)| n)
         .map_or(b',', |&(d, _)| d)
+}
+
+/// Records in the log's `applied` column (added after the others if missing) whether
+/// each row's change is now in the articles: `yes` or `no` for the rows named in
+/// `applied` (by CSV line), the others kept as they are. The log keeps its delimiter,
+/// byte-order mark, line ends and every other cell; it is rewritten atomically, and only
+/// if a cell changes. Returns whether it was rewritten.
+pub(crate) fn record_applied(path: &Path, applied: &HashMap<u64, bool>) -> Result<bool> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut table = parse_table(&bytes, path)?;
+    let found = table
+        .header
+        .iter()
+        .position(|name| name.trim() == "applied");
+    let mut changed = found.is_none();
+    let column = found.unwrap_or_else(|| {
+        table.header.push("applied".to_owned());
+        table.header.len() - 1
+    });
+    for (record, entry) in table.records.iter_mut().zip(&table.entries) {
+        record.resize(record.len().max(table.header.len()), String::new());
+        if let Some(&now) = applied.get(&entry.csv_line) {
+            let cell = if now { "yes" } else { "no" };
+            changed |= record[column] != cell;
+            record[column] = cell.to_owned();
+        }
+    }
+    if !changed {
+        return Ok(false);
+    }
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(table.delimiter)
+        .terminator(match crlf {
+            true => csv::Terminator::CRLF,
+            false => csv::Terminator::Any(b'\n'),
+        })
+        .from_writer(Vec::with_capacity(bytes.len() + 8 * table.records.len()));
+    let io = |e: csv::Error| Error::io(path, e.into());
+    writer.write_record(&table.header).map_err(io)?;
+    for record in &table.records {
+        writer.write_record(record).map_err(io)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    let mut file = crate::output::atomic::AtomicFile::create(path)?;
+    if table.bom {
+        file.write(b"\xEF\xBB\xBF")?;
+    }
+    file.write(&body)?;
+    file.commit(crate::output::atomic::Durability::Synced, None, None)?;
+    Ok(true)
 }
 
 /// Log entries grouped by file, each group in offset order, files in log order.
@@ -545,6 +716,47 @@ mod tests {
     }
 
     #[test]
+    fn french_decisions_and_the_usual_marks_are_read() {
+        let accept = [
+            "accept",
+            "Accepté",
+            "acceptée",
+            "ACCEPTÉES",
+            "accepter",
+            "validé",
+            "Validée",
+            "oui",
+            "OK",
+            "x",
+            "X",
+            "1",
+            "✓",
+            "✔",
+            "TRUE",
+            "vrai",
+            "yes",
+        ];
+        let reject = [
+            "reject", "rejeté", "Rejetée", "refusé", "refusés", "refuser", "non", "no", "KO", "0",
+            "✗", "✘", "FALSE", "Faux",
+        ];
+        for cell in accept {
+            assert_eq!(Decision::parse(cell), Some(Decision::Accept), "{cell}");
+        }
+        for cell in reject {
+            assert_eq!(Decision::parse(cell), Some(Decision::Reject), "{cell}");
+        }
+        for cell in ["", "  "] {
+            assert_eq!(Decision::parse(cell), Some(Decision::Empty), "{cell:?}");
+        }
+        for cell in ["peut-être", "?", "xx", "2", "acceptable", "yess"] {
+            assert_eq!(Decision::parse(cell), None, "{cell}");
+        }
+        assert_eq!(column_letter(9), "I");
+        assert_eq!(column_letter(28), "AB");
+    }
+
+    #[test]
     fn hashes_of_logs_written_with_blake3_are_still_recognised() {
         let article = "Openai a publié chatppt.".as_bytes();
         let blake3_file = blake3::hash(article).to_hex()[..32].to_owned();
@@ -591,13 +803,22 @@ mod tests {
 
     #[test]
     fn bad_rows_name_their_line() {
-        let text = format!("{LOG}{}", row(3, "a", "b", "maybe", "b"));
+        let text = format!(
+            "{LOG}{}{}{}",
+            row(3, "a", "b", "maybe", "b"),
+            row(5, "a", "b", "accepté", "b"),
+            row(7, "a\nb", "b", "peut-être", "b").replace("a\nb", "\"a\nb\""),
+        );
         let error = parse(text.as_bytes(), Path::new("log.csv"))
             .unwrap_err()
             .to_string();
         assert_eq!(
             error,
-            "log.csv:2:1: `decision` must be accept, reject or empty, not `maybe`"
+            format!(
+                "log.csv:2:9: `decision` (column I, spreadsheet row 2): `maybe` is not a decision\n\
+                 log.csv:4:9: `decision` (column I, spreadsheet row 4): `peut-être` is not a decision\n\
+                 2 cells are not decisions; read: {DECISIONS_HELP}; nothing was applied"
+            )
         );
         let error = parse(b"a,b\n1,2\n", Path::new("x.csv"))
             .unwrap_err()

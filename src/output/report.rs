@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::input::walk::Article;
 use crate::output::atomic;
 use crate::output::logfile::{Dialect, LogRow, unescape_cell};
-use crate::review::ReviewReport;
+use crate::review::{ReviewReport, RowNote};
 use indicatif::ProgressBar;
 
 /// Takes the outcomes of a run one by one, in article order, and reports each as it
@@ -410,24 +410,100 @@ fn one_line(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Prints what `apply` or `revert` did: edited and skipped rows with the log's line
-/// numbers, failures, and a summary line.
+/// Prints what `apply`, `undo` or `revert` did: edited rows, skipped rows grouped by
+/// file (one line for a file whose rows all failed the same way), the files not among
+/// the inputs and the corrected copies given to `apply` in one line each, failures, and
+/// a summary line.
 pub(crate) fn print_review(report: &ReviewReport, config: &ReviewConfig, quiet: bool) {
     let log = config.log.display();
-    for (line, message) in &report.edited {
-        eprintln!("note: {log}:{line}: {message}");
+    for note in &report.edited {
+        eprintln!("note: {log}:{}: {}", note.place, note.message);
     }
-    for (line, message) in &report.skipped {
-        eprintln!("error: {log}:{line}: {message}");
+    let mut files: Vec<&str> = report.skipped.iter().map(|n| n.file.as_str()).collect();
+    files.dedup();
+    for file in files {
+        let rows: Vec<&RowNote> = report.skipped.iter().filter(|n| n.file == file).collect();
+        if rows.len() > 1 && rows.iter().all(|n| n.message == rows[0].message) {
+            let lines: Vec<&str> = rows.iter().map(|n| n.place.as_str()).collect();
+            eprintln!(
+                "error: {log}:{}: {} ({} rows: lines {})",
+                rows[0].place,
+                rows[0].message,
+                rows.len(),
+                lines.join(", ")
+            );
+            continue;
+        }
+        match rows[..] {
+            [note] => eprintln!("error: {log}:{}: {}", note.place, note.message),
+            _ => {
+                eprintln!("error: {file}: {} rows skipped:", rows.len());
+                for note in rows {
+                    eprintln!("  {log}:{}: {}", note.place, note.message);
+                }
+            }
+        }
+    }
+    let (rows, elsewhere) = &report.elsewhere;
+    if *rows > 0 {
+        eprintln!(
+            "note: {} of {} not among the inputs left alone ({}{})",
+            plural(*rows, "row"),
+            plural(elsewhere.len(), "file"),
+            elsewhere
+                .iter()
+                .take(3)
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if elsewhere.len() > 3 { ", …" } else { "" }
+        );
+    }
+    if !report.corrected_copies.is_empty() {
+        let copies = &report.corrected_copies;
+        eprintln!(
+            "error: {} the corrected {} `fix` (or `apply`) wrote, not the {} the log was made \
+             from: nothing applied to {} ({}{}). To publish first and undo what the reviewer \
+             rejected, run `mtfix undo --log {log}` on them; to apply the log, give `apply` \
+             the originals",
+            if copies.len() == 1 {
+                "1 file is"
+            } else {
+                "these files are"
+            },
+            if copies.len() == 1 { "copy" } else { "copies" },
+            if copies.len() == 1 {
+                "original"
+            } else {
+                "originals"
+            },
+            if copies.len() == 1 { "it" } else { "them" },
+            copies
+                .iter()
+                .take(3)
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if copies.len() > 3 {
+                format!(" and {} more", copies.len() - 3)
+            } else {
+                String::new()
+            }
+        );
     }
     print_failures(&report.failures);
     if !quiet {
-        let verb = match config.direction {
-            Direction::Apply => "applied",
-            Direction::Revert => "reverted",
+        let (verb, left_out) = match config.direction {
+            Direction::Apply => ("applied", "rejected"),
+            Direction::Undo => ("kept or applied", "rejected (undone)"),
+            Direction::Revert => ("reverted", "not in the articles"),
+        };
+        let reanchored = match report.reanchored {
+            0 => String::new(),
+            n => format!(", {n} re-anchored in articles changed since `fix`"),
         };
         eprintln!(
-            "{} {verb} ({} edited by the reviewer), {} rejected, {} skipped; {} written",
+            "{} {verb} ({} edited by the reviewer{reanchored}), {} {left_out}, {} skipped; {} written",
             plural(report.applied, "row"),
             report.edited.len(),
             report.rejected,

@@ -1,0 +1,345 @@
+//! The editor's loop without traps (issue 20): each test is a way a reviewer's work was
+//! lost or a review went wrong, tried as a new user would.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::{mtfix, snapshot, write_files};
+
+const GLOSSARY: &str = "pattern,replacement,id\nOpenai,OpenAI,openai\nchatppt,ChatGPT,chatgpt\n\
+                        l'IA profonde,DeepSeek,deepseek\n";
+
+const A: &str = "Le modèle d'Openai arrive. Puis chatppt répond.\n\nL'IA profonde et Openai.\n";
+const B: &str = "Openai publie chatppt.\n";
+
+fn stderr(run: &Output) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+/// `dir/g.csv`, `dir/articles/{a,b}.txt` and a copy of the articles in `dir/originals`.
+fn setup(dir: &Path) {
+    write_files(
+        dir,
+        &[
+            ("g.csv", GLOSSARY),
+            ("articles/a.txt", A),
+            ("articles/b.txt", B),
+            ("originals/a.txt", A),
+            ("originals/b.txt", B),
+        ],
+    );
+}
+
+/// Runs `fix` on `articles` (in place, or `--out fixed`) into `changes.csv`.
+fn fix(dir: &Path, in_place: bool) {
+    let target: &[&str] = if in_place {
+        &["--in-place"]
+    } else {
+        &["--out", "fixed"]
+    };
+    let mut args = vec![
+        "fix",
+        "articles",
+        "-g",
+        "g.csv",
+        "--log",
+        "changes.csv",
+        "-q",
+    ];
+    args.extend_from_slice(target);
+    let run = mtfix(dir, &args);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+}
+
+/// Writes `reviewed.csv`: `changes.csv` with `decisions` (by data row, 0-based) in the
+/// `decision` column and `edits` in the `replacement` one.
+fn review(dir: &Path, decisions: &[(usize, &str)], edits: &[(usize, &str)]) {
+    let log = std::fs::read_to_string(dir.join("changes.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(log.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut writer = csv::Writer::from_path(dir.join("reviewed.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    for (i, record) in reader.records().enumerate() {
+        let mut record: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        for &(_, decision) in decisions.iter().filter(|(row, _)| *row == i) {
+            record[column("decision")] = decision.to_owned();
+        }
+        for &(_, edit) in edits.iter().filter(|(row, _)| *row == i) {
+            record[column("replacement")] = edit.to_owned();
+        }
+        writer.write_record(&record).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+/// `revert`, without any flag, turns `articles` back into `originals`.
+fn revert_gives_the_originals(dir: &Path) {
+    let revert = ["revert", "--log", "reviewed.csv", "articles", "--in-place"];
+    let run = mtfix(dir, &revert);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(
+        snapshot(&dir.join("articles")),
+        snapshot(&dir.join("originals"))
+    );
+}
+
+fn read(dir: &Path, path: &str) -> String {
+    std::fs::read_to_string(dir.join(path)).unwrap()
+}
+
+// Rows of changes.csv: 0 a.txt Openai, 1 a.txt chatppt, 2 a.txt L'IA profonde,
+// 3 a.txt Openai, 4 b.txt Openai, 5 b.txt chatppt.
+const EXPECTED_A: &str =
+    "Le modèle d'OpenAI arrive. Puis chatppt répond.\n\nDeep Seek et OpenAI.\n";
+const EXPECTED_B: &str = "OpenAI publie chatppt.\n";
+
+#[test]
+fn publish_first_then_undo_exactly_the_rejected_rows_and_revert_without_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    fix(dir, true);
+    review(dir, &[(1, "rejeté"), (5, "✗")], &[(2, "Deep Seek")]);
+    let undo = ["undo", "--log", "reviewed.csv", "articles", "--in-place"];
+    let run = mtfix(dir, &undo);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(read(dir, "articles/a.txt"), EXPECTED_A);
+    assert_eq!(read(dir, "articles/b.txt"), EXPECTED_B);
+    assert!(
+        stderr(&run).contains("4 rows kept or applied (1 edited by the reviewer), 2 rejected"),
+        "{}",
+        stderr(&run)
+    );
+    // What `apply` makes of the originals is what `undo` made of the published articles.
+    let apply = [
+        "apply",
+        "--log",
+        "reviewed.csv",
+        "originals",
+        "--out",
+        "applied",
+    ];
+    assert_eq!(mtfix(dir, &apply).status.code(), Some(0));
+    assert_eq!(
+        snapshot(&dir.join("applied")),
+        snapshot(&dir.join("articles"))
+    );
+    // Undo again changes nothing: the log records what is in the articles.
+    let run = mtfix(dir, &undo);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(read(dir, "articles/a.txt"), EXPECTED_A);
+    // `revert` with no flag gives back the originals.
+    revert_gives_the_originals(dir);
+}
+
+#[test]
+fn reject_empty_is_recorded_so_revert_needs_no_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    fix(dir, true);
+    review(dir, &[(0, "oui"), (4, "x")], &[]);
+    let undo = [
+        "undo",
+        "--log",
+        "reviewed.csv",
+        "articles",
+        "--in-place",
+        "--reject-empty",
+    ];
+    let run = mtfix(dir, &undo);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(
+        read(dir, "articles/a.txt"),
+        A.replacen("Openai", "OpenAI", 1)
+    );
+    assert_eq!(read(dir, "articles/b.txt"), "OpenAI publie chatppt.\n");
+    let log = read(dir, "reviewed.csv");
+    assert!(log.lines().next().unwrap().ends_with(",applied"), "{log}");
+    revert_gives_the_originals(dir);
+}
+
+#[test]
+fn french_decisions_are_read_and_every_bad_cell_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    fix(dir, false);
+    let marks = [
+        (0, "Accepté"),
+        (1, "refusé"),
+        (2, "validé"),
+        (3, "1"),
+        (4, "0"),
+    ];
+    review(dir, &marks, &[]);
+    let apply = [
+        "apply",
+        "--log",
+        "reviewed.csv",
+        "articles",
+        "--out",
+        "applied",
+    ];
+    let run = mtfix(dir, &apply);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let expected_a = "Le modèle d'OpenAI arrive. Puis chatppt répond.\n\nDeepSeek et OpenAI.\n";
+    assert_eq!(read(dir, "applied/a.txt"), expected_a);
+    assert_eq!(read(dir, "applied/b.txt"), "Openai publie ChatGPT.\n");
+
+    // A multi-line edit puts the CSV lines one ahead of the spreadsheet rows after it.
+    review(dir, &[(1, "peut-être"), (4, "??")], &[(0, "Open\nAI")]);
+    let run = mtfix(dir, &apply);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    let message = stderr(&run);
+    assert!(
+        message.contains(
+            "reviewed.csv:4:9: `decision` (column I, spreadsheet row 3): `peut-être` is not a \
+             decision"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("reviewed.csv:7:9: `decision` (column I, spreadsheet row 6): `??`"),
+        "{message}"
+    );
+    let help = mtfix(dir, &["apply", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for word in ["accepté", "rejeté", "refusé", "validé", "✓", "✗", "x (a"] {
+        assert!(help.contains(word), "{word}: {help}");
+    }
+}
+
+#[test]
+fn a_subset_of_the_files_and_the_corrected_copy_get_one_message_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    write_files(dir, &[("articles/sub/c.txt", "chatppt aussi.\n")]);
+    write_files(dir, &[("originals/sub/c.txt", "chatppt aussi.\n")]);
+    fix(dir, false);
+    review(dir, &[], &[]);
+    // One file of the log, given on its own or as its subfolder.
+    for (input, file) in [("originals/b.txt", "b.txt"), ("originals/sub", "c.txt")] {
+        let apply = ["apply", "--log", "reviewed.csv", input, "--out", "one"];
+        let run = mtfix(dir, &apply);
+        assert_eq!(run.status.code(), Some(0), "{input}: {}", stderr(&run));
+        let message = stderr(&run);
+        assert_eq!(
+            message.matches("not among the inputs").count(),
+            1,
+            "{message}"
+        );
+        assert!(!message.contains("error"), "{message}");
+        assert_eq!(
+            read(dir, &format!("one/{file}")),
+            read(
+                dir,
+                &format!("fixed/{}", if file == "c.txt" { "sub/c.txt" } else { file })
+            )
+        );
+    }
+    // The corrected copy instead of the originals: one message, with the way out.
+    let before = snapshot(&dir.join("fixed"));
+    let apply = ["apply", "--log", "reviewed.csv", "fixed", "--in-place"];
+    let run = mtfix(dir, &apply);
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    let message = stderr(&run);
+    assert_eq!(
+        message.lines().filter(|l| l.starts_with("error")).count(),
+        1,
+        "{message}"
+    );
+    assert!(message.contains("corrected copies"), "{message}");
+    assert!(
+        message.contains("mtfix undo --log reviewed.csv"),
+        "{message}"
+    );
+    assert_eq!(snapshot(&dir.join("fixed")), before);
+    // The wrong folder altogether: one error with the hint.
+    let apply = [
+        "apply",
+        "--log",
+        "reviewed.csv",
+        ".",
+        "--out",
+        "../elsewhere",
+    ];
+    let run = mtfix(&dir.join("originals/sub"), &apply);
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+}
+
+#[test]
+fn errors_are_grouped_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    fix(dir, false);
+    review(dir, &[], &[]);
+    // a.txt rewritten by a journalist beyond recognition: its rows are one error.
+    write_files(dir, &[("originals/a.txt", "Tout a changé.\n")]);
+    let apply = [
+        "apply",
+        "--log",
+        "reviewed.csv",
+        "originals",
+        "--out",
+        "applied",
+    ];
+    let run = mtfix(dir, &apply);
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    let message = stderr(&run);
+    let errors: Vec<&str> = message.lines().filter(|l| l.contains("a.txt")).collect();
+    assert_eq!(errors.len(), 5, "{message}");
+    assert_eq!(errors[0], "error: a.txt: 4 rows skipped:", "{message}");
+}
+
+#[test]
+fn rows_of_an_article_changed_since_fix_are_found_again_by_their_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    fix(dir, false);
+    review(dir, &[(1, "reject")], &[]);
+    // A journalist added a paragraph before, and repeated a sentence of b.txt.
+    let changed_a = format!("Un chapeau ajouté.\n\n{A}");
+    write_files(
+        dir,
+        &[
+            ("originals/a.txt", &changed_a),
+            (
+                "originals/b.txt",
+                "Openai publie chatppt.\nOpenai publie chatppt.\n",
+            ),
+        ],
+    );
+    let apply = [
+        "apply",
+        "--log",
+        "reviewed.csv",
+        "originals",
+        "--out",
+        "applied",
+    ];
+    let run = mtfix(dir, &apply);
+    let message = stderr(&run);
+    assert_eq!(run.status.code(), Some(3), "{message}");
+    assert_eq!(
+        read(dir, "applied/a.txt"),
+        "Un chapeau ajouté.\n\nLe modèle d'OpenAI arrive. Puis chatppt répond.\n\nDeepSeek et OpenAI.\n"
+    );
+    // The repeated sentence is ambiguous: nothing guessed.
+    assert_eq!(
+        read(dir, "applied/b.txt"),
+        "Openai publie chatppt.\nOpenai publie chatppt.\n"
+    );
+    assert!(
+        message.contains("in 2 places with the sentence the log shows"),
+        "{message}"
+    );
+    assert!(
+        message.contains("3 re-anchored in articles changed since `fix`"),
+        "{message}"
+    );
+}
