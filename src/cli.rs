@@ -158,6 +158,19 @@ pub enum GlossaryCommand {
     /// Per rule, how often it fired and how often a reviewer rejected or edited it, worst
     /// rules first.
     Stats(StatsArgs),
+    /// List the glossaries shipped with mtfix (embedded in the binary), with their rules.
+    List,
+    /// Write the shipped glossaries into DIR, to read or to start a glossary of your own
+    /// from; an existing file is never replaced.
+    Export(ExportArgs),
+}
+
+/// `mtfix glossary export` options.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write them into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Glossaries to test or lint.
@@ -207,9 +220,11 @@ pub struct CommonArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Glossary CSV file, or a folder meaning its `*.csv` files sorted by name. Repeat to
-    /// use several; on overlapping matches of equal length the earlier glossary wins.
-    /// Default: the glossaries shipped with mtfix.
+    /// Glossary CSV file, or a folder meaning its `*.csv` files (any case) sorted by name.
+    /// Repeat to use several; on overlapping matches of equal length the earlier glossary
+    /// wins. `+` stands for the glossaries shipped with mtfix, so `-g + -g mine.csv` adds
+    /// yours to them. Default: the shipped glossaries. `,` `;` or tab between fields,
+    /// UTF-8 or Windows-1252 (detected).
     #[arg(short, long = "glossary", value_name = "PATH")]
     pub glossaries: Vec<PathBuf>,
 

@@ -343,3 +343,82 @@ fn rows_of_an_article_changed_since_fix_are_found_again_by_their_sentence() {
         "{message}"
     );
 }
+
+#[test]
+fn glossaries_as_spreadsheets_save_them_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    write_files(
+        dir,
+        &[("articles/a.txt", "Selon Openai, la baisse de l'automne.\n")],
+    );
+    // `;`-separated, Windows-1252 (`é` is byte E9), in a folder as `*.CSV`.
+    let mut bytes =
+        b"pattern;replacement;id;if\nOpenai;OpenAI;openai;\nl'automne;la chute;chute;baisse de $\n"
+            .to_vec();
+    bytes.extend_from_slice(b"r\xE9clamation;claim;claim;\n");
+    std::fs::create_dir_all(dir.join("mine")).unwrap();
+    std::fs::write(dir.join("mine/FINANCE.CSV"), &bytes).unwrap();
+    let check = ["check", "articles", "-g", "mine"];
+    let run = mtfix(dir, &check);
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    assert!(stdout.contains("Openai -> OpenAI [openai]"), "{stdout}");
+    assert!(stdout.contains("l'automne -> la chute [chute]"), "{stdout}");
+
+    // A typographic apostrophe in a condition folds like the text.
+    write_files(
+        dir,
+        &[
+            (
+                "typo.csv",
+                "pattern,replacement,id,if\nOpenai,OpenAI,openai,l’IA\n",
+            ),
+            ("articles/b.txt", "L'IA d'Openai.\n"),
+        ],
+    );
+    let run = mtfix(dir, &["check", "articles/b.txt", "-g", "typo.csv"]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+
+    // No rule at all is an error, not a silent success.
+    write_files(
+        dir,
+        &[
+            ("empty/notes.txt", "x"),
+            ("none.csv", "pattern,replacement\n"),
+        ],
+    );
+    for glossary in ["empty", "none.csv"] {
+        let run = mtfix(dir, &["check", "articles", "-g", glossary]);
+        assert_eq!(run.status.code(), Some(2), "{glossary}: {}", stderr(&run));
+    }
+
+    // `+` adds the shipped glossaries to the user's.
+    write_files(
+        dir,
+        &[("extra.csv", "pattern,replacement,id\nbaisse,chute,mine\n")],
+    );
+    let run = mtfix(
+        dir,
+        &["check", "articles/a.txt", "-g", "+", "-g", "extra.csv"],
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(stdout.contains("[openai-case]"), "{stdout}{}", stderr(&run));
+    assert!(stdout.contains("[mine]"), "{stdout}");
+
+    // The shipped glossaries, listed and exported.
+    let run = mtfix(dir, &["glossary", "list"]);
+    let listed = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(listed.contains("glossaries/brands.csv"), "{listed}");
+    let run = mtfix(dir, &["glossary", "export", "shipped"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let run = mtfix(dir, &["check", "articles/a.txt", "-g", "shipped"]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let run = mtfix(dir, &["glossary", "export", "shipped"]);
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "never replaces: {}",
+        stderr(&run)
+    );
+}

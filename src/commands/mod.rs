@@ -26,6 +26,8 @@ pub fn execute(cli: Cli) -> Exit {
         Command::Glossary(GlossaryCommand::Test(args)) => glossary::test(&args.paths),
         Command::Glossary(GlossaryCommand::Lint(args)) => glossary::lint(&args.paths),
         Command::Glossary(GlossaryCommand::Stats(args)) => glossary::stats(&args.log),
+        Command::Glossary(GlossaryCommand::List) => glossary::list(),
+        Command::Glossary(GlossaryCommand::Export(args)) => glossary::export(&args.dir),
     };
     result.unwrap_or_else(|error: Error| {
         eprintln!("error: {error}");

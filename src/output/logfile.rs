@@ -582,25 +582,9 @@ fn column_letter(mut n: u64) -> String {
     String::from_utf8(letters).unwrap_or_default()
 }
 
-/// The field separator of a log: whichever of `,` `;` and tab occurs most in its header
-/// line (outside quotes).
+/// The field separator of a log (see [`crate::csvlines::sniff_delimiter`]).
 fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    let mut counts = [(b',', 0), (b';', 0), (b'\t', 0)];
-    let mut in_quotes = false;
-    for &b in bytes.iter().take_while(|&&b| b != b'\n') {
-        if b == b'"' {
-            in_quotes = !in_quotes;
-        }
-        for (delimiter, count) in &mut counts {
-            if b == *delimiter && !in_quotes {
-                *count += 1;
-            }
-        }
-    }
-    counts
-        .iter()
-        .max_by_key(|&&(_, n)| n)
-        .map_or(b',', |&(d, _)| d)
+    crate::csvlines::sniff_delimiter(bytes, None)
 }
 
 /// Records in the log's `applied` column (added after the others if missing) whether
