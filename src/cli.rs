@@ -69,6 +69,20 @@ pub enum Command {
     /// Test, lint and measure glossaries.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
+    /// Print a shell completion script (generated from this command line), for example
+    /// `mtfix completions bash > ~/.local/share/bash-completion/completions/mtfix`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff, generated from this command line), for example
+    /// `mtfix man > ~/.local/share/man/man1/mtfix.1`.
+    Man,
+}
+
+/// `mtfix completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `mtfix check` options.
@@ -80,6 +94,11 @@ pub struct CheckArgs {
     /// Print a unified diff of every change too.
     #[arg(long)]
     pub diff: bool,
+
+    /// Print one JSON object per change, one per line (as `rg --json`): `type` ("change"),
+    /// `path`, `line`, `column`, `byte_offset`, `matched`, `replacement`, `rule`, `context`.
+    #[arg(long, conflicts_with = "diff")]
+    pub json: bool,
 }
 
 /// Options of `apply` and `revert`.
@@ -92,8 +111,13 @@ pub struct ReviewArgs {
     pub log: PathBuf,
 
     /// The articles the log names (files or folders, walked as by `fix`).
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "files_from", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+
+    /// Read more INPUTs from FILE (`-`: stdin), one per line or NUL-separated (`find
+    /// -print0`).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
 
     /// Write the whole result under DIR, with the same relative paths.
     #[arg(long, value_name = "DIR")]
@@ -217,8 +241,13 @@ pub struct InputArgs {
 pub struct CommonArgs {
     /// Article files or folders (walked recursively, skipping hidden and git-ignored
     /// files). `-` reads one article from stdin.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "files_from", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+
+    /// Read more INPUTs from FILE (`-`: stdin), one per line or NUL-separated (`find
+    /// -print0`), instead of a command line too long for `xargs` to keep in one run.
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
 
     /// Glossary CSV file, or a folder meaning its `*.csv` files (any case) sorted by name.
     /// Repeat to use several; on overlapping matches of equal length the earlier glossary
@@ -268,6 +297,12 @@ pub struct FixArgs {
     /// this is given].
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+
+    /// Add the rows to the end of an existing log (written by `fix`, in its own delimiter
+    /// and byte-order mark) instead of replacing it: for a corpus fixed in several runs
+    /// (`xargs`). A log that is not an mtfix log of the same columns is refused.
+    #[arg(long)]
+    pub append_log: bool,
 
     /// Start the log with a UTF-8 byte-order mark, so that spreadsheets read it as UTF-8.
     #[arg(long)]

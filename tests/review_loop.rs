@@ -422,3 +422,130 @@ fn glossaries_as_spreadsheets_save_them_are_read() {
         stderr(&run)
     );
 }
+
+#[test]
+fn files_from_a_list_and_batches_appended_to_one_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    // NUL-separated on stdin (`find -print0`), as xargs would split it in two batches.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mtfix"))
+        .args([
+            "fix",
+            "--files-from",
+            "-",
+            "-g",
+            "g.csv",
+            "--out",
+            "fixed",
+            "-q",
+        ])
+        .args(["--log", "batches.csv", "--append-log"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"articles/a.txt\0")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    // The second batch from a file, one path per line (CRLF too).
+    write_files(dir, &[("list.txt", "articles/b.txt\r\n\r\n")]);
+    let args = [
+        "fix",
+        "--files-from",
+        "list.txt",
+        "-g",
+        "g.csv",
+        "--out",
+        "fixed",
+    ];
+    let run = mtfix(
+        dir,
+        &[&args[..], &["--log", "batches.csv", "--append-log"]].concat(),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    // The end summary says where everything went and what waits for review.
+    assert!(
+        stderr(&run).contains(
+            "corrected articles under fixed; log: batches.csv, 2 rows waiting for review"
+        ),
+        "{}",
+        stderr(&run)
+    );
+    let log = read(dir, "batches.csv");
+    assert_eq!(log.lines().count(), 1 + 6, "{log}");
+    assert_eq!(
+        log.lines().filter(|l| l.starts_with("file,")).count(),
+        1,
+        "{log}"
+    );
+    let apply = [
+        "apply",
+        "--log",
+        "batches.csv",
+        "originals",
+        "--out",
+        "applied",
+    ];
+    let run = mtfix(dir, &apply);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(snapshot(&dir.join("applied")), snapshot(&dir.join("fixed")));
+    // Without --append-log the same command would refuse a reviewed log; with it, a file
+    // that is not an mtfix log is refused.
+    write_files(dir, &[("other.csv", "a,b\n1,2\n")]);
+    let args = ["fix", "articles", "-g", "g.csv", "--out", "fixed2"];
+    let run = mtfix(
+        dir,
+        &[&args[..], &["--log", "other.csv", "--append-log"]].concat(),
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert_eq!(read(dir, "other.csv"), "a,b\n1,2\n");
+}
+
+#[test]
+fn check_json_completions_and_man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    let run = mtfix(dir, &["check", "articles", "-g", "g.csv", "--json"]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let changes: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(changes.len(), 6, "{stdout}");
+    let first = &changes[0];
+    assert_eq!(first["type"], "change");
+    assert_eq!(first["path"], "articles/a.txt");
+    assert_eq!(first["line"], 1);
+    assert_eq!(first["column"], 13);
+    assert_eq!(first["matched"], "Openai");
+    assert_eq!(first["replacement"], "OpenAI");
+    assert_eq!(first["rule"], "openai");
+    assert_eq!(first["context"], "Le modèle d'⟦Openai⟧ arrive.");
+
+    for shell in ["bash", "zsh", "fish"] {
+        let run = mtfix(dir, &["completions", shell]);
+        assert_eq!(run.status.code(), Some(0), "{shell}");
+        assert!(
+            String::from_utf8_lossy(&run.stdout).contains("undo"),
+            "{shell}"
+        );
+    }
+    let run = mtfix(dir, &["man"]);
+    let page = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        page.starts_with(".ie") && page.contains(".TH mtfix 1"),
+        "{page}"
+    );
+    assert!(
+        page.contains("MTFIX UNDO") && page.contains("reject\\-empty"),
+        "{page}"
+    );
+}

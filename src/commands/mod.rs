@@ -26,6 +26,8 @@ pub fn execute(cli: Cli) -> Exit {
         Command::Glossary(GlossaryCommand::Test(args)) => glossary::test(&args.paths),
         Command::Glossary(GlossaryCommand::Lint(args)) => glossary::lint(&args.paths),
         Command::Glossary(GlossaryCommand::Stats(args)) => glossary::stats(&args.log),
+        Command::Completions(args) => completions(args.shell),
+        Command::Man => man(),
         Command::Glossary(GlossaryCommand::List) => glossary::list(),
         Command::Glossary(GlossaryCommand::Export(args)) => glossary::export(&args.dir),
     };
@@ -42,6 +44,7 @@ fn fix_or_check(config: &Config, is_check: bool) -> Result<Exit, Error> {
     let outcome = crate::driver::run(config)?;
     if !config.quiet {
         outcome.summary.print();
+        report::print_destinations(&outcome.summary, config);
     }
     report::print_failures(&outcome.failures);
     Ok(if outcome.summary.interrupted {
@@ -65,4 +68,45 @@ fn review_command(args: crate::cli::ReviewArgs, direction: Direction) -> Result<
         || !outcome.skipped.is_empty()
         || !outcome.corrected_copies.is_empty();
     Ok(if failed { Exit::Partial } else { Exit::Success })
+}
+
+/// `mtfix completions SHELL`: the completion script, generated from the command line.
+fn completions(shell: clap_complete::Shell) -> Result<Exit, Error> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "mtfix", &mut script);
+    print_stdout(&script)
+}
+
+/// `mtfix man`: the manual page (roff), generated from the command line, with a section
+/// per command.
+fn man() -> Result<Exit, Error> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let mut page = Vec::new();
+    let io = |e| Error::io("<stdout>", e);
+    clap_mangen::Man::new(command.clone())
+        .render(&mut page)
+        .map_err(io)?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = sub.get_name();
+        page.extend_from_slice(format!(".SH \"MTFIX {}\"\n", name.to_uppercase()).as_bytes());
+        let sub = sub.clone().bin_name(format!("mtfix {name}"));
+        let man = clap_mangen::Man::new(sub);
+        man.render_synopsis_section(&mut page).map_err(io)?;
+        man.render_description_section(&mut page).map_err(io)?;
+        man.render_options_section(&mut page).map_err(io)?;
+    }
+    print_stdout(&page)
+}
+
+fn print_stdout(bytes: &[u8]) -> Result<Exit, Error> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    Ok(Exit::Success)
 }
