@@ -73,6 +73,16 @@ fn review(dir: &Path, decisions: &[(usize, &str)], edits: &[(usize, &str)]) {
     writer.flush().unwrap();
 }
 
+/// `apply` of the reviewed log to the originals, into `applied`.
+const APPLY_TO_ORIGINALS: [&str; 6] = [
+    "apply",
+    "--log",
+    "reviewed.csv",
+    "originals",
+    "--out",
+    "applied",
+];
+
 /// `revert`, without any flag, turns `articles` back into `originals`.
 fn revert_gives_the_originals(dir: &Path) {
     let revert = ["revert", "--log", "reviewed.csv", "articles", "--in-place"];
@@ -112,15 +122,7 @@ fn publish_first_then_undo_exactly_the_rejected_rows_and_revert_without_flags() 
         stderr(&run)
     );
     // What `apply` makes of the originals is what `undo` made of the published articles.
-    let apply = [
-        "apply",
-        "--log",
-        "reviewed.csv",
-        "originals",
-        "--out",
-        "applied",
-    ];
-    assert_eq!(mtfix(dir, &apply).status.code(), Some(0));
+    assert_eq!(mtfix(dir, &APPLY_TO_ORIGINALS).status.code(), Some(0));
     assert_eq!(
         snapshot(&dir.join("applied")),
         snapshot(&dir.join("articles"))
@@ -279,15 +281,7 @@ fn errors_are_grouped_by_file() {
     review(dir, &[], &[]);
     // a.txt rewritten by a journalist beyond recognition: its rows are one error.
     write_files(dir, &[("originals/a.txt", "Tout a changé.\n")]);
-    let apply = [
-        "apply",
-        "--log",
-        "reviewed.csv",
-        "originals",
-        "--out",
-        "applied",
-    ];
-    let run = mtfix(dir, &apply);
+    let run = mtfix(dir, &APPLY_TO_ORIGINALS);
     assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
     let message = stderr(&run);
     let errors: Vec<&str> = message.lines().filter(|l| l.contains("a.txt")).collect();
@@ -314,15 +308,7 @@ fn rows_of_an_article_changed_since_fix_are_found_again_by_their_sentence() {
             ),
         ],
     );
-    let apply = [
-        "apply",
-        "--log",
-        "reviewed.csv",
-        "originals",
-        "--out",
-        "applied",
-    ];
-    let run = mtfix(dir, &apply);
+    let run = mtfix(dir, &APPLY_TO_ORIGINALS);
     let message = stderr(&run);
     assert_eq!(run.status.code(), Some(3), "{message}");
     assert_eq!(
@@ -548,4 +534,37 @@ fn check_json_completions_and_man_page() {
         page.contains("MTFIX UNDO") && page.contains("reject\\-empty"),
         "{page}"
     );
+}
+
+#[test]
+fn a_log_survives_a_spreadsheet_s_line_breaks_and_number_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    let wrapped = "Les modèles de l'IA\r\nprofonde et d'Openai.\r\n";
+    write_files(
+        dir,
+        &[("articles/c.txt", wrapped), ("originals/c.txt", wrapped)],
+    );
+    fix(dir, false);
+    let log = read(dir, "changes.csv");
+    // No hash a spreadsheet could read as a number: each starts with letters.
+    let mut reader = csv::Reader::from_reader(log.as_bytes());
+    for record in reader.records() {
+        let record = record.unwrap();
+        for hash in [&record[11], &record[12]] {
+            assert!(hash.starts_with("xxh3:"), "{hash}");
+        }
+    }
+    // Through a spreadsheet, the CRLF inside the matched cell comes back as LF.
+    assert!(log.contains("l'IA\r\nprofonde"), "{log}");
+    std::fs::write(dir.join("reviewed.csv"), log.replace("\r\n", "\n")).unwrap();
+    let run = mtfix(dir, &APPLY_TO_ORIGINALS);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(
+        !stderr(&run).contains("replacement edited"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(snapshot(&dir.join("applied")), snapshot(&dir.join("fixed")));
 }

@@ -153,7 +153,19 @@ impl<'a> LogRow<'a> {
 /// percent of `fix`. Logs written before 2026-11-29 hold BLAKE3 hashes, still recognised
 /// ([`is_file_hash_of`]).
 pub(crate) fn file_hash(bytes: &[u8]) -> String {
-    hex_128(xxh3::xxh3_128(bytes))
+    format!("{HASH_PREFIX}{}", hex_128(xxh3::xxh3_128(bytes)))
+}
+
+/// What every hash mtfix writes starts with. A bare hex hash made of digits only, or of
+/// digits and one `e` (about 1 in 750 of them), is read by spreadsheets as a number and
+/// saved back changed; a cell starting with letters stays text. Hashes without it (logs
+/// written before 2026-12-05) are still read.
+const HASH_PREFIX: &str = "xxh3:";
+
+/// A hash read from a log without its [`HASH_PREFIX`], if any.
+fn bare(hash: &str) -> &str {
+    let hash = hash.trim();
+    hash.strip_prefix(HASH_PREFIX).unwrap_or(hash)
 }
 
 /// Whether `expected`, read from a log, is the hash of `bytes` (see [`ContentHashes`]).
@@ -183,7 +195,11 @@ impl<'a> ContentHashes<'a> {
 
     /// Whether `expected`, read from a log, is a hash of the content.
     pub(crate) fn matches(&self, expected: &str) -> bool {
-        expected == self.current.get_or_init(|| file_hash(self.bytes))
+        let expected = bare(expected);
+        expected
+            == self
+                .current
+                .get_or_init(|| hex_128(xxh3::xxh3_128(self.bytes)))
             || expected == self.legacy.get_or_init(|| legacy_hash(self.bytes, 32))
     }
 }
@@ -198,14 +214,17 @@ impl FileHasher {
     }
 
     pub(crate) fn finish(&self) -> String {
-        hex_128(self.0.digest128())
+        format!("{HASH_PREFIX}{}", hex_128(self.0.digest128()))
     }
 }
 
 /// A short hash of what mtfix proposed in a row: a reviewer who changes the replacement
 /// changes what the row hashes to, so edited rows are recognised. XXH3, 64 bits, in hex.
 pub(crate) fn row_hash(byte_offset: usize, matched: &str, replacement: &str) -> String {
-    hash_of_row(&row_text(byte_offset, matched, replacement))
+    format!(
+        "{HASH_PREFIX}{}",
+        hash_of_row(&row_text(byte_offset, matched, replacement))
+    )
 }
 
 /// Whether `hash`, read from a log, is the hash of the row's proposal: the [`row_hash`],
@@ -216,7 +235,7 @@ pub(crate) fn is_row_hash_of(
     matched: &str,
     replacement: &str,
 ) -> bool {
-    let row = row_text(byte_offset, matched, replacement);
+    let (hash, row) = (bare(hash), row_text(byte_offset, matched, replacement));
     hash == hash_of_row(&row) || hash == legacy_hash(row.as_bytes(), 16)
 }
 
@@ -515,8 +534,22 @@ fn parse_with(
             }
         }
         let hash = field("row_hash");
-        let edited =
+        let (mut matched, mut replacement) = (matched, replacement);
+        let mut edited =
             !hash.is_empty() && !is_row_hash_of(&hash, byte_offset, &matched, &replacement);
+        // A spreadsheet saves a cell's CRLF line break as LF: the row hash tells a match
+        // that spanned one, and gives it back its CRLF.
+        if edited && matched.contains('\n') && !matched.contains('\r') {
+            let crlf = matched.replace('\n', "\r\n");
+            let crlf_replacement = replacement.replace('\n', "\r\n");
+            let restored = [&replacement, &crlf_replacement]
+                .into_iter()
+                .find(|r| is_row_hash_of(&hash, byte_offset, &crlf, r))
+                .cloned();
+            if let Some(restored) = restored {
+                (matched, replacement, edited) = (crlf, restored, false);
+            }
+        }
         entries.push(Entry {
             csv_line: line,
             row,
@@ -745,6 +778,11 @@ mod tests {
         let article = "Openai a publié chatppt.".as_bytes();
         let blake3_file = blake3::hash(article).to_hex()[..32].to_owned();
         assert_ne!(file_hash(article), blake3_file);
+        // Hashes written without the prefix (before 2026-12-05) are read too.
+        let unprefixed = file_hash(article).replace(HASH_PREFIX, "");
+        assert!(is_file_hash_of(&unprefixed, article));
+        let row = row_hash(3, "Openai", "OpenAI").replace(HASH_PREFIX, "");
+        assert!(is_row_hash_of(&row, 3, "Openai", "OpenAI"));
         assert!(is_file_hash_of(&file_hash(article), article));
         assert!(is_file_hash_of(&blake3_file, article));
         assert!(!is_file_hash_of(&blake3_file, b"Openai a publie chatppt."));
