@@ -1,5 +1,6 @@
 //! The editor's loop without traps (issue 20): each test is a way a reviewer's work was
 //! lost or a review went wrong, tried as a new user would.
+#![allow(clippy::print_stderr)] // a test skipped for want of LibreOffice says so
 
 use std::path::Path;
 use std::process::Output;
@@ -71,6 +72,18 @@ fn review(dir: &Path, decisions: &[(usize, &str)], edits: &[(usize, &str)]) {
         writer.write_record(&record).unwrap();
     }
     writer.flush().unwrap();
+}
+
+/// [`setup`], with `c.txt` holding an artifact across a CRLF line break, then `fix` into
+/// `fixed`.
+fn setup_with_a_wrapped_artifact(dir: &Path) {
+    setup(dir);
+    let wrapped = "Les modèles de l'IA\r\nprofonde et d'Openai.\r\n";
+    write_files(
+        dir,
+        &[("articles/c.txt", wrapped), ("originals/c.txt", wrapped)],
+    );
+    fix(dir, false);
 }
 
 /// `apply` of the reviewed log to the originals, into `applied`.
@@ -540,13 +553,7 @@ fn check_json_completions_and_man_page() {
 fn a_log_survives_a_spreadsheet_s_line_breaks_and_number_reading() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    setup(dir);
-    let wrapped = "Les modèles de l'IA\r\nprofonde et d'Openai.\r\n";
-    write_files(
-        dir,
-        &[("articles/c.txt", wrapped), ("originals/c.txt", wrapped)],
-    );
-    fix(dir, false);
+    setup_with_a_wrapped_artifact(dir);
     let log = read(dir, "changes.csv");
     // No hash a spreadsheet could read as a number: each starts with letters.
     let mut reader = csv::Reader::from_reader(log.as_bytes());
@@ -567,4 +574,68 @@ fn a_log_survives_a_spreadsheet_s_line_breaks_and_number_reading() {
         stderr(&run)
     );
     assert_eq!(snapshot(&dir.join("applied")), snapshot(&dir.join("fixed")));
+}
+
+/// Converts `from` in `dir` with LibreOffice headless (`soffice --convert-to`), with a
+/// profile of its own (parallel tests, or a user's open LibreOffice, would share one);
+/// `None` when LibreOffice is not installed, which fails the test under CI (`CI` set).
+fn soffice(dir: &Path, from: &str, filter: &str, infilter: &str) -> Option<()> {
+    let profile = dir.join("lo-profile");
+    let run = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", &format!("--infilter={infilter}")])
+        .args(["--convert-to", filter])
+        .args(["--outdir", "converted", from])
+        .current_dir(dir)
+        .output();
+    match run {
+        Ok(run) if run.status.success() => Some(()),
+        Ok(run) => panic!("soffice failed: {}", stderr(&run)),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("SKIPPED a_log_survives_a_libreoffice_round_trip: soffice: {e}");
+            None
+        }
+        Err(e) => panic!("CI is set but soffice cannot run (see .ci/run): {e}"),
+    }
+}
+
+#[test]
+fn a_log_survives_a_libreoffice_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup_with_a_wrapped_artifact(dir);
+    review(dir, &[(1, "rejeté"), (3, "✗")], &[(2, "Deep Seek")]);
+    let expected = mtfix(dir, &APPLY_TO_ORIGINALS);
+    assert_eq!(expected.status.code(), Some(0), "{}", stderr(&expected));
+    std::fs::rename(dir.join("applied"), dir.join("expected")).unwrap();
+    // CSV (UTF-8, `,`) → xlsx, then xlsx → CSV as a French-locale LibreOffice saves it
+    // (`;` between fields, UTF-8), then applied as the reviewer would.
+    let utf8_comma = "CSV:44,34,76,1";
+    if soffice(dir, "reviewed.csv", "xlsx", utf8_comma).is_none() {
+        return;
+    }
+    std::fs::rename(
+        dir.join("converted/reviewed.xlsx"),
+        dir.join("reviewed.xlsx"),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.join("reviewed.csv")).unwrap();
+    let to_csv = "csv:Text - txt - csv (StarCalc):59,34,76,1";
+    soffice(dir, "reviewed.xlsx", to_csv, "Calc MS Excel 2007 XML").unwrap();
+    std::fs::rename(dir.join("converted/reviewed.csv"), dir.join("reviewed.csv")).unwrap();
+    assert!(read(dir, "reviewed.csv").starts_with("\"file\";"));
+    let run = mtfix(dir, &APPLY_TO_ORIGINALS);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(
+        snapshot(&dir.join("applied")),
+        snapshot(&dir.join("expected"))
+    );
+    assert!(
+        stderr(&run).contains("6 rows applied (1 edited by the reviewer), 2 rejected"),
+        "{}",
+        stderr(&run)
+    );
 }
