@@ -244,6 +244,13 @@ pub(crate) fn backup_suffix(suffix: Option<OsString>) -> Result<Option<OsString>
 fn check_log_target(log: &Path, config: &Config, append: bool) -> Result<()> {
     let (inputs, extensions, glossaries) = (&config.inputs, &config.extensions, &config.glossaries);
     let refuse = |why: String| Err(Error::Usage(format!("--log {}: {why}", log.display())));
+    if crate::output::logfile::is_spreadsheet(log) {
+        return refuse(
+            "fix writes a CSV log; name it `.csv` (`apply`, `undo` and `revert` read a \
+             reviewed log saved as .xlsx or .ods)"
+                .into(),
+        );
+    }
     let meta = match std::fs::metadata(log) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),

@@ -622,6 +622,20 @@ fn a_log_survives_a_libreoffice_round_trip() {
         dir.join("reviewed.xlsx"),
     )
     .unwrap();
+    // The spreadsheet as saved, .xlsx and .ods, is read by apply itself.
+    soffice(dir, "reviewed.csv", "ods", utf8_comma).unwrap();
+    std::fs::rename(dir.join("converted/reviewed.ods"), dir.join("reviewed.ods")).unwrap();
+    for log in ["reviewed.xlsx", "reviewed.ods"] {
+        let apply = ["apply", "--log", log, "originals", "--out", "from-sheet"];
+        let run = mtfix(dir, &apply);
+        assert_eq!(run.status.code(), Some(0), "{log}: {}", stderr(&run));
+        assert_eq!(
+            snapshot(&dir.join("from-sheet")),
+            snapshot(&dir.join("expected")),
+            "{log}"
+        );
+        std::fs::remove_dir_all(dir.join("from-sheet")).unwrap();
+    }
     std::fs::remove_file(dir.join("reviewed.csv")).unwrap();
     let to_csv = "csv:Text - txt - csv (StarCalc):59,34,76,1";
     soffice(dir, "reviewed.xlsx", to_csv, "Calc MS Excel 2007 XML").unwrap();

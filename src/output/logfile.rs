@@ -390,8 +390,54 @@ impl Entry {
 /// Reads a log in any of the variants described above; a malformed row is an error that
 /// names the log's line.
 pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = match is_spreadsheet(path) {
+        true => spreadsheet_as_csv(path)?,
+        false => std::fs::read(path).map_err(|e| Error::io(path, e))?,
+    };
     parse(&bytes, path)
+}
+
+/// Whether `path` names a spreadsheet file (`.xlsx`, `.xlsm`, `.xls`, `.ods`, any case)
+/// rather than a CSV log: what a reviewer's spreadsheet saves by default.
+pub(crate) fn is_spreadsheet(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| {
+        ["xlsx", "xlsm", "xls", "ods"]
+            .iter()
+            .any(|known| ext.eq_ignore_ascii_case(known))
+    })
+}
+
+/// The first sheet of a spreadsheet as CSV text, each cell as the spreadsheet shows it
+/// (a whole number without a decimal point), so that it is read as a CSV log is.
+fn spreadsheet_as_csv(path: &Path) -> Result<Vec<u8>> {
+    use calamine::Reader;
+    let error = |message: String| Error::Log {
+        path: path.to_owned(),
+        line: 1,
+        column: 1,
+        message,
+    };
+    let mut workbook = calamine::open_workbook_auto(path)
+        .map_err(|e| error(format!("not a readable spreadsheet: {e}")))?;
+    let sheet = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| error("the spreadsheet has no sheet".into()))?
+        .map_err(|e| error(format!("not a readable spreadsheet: {e}")))?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in sheet.rows() {
+        let cells = row.iter().map(|cell| match cell {
+            calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                format!("{}", *f as i64)
+            }
+            cell => cell.to_string(),
+        });
+        writer
+            .write_record(cells)
+            .map_err(|e| error(e.to_string()))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| error(e.into_error().to_string()))
 }
 
 /// Reads log bytes (see [`read`]).

@@ -122,8 +122,10 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     // What `apply` or `undo` put in the articles they wrote, so that a later `revert` or
     // `undo` needs no flag. `revert` leaves the column: what it writes is the original,
     // which the content hash recognises.
+    // A spreadsheet log is not rewritten: `revert` and `undo` then go by its decisions.
     if !record.is_empty()
         && !journal
+        && !logfile::is_spreadsheet(&config.log)
         && config.direction != Direction::Revert
         && let Err(error) = logfile::record_applied(&config.log, &record)
     {
