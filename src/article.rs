@@ -43,7 +43,7 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
     let format = Format::of(path);
     let options = Options {
         format,
-        context: config.log.is_some(),
+        context: config.log.is_some() || config.json,
     };
     // Only a run that writes needs the metadata (a copy takes the article's permissions,
     // an in-place write checks that the file did not change meanwhile); `check` does not
@@ -144,7 +144,7 @@ pub(crate) fn process_stdin(rules: &Rules, config: &Config) -> FileOutcome {
     };
     let options = Options {
         format: Format::Text,
-        context: config.log.is_some(),
+        context: config.log.is_some() || config.json,
     };
     let mut bytes = Vec::new();
     let result = std::io::stdin()

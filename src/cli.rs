@@ -33,13 +33,31 @@ pub enum Command {
     /// Each row is checked against its file first (the file's content hash, and the
     /// matched text at its byte offset); a row that does not fit is reported with its CSV
     /// line and skipped (exit 3), the others are applied. A replacement the reviewer
-    /// edited is applied as edited, and reported.
+    /// edited is applied as edited, and reported. An article changed since `fix` has each
+    /// row found again by its matched text and sentence (the `context` column), applied
+    /// only where found exactly once. Rows of files not among the inputs are left alone.
+    /// The log's `applied` column records which rows are now in the articles, for
+    /// `revert` and `undo`.
+    ///
+    /// Decisions read (any case, accents or not): accept, accepté, accepter, validé,
+    /// oui, yes, ok, x (a ticked box), 1, ✓, TRUE/VRAI accept; reject, rejeté, refusé,
+    /// non, no, ko, 0, ✗, FALSE/FAUX reject; empty accepts (rejects with
+    /// --reject-empty). Every cell that is none of these is reported, nothing applied.
     Apply(ReviewArgs),
+    /// Publish first, review after: undo the rejected rows of a reviewed log in the
+    /// articles `fix` corrected (and apply the edited replacements).
+    ///
+    /// Takes what `fix` wrote (or what an earlier `apply` or `undo` wrote, or the
+    /// originals) and writes exactly what `apply` would write from the originals: each
+    /// file is first brought back to the original the log was made from, checked by its
+    /// content hash. Decisions are read as by `apply`.
+    Undo(ReviewArgs),
     /// Turn corrected articles back into the originals, from the log alone.
     ///
-    /// Undoes the rows the log says were applied (every row of a log from `fix`; the
-    /// accepted rows of a reviewed log after `apply`). A file is written only if the
-    /// result has the content hash the log recorded for the original.
+    /// Undoes the rows that are in each article: what `fix`, `apply` or `undo` wrote
+    /// (the log's `applied` column, or its decisions, tell which; no flag of theirs needs
+    /// repeating). A file is written only if the result has the content hash the log
+    /// recorded for the original.
     Revert(ReviewArgs),
     /// Write the log as one self-contained HTML page on which to decide every row.
     ///
@@ -70,6 +88,12 @@ pub enum Command {
     /// Reads stream records or substitution rows (JSON objects with the log's columns), in
     /// any order; give it the --glossary the stream was given.
     Log(LogArgs),
+    /// Print a shell completion script (generated from this command line), for example
+    /// `mtfix completions bash > ~/.local/share/bash-completion/completions/mtfix`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff, generated from this command line), for example
+    /// `mtfix man > ~/.local/share/man/man1/mtfix.1`.
+    Man,
 }
 
 /// `mtfix stream` options.
@@ -119,6 +143,14 @@ pub struct LogArgs {
     pub quiet: bool,
 }
 
+/// `mtfix completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
 /// `mtfix check` options.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -128,6 +160,11 @@ pub struct CheckArgs {
     /// Print a unified diff of every change too.
     #[arg(long)]
     pub diff: bool,
+
+    /// Print one JSON object per change, one per line (as `rg --json`): `type` ("change"),
+    /// `path`, `line`, `column`, `byte_offset`, `matched`, `replacement`, `rule`, `context`.
+    #[arg(long, conflicts_with = "diff")]
+    pub json: bool,
 }
 
 /// Options of `apply` and `revert`.
@@ -140,8 +177,13 @@ pub struct ReviewArgs {
     pub log: PathBuf,
 
     /// The articles the log names (files or folders, walked as by `fix`).
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "files_from", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+
+    /// Read more INPUTs from FILE (`-`: stdin), one per line or NUL-separated (`find
+    /// -print0`).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
 
     /// Write the whole result under DIR, with the same relative paths.
     #[arg(long, value_name = "DIR")]
@@ -151,7 +193,8 @@ pub struct ReviewArgs {
     #[arg(long)]
     pub in_place: bool,
 
-    /// An empty decision rejects the row (by default it accepts it).
+    /// An empty decision rejects the row (by default it accepts it). `revert` needs
+    /// not be given it: it finds what is in the articles.
     #[arg(long)]
     pub reject_empty: bool,
 
@@ -205,6 +248,19 @@ pub enum GlossaryCommand {
     /// Per rule, how often it fired and how often a reviewer rejected or edited it, worst
     /// rules first.
     Stats(StatsArgs),
+    /// List the glossaries shipped with mtfix (embedded in the binary), with their rules.
+    List,
+    /// Write the shipped glossaries into DIR, to read or to start a glossary of your own
+    /// from; an existing file is never replaced.
+    Export(ExportArgs),
+}
+
+/// `mtfix glossary export` options.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write them into (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Glossaries to test or lint.
@@ -288,12 +344,19 @@ pub struct InputArgs {
 pub struct CommonArgs {
     /// Article files or folders (walked recursively, skipping hidden and git-ignored
     /// files). `-` reads one article from stdin.
-    #[arg(required = true, value_name = "INPUT")]
+    #[arg(required_unless_present = "files_from", value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Glossary CSV file, or a folder meaning its `*.csv` files sorted by name. Repeat to
-    /// use several; on overlapping matches of equal length the earlier glossary wins.
-    /// Default: the glossaries shipped with mtfix.
+    /// Read more INPUTs from FILE (`-`: stdin), one per line or NUL-separated (`find
+    /// -print0`), instead of a command line too long for `xargs` to keep in one run.
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<PathBuf>,
+
+    /// Glossary CSV file, or a folder meaning its `*.csv` files (any case) sorted by name.
+    /// Repeat to use several; on overlapping matches of equal length the earlier glossary
+    /// wins. `+` stands for the glossaries shipped with mtfix, so `-g + -g mine.csv` adds
+    /// yours to them. Default: the shipped glossaries. `,` `;` or tab between fields,
+    /// UTF-8 or Windows-1252 (detected).
     #[arg(short, long = "glossary", value_name = "PATH")]
     pub glossaries: Vec<PathBuf>,
 
@@ -337,6 +400,12 @@ pub struct FixArgs {
     /// this is given].
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+
+    /// Add the rows to the end of an existing log (written by `fix`, in its own delimiter
+    /// and byte-order mark) instead of replacing it: for a corpus fixed in several runs
+    /// (`xargs`). A log that is not an mtfix log of the same columns is refused.
+    #[arg(long)]
+    pub append_log: bool,
 
     /// Start the log with a UTF-8 byte-order mark, so that spreadsheets read it as UTF-8.
     #[arg(long)]

@@ -53,19 +53,25 @@ pub(crate) struct Config {
     pub log_dialect: Dialect,
     /// Colour diffs.
     pub color: bool,
+    /// `check --json`: one JSON object per change instead of a text line.
+    pub json: bool,
+    /// Add the rows to an existing log instead of replacing it.
+    pub append_log: bool,
 }
 
 impl Config {
     /// Resolves and checks the command line of `check`.
     pub(crate) fn for_check(args: CheckArgs) -> Result<Config> {
-        Config::new(
+        let mut config = Config::new(
             args.common,
             Target::Nowhere,
             None,
             args.diff,
             None,
             Dialect::default(),
-        )
+        )?;
+        config.json = args.json;
+        Ok(config)
     }
 
     /// Resolves and checks the command line of `fix`.
@@ -93,15 +99,16 @@ impl Config {
             delimiter: log_delimiter(&args.log_delimiter)?,
             bom: args.log_bom,
         };
-        let config = Config::new(args.common, target, log, args.diff, backup, dialect)?;
+        let mut config = Config::new(args.common, target, log, args.diff, backup, dialect)?;
+        config.append_log = args.append_log;
         if let Some(log) = &config.log {
-            check_log_target(log, &config.inputs, &config.extensions, &config.glossaries)?;
+            check_log_target(log, &config, args.append_log)?;
         }
         Ok(config)
     }
 
     fn new(
-        common: CommonArgs,
+        mut common: CommonArgs,
         target: Target,
         log: Option<PathBuf>,
         diff: bool,
@@ -110,6 +117,14 @@ impl Config {
     ) -> Result<Config> {
         let encoding = forced_encoding(common.input.encoding.as_deref())?;
         let stdin = common.inputs.iter().any(|p| p == Path::new("-"));
+        if let Some(list) = &common.files_from {
+            if stdin && list == Path::new("-") {
+                return Err(Error::Usage(
+                    "`-` (an article on stdin) and `--files-from -` both want stdin".into(),
+                ));
+            }
+            common.inputs.extend(files_from(list)?);
+        }
         let writes_files = matches!(target, Target::Out(_) | Target::InPlace);
         if stdin && (common.inputs.len() > 1 || writes_files) {
             return Err(Error::Usage(
@@ -131,6 +146,8 @@ impl Config {
             backup,
             log_dialect,
             color: diff::use_color(common.color, color_stream_is_terminal(stdin)),
+            json: false,
+            append_log: false,
         };
         config.check_out_dir()?;
         Ok(config)
@@ -224,13 +241,16 @@ pub(crate) fn backup_suffix(suffix: Option<OsString>) -> Result<Option<OsString>
 /// Refuses a `--log` path whose file must not be replaced: an article or a glossary of
 /// the run, any existing file that is not an mtfix log, or a log a reviewer has worked on
 /// (a decision or an edited replacement). A device (`/dev/null`) is written through.
-fn check_log_target(
-    log: &Path,
-    inputs: &[PathBuf],
-    extensions: &[String],
-    glossaries: &[PathBuf],
-) -> Result<()> {
+fn check_log_target(log: &Path, config: &Config, append: bool) -> Result<()> {
+    let (inputs, extensions, glossaries) = (&config.inputs, &config.extensions, &config.glossaries);
     let refuse = |why: String| Err(Error::Usage(format!("--log {}: {why}", log.display())));
+    if crate::output::logfile::is_spreadsheet(log) {
+        return refuse(
+            "fix writes a CSV log; name it `.csv` (`apply`, `undo` and `revert` read a \
+             reviewed log saved as .xlsx or .ods)"
+                .into(),
+        );
+    }
     let meta = match std::fs::metadata(log) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -274,7 +294,8 @@ fn check_log_target(
             );
         }
     };
-    if let Some(row) = entries.iter().find(|e| e.reviewed()) {
+    // Rows added after a reviewer's leave every decision in place.
+    if let Some(row) = entries.iter().find(|e| e.reviewed() && !append) {
         return refuse(format!(
             "holds a reviewer's work (line {}: a decision or an edited replacement); \
              apply it first (`mtfix apply`) or choose another --log",
@@ -289,6 +310,8 @@ fn check_log_target(
 pub(crate) enum Direction {
     /// Originals → corrected, with the accepted rows (`mtfix apply`).
     Apply,
+    /// Corrected (by `fix`, or `apply` before) → the accepted rows (`mtfix undo`).
+    Undo,
     /// Corrected → originals (`mtfix revert`).
     Revert,
 }
@@ -320,7 +343,11 @@ impl ReviewConfig {
         if args.backup.is_some() && out.is_some() {
             return Err(Error::Usage("--backup needs --in-place".into()));
         }
-        let inputs = distinct_inputs(args.inputs);
+        let mut inputs = args.inputs;
+        if let Some(list) = &args.files_from {
+            inputs.extend(files_from(list)?);
+        }
+        let inputs = distinct_inputs(inputs);
         if let Some(out) = &out {
             check_out_dir(out, &inputs)?;
         }
@@ -336,6 +363,29 @@ impl ReviewConfig {
             encoding: forced_encoding(args.input.encoding.as_deref())?,
         })
     }
+}
+
+/// The paths listed in `--files-from FILE` (`-`: stdin): NUL-separated if the list holds
+/// a NUL (`find -print0`), else one per line (LF or CRLF); empty entries are skipped.
+fn files_from(list: &Path) -> Result<Vec<PathBuf>> {
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    let mut bytes = Vec::new();
+    let read = match list == Path::new("-") {
+        true => std::io::stdin().lock().read_to_end(&mut bytes),
+        false => std::fs::File::open(list).and_then(|mut f| f.read_to_end(&mut bytes)),
+    };
+    read.map_err(|e| Error::Usage(format!("--files-from {}: {e}", list.display())))?;
+    let separator = if bytes.contains(&0) { 0 } else { b'\n' };
+    Ok(bytes
+        .split(|&b| b == separator)
+        .map(|entry| match separator {
+            b'\n' => entry.strip_suffix(b"\r").unwrap_or(entry),
+            _ => entry,
+        })
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| PathBuf::from(std::ffi::OsStr::from_bytes(entry)))
+        .collect())
 }
 
 pub(crate) fn normalize_extensions(extensions: &[String]) -> Vec<String> {

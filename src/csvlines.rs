@@ -110,6 +110,31 @@ pub(crate) fn records_at_most(text: &[u8]) -> usize {
     line_ends + 1
 }
 
+/// The field separator of a CSV text: whichever of `,` `;` and tab occurs most (outside
+/// quotes) in its first line that is not a comment (starting with `comment`); `,` on a
+/// tie. Spreadsheets in French and other locales save `;`, some tools tab.
+pub(crate) fn sniff_delimiter(text: &[u8], comment: Option<u8>) -> u8 {
+    let start = record_start(text, 0, comment);
+    let mut counts = [(b',', 0), (b';', 0), (b'\t', 0)];
+    let mut in_quotes = false;
+    for &b in text[start..].iter().take_while(|&&b| b != b'\n') {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        }
+        for (delimiter, count) in &mut counts {
+            if b == *delimiter && !in_quotes {
+                *count += 1;
+            }
+        }
+    }
+    // The first of the most frequent: `,` wins a tie.
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|&&(_, n)| n)
+        .map_or(b',', |&(d, _)| d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -287,14 +287,19 @@ pub fn load_rules(paths: &[std::path::PathBuf]) -> Result<Rules> {
     Rules::compile_owned(load_glossaries(paths)?)
 }
 
-/// Loads the glossaries (the embedded ones when none is given) and checks that rule ids
-/// are unique across them.
+/// Loads the glossaries (the embedded ones when none is given, and where a path is
+/// [`glossary::SHIPPED`]) and checks that rule ids are unique across them and that there
+/// is a rule at all.
 pub fn load_glossaries(paths: &[std::path::PathBuf]) -> Result<Vec<glossary::Glossary>> {
     let glossaries = if paths.is_empty() {
         glossary::embedded()?
     } else {
         let mut all = Vec::new();
         for path in paths {
+            if path.as_os_str() == glossary::SHIPPED {
+                all.extend(glossary::embedded()?);
+                continue;
+            }
             all.extend(glossary::load(path).map_err(|e| match e {
                 Error::Io { path, source } => {
                     Error::Usage(format!("cannot read glossary {}: {source}", path.display()))
@@ -306,6 +311,13 @@ pub fn load_glossaries(paths: &[std::path::PathBuf]) -> Result<Vec<glossary::Glo
     };
     glossary::check_unique_ids(&glossaries)?;
     glossary::check_limits(&glossaries)?;
+    if glossaries.iter().all(|g| g.rules.is_empty()) {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::Usage(format!(
+            "no rule in the glossaries {}: nothing would ever be corrected",
+            names.join(", ")
+        )));
+    }
     Ok(glossaries)
 }
 

@@ -730,7 +730,10 @@ fn apply_skips_rows_that_do_not_fit_and_files_that_changed() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("reviewed.csv:4: b.txt is not the file the log was made from"),
+        stderr.contains(
+            "reviewed.csv:4: b.txt changed since `fix`: `Openai` is no longer in the sentence \
+             the log shows; row skipped"
+        ),
         "{stderr}"
     );
     let read =

@@ -17,8 +17,6 @@ use crate::output::logfile::{self, Decision};
 /// Characters and sequences the matching view never contains: a condition that needs
 /// one can never match.
 const NEVER_IN_VIEW: &[(&str, &str)] = &[
-    ("\u{2019}", "the typographic apostrophe ’ (the view has ')"),
-    ("\u{2bc}", "the modifier apostrophe ʼ (the view has ')"),
     ("\u{a0}", "a no-break space (the view has a plain space)"),
     (
         "\u{202f}",
@@ -344,6 +342,37 @@ pub(super) fn stats(log: &Path) -> Result<Exit> {
             "{id:<width$}  {:>6}  {:>8}  {:>6}  {rate:>8.1}%",
             s.fired, s.rejected, s.edited
         );
+    }
+    Ok(Exit::Success)
+}
+
+/// `mtfix glossary list`: each shipped glossary with its number of rules.
+pub(super) fn list() -> Result<Exit> {
+    for glossary in crate::glossary::embedded()? {
+        println!(
+            "{}  {} rules",
+            glossary.path.display(),
+            glossary.rules.len()
+        );
+    }
+    Ok(Exit::Success)
+}
+
+/// `mtfix glossary export DIR`: writes each shipped glossary as `DIR/<name>`, never
+/// replacing a file.
+pub(super) fn export(dir: &Path) -> Result<Exit> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
+    for (name, text) in crate::glossary::EMBEDDED {
+        let path = dir.join(name);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| crate::error::Error::io(&path, e))?;
+        file.write_all(text.as_bytes())
+            .map_err(|e| crate::error::Error::io(&path, e))?;
+        println!("{}", path.display());
     }
     Ok(Exit::Success)
 }

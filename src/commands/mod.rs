@@ -20,6 +20,7 @@ pub fn execute(cli: Cli) -> Exit {
             Config::for_check(args).and_then(|config| fix_or_check(&config, true))
         }
         Command::Apply(args) => review_command(args, Direction::Apply),
+        Command::Undo(args) => review_command(args, Direction::Undo),
         Command::Revert(args) => review_command(args, Direction::Revert),
         Command::Review(args) => crate::page::run(&args).map(|_| Exit::Success),
         Command::Suggest(args) => crate::suggest::run(*args),
@@ -28,6 +29,10 @@ pub fn execute(cli: Cli) -> Exit {
         Command::Glossary(GlossaryCommand::Stats(args)) => glossary::stats(&args.log),
         Command::Stream(args) => crate::stream::run(args),
         Command::Log(args) => crate::stream::log::run(args),
+        Command::Completions(args) => completions(args.shell),
+        Command::Man => man(),
+        Command::Glossary(GlossaryCommand::List) => glossary::list(),
+        Command::Glossary(GlossaryCommand::Export(args)) => glossary::export(&args.dir),
     };
     result.unwrap_or_else(|error: Error| {
         eprintln!("error: {error}");
@@ -42,6 +47,7 @@ fn fix_or_check(config: &Config, is_check: bool) -> Result<Exit, Error> {
     let outcome = crate::driver::run(config)?;
     if !config.quiet {
         outcome.summary.print();
+        report::print_destinations(&outcome.summary, config);
     }
     report::print_failures(&outcome.failures);
     Ok(if outcome.summary.interrupted {
@@ -61,6 +67,49 @@ fn review_command(args: crate::cli::ReviewArgs, direction: Direction) -> Result<
     crate::interrupt::watch();
     let outcome = review::run(&config)?;
     report::print_review(&outcome, &config, quiet);
-    let failed = !outcome.failures.is_empty() || !outcome.skipped.is_empty();
+    let failed = !outcome.failures.is_empty()
+        || !outcome.skipped.is_empty()
+        || !outcome.corrected_copies.is_empty();
     Ok(if failed { Exit::Partial } else { Exit::Success })
+}
+
+/// `mtfix completions SHELL`: the completion script, generated from the command line.
+fn completions(shell: clap_complete::Shell) -> Result<Exit, Error> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "mtfix", &mut script);
+    print_stdout(&script)
+}
+
+/// `mtfix man`: the manual page (roff), generated from the command line, with a section
+/// per command.
+fn man() -> Result<Exit, Error> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let mut page = Vec::new();
+    let io = |e| Error::io("<stdout>", e);
+    clap_mangen::Man::new(command.clone())
+        .render(&mut page)
+        .map_err(io)?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = sub.get_name();
+        page.extend_from_slice(format!(".SH \"MTFIX {}\"\n", name.to_uppercase()).as_bytes());
+        let sub = sub.clone().bin_name(format!("mtfix {name}"));
+        let man = clap_mangen::Man::new(sub);
+        man.render_synopsis_section(&mut page).map_err(io)?;
+        man.render_description_section(&mut page).map_err(io)?;
+        man.render_options_section(&mut page).map_err(io)?;
+    }
+    print_stdout(&page)
+}
+
+fn print_stdout(bytes: &[u8]) -> Result<Exit, Error> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    Ok(Exit::Success)
 }

@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap;
 use crate::correct::fold;
 use crate::csvlines::{
     RecordLines, error_line, error_message, lone_cr_as_lf_text, record_start, records_at_most,
+    sniff_delimiter,
 };
 use crate::error::{Error, Result};
 use crate::glossary::condition::Condition;
@@ -145,6 +146,10 @@ pub struct Origin {
     pub line: u64,
 }
 
+/// The `--glossary` value that stands for the shipped glossaries, so that a user's
+/// glossaries add to them (`-g + -g mine.csv`) rather than replace them.
+pub(crate) const SHIPPED: &str = "+";
+
 /// Loads a glossary file, or every `*.csv` in a folder (sorted by name).
 pub(crate) fn load(path: &Path) -> Result<Vec<Glossary>> {
     if path.is_dir() {
@@ -152,11 +157,18 @@ pub(crate) fn load(path: &Path) -> Result<Vec<Glossary>> {
         let entries = std::fs::read_dir(path).map_err(|e| Error::io(path, e))?;
         for entry in entries {
             let file = entry.map_err(|e| Error::io(path, e))?.path();
-            if file.extension().is_some_and(|ext| ext == "csv") && file.is_file() {
+            let csv = |ext: &std::ffi::OsStr| ext.eq_ignore_ascii_case("csv");
+            if file.extension().is_some_and(csv) && file.is_file() {
                 files.push(file);
             }
         }
         files.sort();
+        if files.is_empty() {
+            return Err(Error::Usage(format!(
+                "the glossary folder {} holds no `*.csv` file",
+                path.display()
+            )));
+        }
         return files.iter().map(|file| load_file(file)).collect();
     }
     load_file(path).map(|glossary| vec![glossary])
@@ -164,6 +176,13 @@ pub(crate) fn load(path: &Path) -> Result<Vec<Glossary>> {
 
 fn load_file(path: &Path) -> Result<Glossary> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    // A glossary saved by a spreadsheet in a legacy encoding (Windows-1252) is detected
+    // as an article is; a damaged UTF-8 one stays an error.
+    if let Ok((crate::input::encoding::TextEncoding::Legacy(_), text)) =
+        crate::input::encoding::decode_whole(&bytes, None)
+    {
+        return parse(&text, path);
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&e.as_bytes()[..valid]);
@@ -200,8 +219,10 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Glossary> {
         column: position.1,
         message,
     };
+    let delimiter = sniff_delimiter(text.as_bytes(), Some(b'#'));
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
+        .delimiter(delimiter)
         // Fields are trimmed on the worker threads (see [`Row`]).
         .trim(csv::Trim::Headers)
         .from_reader(text.as_bytes());
@@ -210,7 +231,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Glossary> {
         .map_err(|e| error(csv_error_position(text, &e), error_message(&e)))?
         .clone();
     let header_pos = header.position().map_or(0, |p| p.byte() as usize);
-    let columns = field_positions(text, header_pos);
+    let columns = field_positions(text, header_pos, delimiter);
     let index = column_index(&header, |i, message| {
         error(position_of(&columns, i), message)
     })?;
@@ -244,7 +265,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Glossary> {
     if let Some((Err((column, message)), start)) =
         built.iter().zip(&starts).find(|(rule, _)| rule.is_err())
     {
-        let positions = field_positions(text, *start);
+        let positions = field_positions(text, *start, delimiter);
         let column = index.get(*column).copied().unwrap_or(0);
         return Err(error(position_of(&positions, column), message.clone()));
     }
@@ -589,7 +610,10 @@ fn compile_context(source: &str) -> std::result::Result<Option<Condition>, Strin
     }
     let compiled = compiled_condition(source);
     let condition = compiled.get_or_init(|| {
-        Condition::new(source, REGEX_SIZE_LIMIT).map_err(|e| bad_regex(source, &e))
+        // Conditions are searched in the matching view, where every apostrophe is `'`:
+        // a `’` written in one would never match, and silently disable its rule.
+        let folded = source.replace(['\u{2019}', '\u{2bc}'], "'");
+        Condition::new(&folded, REGEX_SIZE_LIMIT).map_err(|e| bad_regex(source, &e))
     });
     condition.clone().map(Some)
 }
@@ -674,7 +698,8 @@ fn csv_error_position(text: &str, error: &csv::Error) -> (u64, u64) {
 /// places at byte `start`. The csv crate reports only a record's position, and errors are
 /// most useful when they point at the offending field; only the header and a record with
 /// an error are walked to (the line of every record comes from [`RecordLines`]).
-fn field_positions(text: &str, start: usize) -> Vec<(u64, u64)> {
+fn field_positions(text: &str, start: usize, delimiter: u8) -> Vec<(u64, u64)> {
+    let delimiter = char::from(delimiter);
     let start = record_start(text.as_bytes(), start, Some(b'#'));
     let (mut line, mut column) = line_column(&text[..start]);
     let mut positions = vec![(line, column)];
@@ -691,11 +716,11 @@ fn field_positions(text: &str, start: usize) -> Vec<(u64, u64)> {
                 column += 1;
             }
             '"' if in_quotes => in_quotes = false,
-            ',' if !in_quotes => positions.push((line, column + 1)),
+            c if c == delimiter && !in_quotes => positions.push((line, column + 1)),
             '\n' if !in_quotes => break,
             _ => {}
         }
-        at_field_start = c == ',' && !in_quotes;
+        at_field_start = c == delimiter && !in_quotes;
         if c == '\n' {
             line += 1;
             column = 1;
@@ -943,7 +968,7 @@ mod tests {
         let g = parse_str("pattern,replacement,if\n\"a, b\",c,\"x,y\"\n").unwrap();
         assert_eq!(g.rules[0].source, "a, b");
         assert_eq!(
-            field_positions("pattern,replacement,if\n\"a, b\",c,x\n", 23),
+            field_positions("pattern,replacement,if\n\"a, b\",c,x\n", 23, b','),
             vec![(2, 1), (2, 8), (2, 10)]
         );
     }

@@ -162,7 +162,19 @@ impl<'a> LogRow<'a> {
 /// percent of `fix`. Logs written before 2026-11-29 hold BLAKE3 hashes, still recognised
 /// ([`is_file_hash_of`]).
 pub(crate) fn file_hash(bytes: &[u8]) -> String {
-    hex_128(xxh3::xxh3_128(bytes))
+    format!("{HASH_PREFIX}{}", hex_128(xxh3::xxh3_128(bytes)))
+}
+
+/// What every hash mtfix writes starts with. A bare hex hash made of digits only, or of
+/// digits and one `e` (about 1 in 750 of them), is read by spreadsheets as a number and
+/// saved back changed; a cell starting with letters stays text. Hashes without it (logs
+/// written before 2026-12-05) are still read.
+const HASH_PREFIX: &str = "xxh3:";
+
+/// A hash read from a log without its [`HASH_PREFIX`], if any.
+fn bare(hash: &str) -> &str {
+    let hash = hash.trim();
+    hash.strip_prefix(HASH_PREFIX).unwrap_or(hash)
 }
 
 /// Whether `expected`, read from a log, is the hash of `bytes` (see [`ContentHashes`]).
@@ -192,7 +204,11 @@ impl<'a> ContentHashes<'a> {
 
     /// Whether `expected`, read from a log, is a hash of the content.
     pub(crate) fn matches(&self, expected: &str) -> bool {
-        expected == self.current.get_or_init(|| file_hash(self.bytes))
+        let expected = bare(expected);
+        expected
+            == self
+                .current
+                .get_or_init(|| hex_128(xxh3::xxh3_128(self.bytes)))
             || expected == self.legacy.get_or_init(|| legacy_hash(self.bytes, 32))
     }
 }
@@ -207,14 +223,17 @@ impl FileHasher {
     }
 
     pub(crate) fn finish(&self) -> String {
-        hex_128(self.0.digest128())
+        format!("{HASH_PREFIX}{}", hex_128(self.0.digest128()))
     }
 }
 
 /// A short hash of what mtfix proposed in a row: a reviewer who changes the replacement
 /// changes what the row hashes to, so edited rows are recognised. XXH3, 64 bits, in hex.
 pub(crate) fn row_hash(byte_offset: usize, matched: &str, replacement: &str) -> String {
-    hash_of_row(&row_text(byte_offset, matched, replacement))
+    format!(
+        "{HASH_PREFIX}{}",
+        hash_of_row(&row_text(byte_offset, matched, replacement))
+    )
 }
 
 /// Whether `hash`, read from a log, is the hash of the row's proposal: the [`row_hash`],
@@ -225,7 +244,7 @@ pub(crate) fn is_row_hash_of(
     matched: &str,
     replacement: &str,
 ) -> bool {
-    let row = row_text(byte_offset, matched, replacement);
+    let (hash, row) = (bare(hash), row_text(byte_offset, matched, replacement));
     hash == hash_of_row(&row) || hash == legacy_hash(row.as_bytes(), 16)
 }
 
@@ -262,13 +281,63 @@ pub(crate) enum Decision {
     Empty,
 }
 
+/// The words and marks read as an accepting decision, after [`decision_key`] (lower
+/// case, accents and a trailing `e`/`s`/`.`/`!` dropped): English, French, ticks and the
+/// spreadsheet booleans. `x` is a ticked box ("cocher d'une croix"), so it accepts.
+const ACCEPT_WORDS: &[&str] = &[
+    "accept", "accepted", "accepte", "accepter", "yes", "y", "ok", "oui", "o", "valide", "valider",
+    "bon", "x", "1", "true", "vrai", "✓", "✔", "☑", "+1",
+];
+
+/// The words and marks read as a rejecting decision (see [`ACCEPT_WORDS`]).
+const REJECT_WORDS: &[&str] = &[
+    "reject", "rejected", "rejete", "rejeter", "refuse", "refuser", "refus", "no", "n", "non",
+    "ko", "0", "false", "faux", "✗", "✘", "×", "☒", "-1",
+];
+
+/// What `apply --help` and the error for a bad `decision` cell say is read.
+pub(crate) const DECISIONS_HELP: &str = "accept, accepté, accepter, validé, oui, yes, ok, x, 1, \
+     ✓, TRUE/VRAI accept; reject, rejeté, refusé, non, no, ko, 0, ✗, FALSE/FAUX reject \
+     (any case, with or without accents); empty is empty";
+
+/// A decision cell reduced to what [`ACCEPT_WORDS`] and [`REJECT_WORDS`] list.
+fn decision_key(text: &str) -> String {
+    let unaccented: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            c => c,
+        })
+        .collect();
+    let word = unaccented.trim_end_matches(['.', '!']);
+    // `acceptées`, `refusés`: the agreement of the past participle (plural, feminine).
+    let word = match word.strip_suffix('s') {
+        Some(stem) if stem.len() >= 5 && stem.ends_with('e') => stem,
+        _ => word,
+    };
+    word.strip_suffix('e')
+        .filter(|stem| stem.ends_with('e'))
+        .unwrap_or(word)
+        .to_owned()
+}
+
 impl Decision {
     fn parse(text: &str) -> Option<Decision> {
-        match text.trim().to_lowercase().as_str() {
-            "" => Some(Decision::Empty),
-            "accept" | "accepted" | "yes" | "y" | "ok" | "oui" => Some(Decision::Accept),
-            "reject" | "rejected" | "no" | "n" | "non" => Some(Decision::Reject),
-            _ => None,
+        let key = decision_key(text);
+        if key.is_empty() {
+            Some(Decision::Empty)
+        } else if ACCEPT_WORDS.contains(&key.as_str()) {
+            Some(Decision::Accept)
+        } else if REJECT_WORDS.contains(&key.as_str()) {
+            Some(Decision::Reject)
+        } else {
+            None
         }
     }
 
@@ -287,6 +356,9 @@ impl Decision {
 pub(crate) struct Entry {
     /// 1-based line of the row in the CSV file, for messages.
     pub csv_line: u64,
+    /// The row's number in a spreadsheet (the header is row 1); it differs from
+    /// `csv_line` once a cell before holds a line break.
+    pub row: u64,
     pub file: String,
     pub byte_offset: usize,
     pub rule: String,
@@ -295,8 +367,26 @@ pub(crate) struct Entry {
     pub decision: Decision,
     /// Empty when the log has no `file_hash` column.
     pub file_hash: String,
+    /// The `row_hash` as read (empty when the log has none).
+    pub row_hash: String,
+    /// The sentence around the match, `⟦matched⟧` marked (empty when the log has none).
+    pub context: String,
+    /// What `apply`, `undo` or `revert` last recorded in the `applied` column: whether
+    /// the row's change is in the articles they wrote (`None`: not recorded).
+    pub applied: Option<bool>,
     /// Whether the reviewer changed the replacement (per `row_hash`).
     pub edited: bool,
+}
+
+impl Entry {
+    /// Where the row is in the log, for messages: its CSV line, and its spreadsheet row
+    /// when that differs.
+    pub(crate) fn place(&self) -> String {
+        match self.row == self.csv_line {
+            true => self.csv_line.to_string(),
+            false => format!("{} (spreadsheet row {})", self.csv_line, self.row),
+        }
+    }
 }
 
 impl Entry {
@@ -309,8 +399,54 @@ impl Entry {
 /// Reads a log in any of the variants described above; a malformed row is an error that
 /// names the log's line.
 pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = match is_spreadsheet(path) {
+        true => spreadsheet_as_csv(path)?,
+        false => std::fs::read(path).map_err(|e| Error::io(path, e))?,
+    };
     parse(&bytes, path)
+}
+
+/// Whether `path` names a spreadsheet file (`.xlsx`, `.xlsm`, `.xls`, `.ods`, any case)
+/// rather than a CSV log: what a reviewer's spreadsheet saves by default.
+pub(crate) fn is_spreadsheet(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| {
+        ["xlsx", "xlsm", "xls", "ods"]
+            .iter()
+            .any(|known| ext.eq_ignore_ascii_case(known))
+    })
+}
+
+/// The first sheet of a spreadsheet as CSV text, each cell as the spreadsheet shows it
+/// (a whole number without a decimal point), so that it is read as a CSV log is.
+fn spreadsheet_as_csv(path: &Path) -> Result<Vec<u8>> {
+    use calamine::Reader;
+    let error = |message: String| Error::Log {
+        path: path.to_owned(),
+        line: 1,
+        column: 1,
+        message,
+    };
+    let mut workbook = calamine::open_workbook_auto(path)
+        .map_err(|e| error(format!("not a readable spreadsheet: {e}")))?;
+    let sheet = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| error("the spreadsheet has no sheet".into()))?
+        .map_err(|e| error(format!("not a readable spreadsheet: {e}")))?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in sheet.rows() {
+        let cells = row.iter().map(|cell| match cell {
+            calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                format!("{}", *f as i64)
+            }
+            cell => cell.to_string(),
+        });
+        writer
+            .write_record(cells)
+            .map_err(|e| error(e.to_string()))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| error(e.into_error().to_string()))
 }
 
 /// Reads log bytes (see [`read`]).
@@ -391,6 +527,8 @@ fn parse_with(
         }
     }
     let mut entries = Vec::new();
+    // (CSV line, spreadsheet row, cell) of each `decision` that is not one.
+    let mut bad_decisions: Vec<(u64, u64, String)> = Vec::new();
     let mut lines = RecordLines::default();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -425,15 +563,11 @@ fn parse_with(
                 format!("`byte_offset` is not a number: `{}`", field("byte_offset")),
             )
         })?;
-        let decision = Decision::parse(&field("decision")).ok_or_else(|| {
-            error(
-                line,
-                format!(
-                    "`decision` must be accept, reject or empty, not `{}`",
-                    field("decision")
-                ),
-            )
-        })?;
+        let row = entries.len() as u64 + bad_decisions.len() as u64 + 2;
+        let Some(decision) = Decision::parse(&field("decision")) else {
+            bad_decisions.push((line, row, field("decision").into_owned()));
+            continue;
+        };
         let (matched, replacement) = (
             field("matched").into_owned(),
             field("replacement").into_owned(),
@@ -455,10 +589,25 @@ fn parse_with(
             }
         }
         let hash = field("row_hash");
-        let edited =
+        let (mut matched, mut replacement) = (matched, replacement);
+        let mut edited =
             !hash.is_empty() && !is_row_hash_of(&hash, byte_offset, &matched, &replacement);
+        // A spreadsheet saves a cell's CRLF line break as LF: the row hash tells a match
+        // that spanned one, and gives it back its CRLF.
+        if edited && matched.contains('\n') && !matched.contains('\r') {
+            let crlf = matched.replace('\n', "\r\n");
+            let crlf_replacement = replacement.replace('\n', "\r\n");
+            let restored = [&replacement, &crlf_replacement]
+                .into_iter()
+                .find(|r| is_row_hash_of(&hash, byte_offset, &crlf, r))
+                .cloned();
+            if let Some(restored) = restored {
+                (matched, replacement, edited) = (crlf, restored, false);
+            }
+        }
         entries.push(Entry {
             csv_line: line,
+            row,
             file: field("file").into_owned(),
             byte_offset,
             rule: field("rule").into_owned(),
@@ -466,32 +615,117 @@ fn parse_with(
             replacement,
             decision,
             file_hash: field("file_hash").into_owned(),
+            row_hash: hash.into_owned(),
+            context: field("context").into_owned(),
+            applied: match field("applied").trim() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
             edited,
         });
         each(&record);
     }
+    if !bad_decisions.is_empty() {
+        let column = index.get("decision").map_or(1, |&i| i as u64 + 1);
+        return Err(bad_decisions_error(path, column, &bad_decisions));
+    }
     Ok((header, entries))
 }
 
-/// The field separator of a log: whichever of `,` `;` and tab occurs most in its header
-/// line (outside quotes).
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    let mut counts = [(b',', 0), (b';', 0), (b'\t', 0)];
-    let mut in_quotes = false;
-    for &b in bytes.iter().take_while(|&&b| b != b'\n') {
-        if b == b'"' {
-            in_quotes = !in_quotes;
+/// One error naming every `decision` cell that is not a decision, each with its CSV line,
+/// column and spreadsheet row (they differ once a cell holds a line break).
+fn bad_decisions_error(path: &Path, column: u64, cells: &[(u64, u64, String)]) -> Error {
+    let letter = column_letter(column);
+    let mut message = String::new();
+    for (i, (line, row, cell)) in cells.iter().enumerate() {
+        if i > 0 {
+            message.push_str(&format!("\n{}:{line}:{column}: ", path.display()));
         }
-        for (delimiter, count) in &mut counts {
-            if b == *delimiter && !in_quotes {
-                *count += 1;
-            }
+        message.push_str(&format!(
+            "`decision` (column {letter}, spreadsheet row {row}): `{cell}` is not a decision"
+        ));
+    }
+    if cells.len() > 1 {
+        message.push_str(&format!("\n{} cells are not decisions", cells.len()));
+    }
+    message.push_str(&format!("; read: {DECISIONS_HELP}; nothing was applied"));
+    Error::Log {
+        path: path.to_owned(),
+        line: cells[0].0,
+        column,
+        message,
+    }
+}
+
+/// A spreadsheet's name for the 1-based column `n`: A … Z, AA …
+fn column_letter(mut n: u64) -> String {
+    let mut letters = Vec::new();
+    while n > 0 {
+        let digit = (n - 1) % 26;
+        letters.push(b'A' + digit as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
+
+/// The field separator of a log (see [`crate::csvlines::sniff_delimiter`]).
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    crate::csvlines::sniff_delimiter(bytes, None)
+}
+
+/// Records in the log's `applied` column (added after the others if missing) whether
+/// each row's change is now in the articles: `yes` or `no` for the rows named in
+/// `applied` (by CSV line), the others kept as they are. The log keeps its delimiter,
+/// byte-order mark, line ends and every other cell; it is rewritten atomically, and only
+/// if a cell changes. Returns whether it was rewritten.
+pub(crate) fn record_applied(path: &Path, applied: &HashMap<u64, bool>) -> Result<bool> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let mut table = parse_table(&bytes, path)?;
+    let found = table
+        .header
+        .iter()
+        .position(|name| name.trim() == "applied");
+    let mut changed = found.is_none();
+    let column = found.unwrap_or_else(|| {
+        table.header.push("applied".to_owned());
+        table.header.len() - 1
+    });
+    for (record, entry) in table.records.iter_mut().zip(&table.entries) {
+        record.resize(record.len().max(table.header.len()), String::new());
+        if let Some(&now) = applied.get(&entry.csv_line) {
+            let cell = if now { "yes" } else { "no" };
+            changed |= record[column] != cell;
+            record[column] = cell.to_owned();
         }
     }
-    counts
-        .iter()
-        .max_by_key(|&&(_, n)| n)
-        .map_or(b',', |&(d, _)| d)
+    if !changed {
+        return Ok(false);
+    }
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(table.delimiter)
+        .terminator(match crlf {
+            true => csv::Terminator::CRLF,
+            false => csv::Terminator::Any(b'\n'),
+        })
+        .from_writer(Vec::with_capacity(bytes.len() + 8 * table.records.len()));
+    let io = |e: csv::Error| Error::io(path, e.into());
+    writer.write_record(&table.header).map_err(io)?;
+    for record in &table.records {
+        writer.write_record(record).map_err(io)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    let mut file = crate::output::atomic::AtomicFile::create(path)?;
+    if table.bom {
+        file.write(b"\xEF\xBB\xBF")?;
+    }
+    file.write(&body)?;
+    file.commit(crate::output::atomic::Durability::Synced, None, None)?;
+    Ok(true)
 }
 
 /// Log entries grouped by file, each group in offset order, files in log order.
@@ -554,10 +788,56 @@ mod tests {
     }
 
     #[test]
+    fn french_decisions_and_the_usual_marks_are_read() {
+        let accept = [
+            "accept",
+            "Accepté",
+            "acceptée",
+            "ACCEPTÉES",
+            "accepter",
+            "validé",
+            "Validée",
+            "oui",
+            "OK",
+            "x",
+            "X",
+            "1",
+            "✓",
+            "✔",
+            "TRUE",
+            "vrai",
+            "yes",
+        ];
+        let reject = [
+            "reject", "rejeté", "Rejetée", "refusé", "refusés", "refuser", "non", "no", "KO", "0",
+            "✗", "✘", "FALSE", "Faux",
+        ];
+        for cell in accept {
+            assert_eq!(Decision::parse(cell), Some(Decision::Accept), "{cell}");
+        }
+        for cell in reject {
+            assert_eq!(Decision::parse(cell), Some(Decision::Reject), "{cell}");
+        }
+        for cell in ["", "  "] {
+            assert_eq!(Decision::parse(cell), Some(Decision::Empty), "{cell:?}");
+        }
+        for cell in ["peut-être", "?", "xx", "2", "acceptable", "yess"] {
+            assert_eq!(Decision::parse(cell), None, "{cell}");
+        }
+        assert_eq!(column_letter(9), "I");
+        assert_eq!(column_letter(28), "AB");
+    }
+
+    #[test]
     fn hashes_of_logs_written_with_blake3_are_still_recognised() {
         let article = "Openai a publié chatppt.".as_bytes();
         let blake3_file = blake3::hash(article).to_hex()[..32].to_owned();
         assert_ne!(file_hash(article), blake3_file);
+        // Hashes written without the prefix (before 2026-12-05) are read too.
+        let unprefixed = file_hash(article).replace(HASH_PREFIX, "");
+        assert!(is_file_hash_of(&unprefixed, article));
+        let row = row_hash(3, "Openai", "OpenAI").replace(HASH_PREFIX, "");
+        assert!(is_row_hash_of(&row, 3, "Openai", "OpenAI"));
         assert!(is_file_hash_of(&file_hash(article), article));
         assert!(is_file_hash_of(&blake3_file, article));
         assert!(!is_file_hash_of(&blake3_file, b"Openai a publie chatppt."));
@@ -600,13 +880,22 @@ mod tests {
 
     #[test]
     fn bad_rows_name_their_line() {
-        let text = format!("{LOG}{}", row(3, "a", "b", "maybe", "b"));
+        let text = format!(
+            "{LOG}{}{}{}",
+            row(3, "a", "b", "maybe", "b"),
+            row(5, "a", "b", "accepté", "b"),
+            row(7, "a\nb", "b", "peut-être", "b").replace("a\nb", "\"a\nb\""),
+        );
         let error = parse(text.as_bytes(), Path::new("log.csv"))
             .unwrap_err()
             .to_string();
         assert_eq!(
             error,
-            "log.csv:2:1: `decision` must be accept, reject or empty, not `maybe`"
+            format!(
+                "log.csv:2:9: `decision` (column I, spreadsheet row 2): `maybe` is not a decision\n\
+                 log.csv:4:9: `decision` (column I, spreadsheet row 4): `peut-être` is not a decision\n\
+                 2 cells are not decisions; read: {DECISIONS_HELP}; nothing was applied"
+            )
         );
         let error = parse(b"a,b\n1,2\n", Path::new("x.csv"))
             .unwrap_err()

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::input::walk::Article;
 use crate::output::atomic;
 use crate::output::logfile::{Dialect, LogRow, unescape_cell};
-use crate::review::ReviewReport;
+use crate::review::{ReviewReport, RowNote};
 use indicatif::ProgressBar;
 
 /// Takes the outcomes of a run one by one, in article order, and reports each as it
@@ -35,6 +35,8 @@ pub(crate) struct Reporter<'r> {
     dialect: Dialect,
     /// Print `check` lines.
     check: bool,
+    /// `check --json`: the lines are JSON objects.
+    json: bool,
     /// An article's log rows, written with one write (the buffer is reused from one
     /// article to the next).
     lines: Vec<u8>,
@@ -75,16 +77,21 @@ struct Waiting {
 impl<'r> Reporter<'r> {
     /// Starts the report; creates the log (it replaces any old one only at the end).
     pub(crate) fn new(config: &Config, rules: &'r Rules, bar: ProgressBar) -> Result<Self> {
+        let mut dialect = config.log_dialect;
         let log = match &config.log {
             Some(path) => {
                 let mut file = match config.target {
                     Target::InPlace => atomic::LogFile::create_journal(path)?,
                     _ => atomic::LogFile::create(path)?,
                 };
-                config
-                    .log_dialect
-                    .write_header(&mut file)
-                    .map_err(|e| Error::io(path, e))?;
+                let io = |e| Error::io(path, e);
+                match appended_to(config, path)? {
+                    Some((rows, existing)) => {
+                        dialect = existing;
+                        file.write_all(&rows).map_err(io)?;
+                    }
+                    None => dialect.write_header(&mut file).map_err(io)?,
+                }
                 Some((path.clone(), file))
             }
             None => None,
@@ -92,12 +99,13 @@ impl<'r> Reporter<'r> {
         Ok(Reporter {
             rules,
             log,
-            dialect: config.log_dialect,
+            dialect,
             log_durability: match config.target {
                 crate::config::Target::InPlace => atomic::Durability::Synced,
                 _ => atomic::Durability::Unsynced,
             },
             check: !config.writes(),
+            json: config.json,
             lines: Vec::new(),
             unprinted: Vec::new(),
             stdout_is_terminal: std::io::stdout().is_terminal(),
@@ -203,9 +211,13 @@ impl<'r> Reporter<'r> {
 
     /// Writes `bytes` to stdout, unless its reader has gone.
     fn print(&self, bytes: &[u8]) -> std::io::Result<()> {
-        match self.stdout_closed {
+        match self.stdout_closed || bytes.is_empty() {
             true => Ok(()),
-            false => std::io::stdout().lock().write_all(bytes),
+            // The bar is cleared first (and drawn again after) when stdout and stderr
+            // share a terminal: a line printed under it would be glued to its remains.
+            false => self
+                .bar
+                .suspend(|| std::io::stdout().lock().write_all(bytes)),
         }
     }
 
@@ -225,18 +237,20 @@ impl<'r> Reporter<'r> {
     /// Adds one `file:line:column: matched -> replacement [rule]` line per substitution
     /// to the pending lines.
     fn write_check_lines(&mut self, article: &Article, processed: &Processed) -> Result<()> {
-        let path = article.path.display();
+        let path = article.path.display().to_string();
         for sub in &processed.subs {
-            let rule = &self.rules.rules()[sub.rule].id;
-            let place = (sub.line, sub.column);
-            push_check_line(
-                &mut self.unprinted,
-                &path,
-                place,
-                sub.matched,
-                sub.replacement,
-                rule,
-            );
+            let change = Change {
+                kind: "change",
+                path: &path,
+                line: sub.line,
+                column: sub.column,
+                byte_offset: sub.byte_offset as u64,
+                matched: sub.matched,
+                replacement: sub.replacement,
+                rule: &self.rules.rules()[sub.rule].id,
+                context: sub.context,
+            };
+            change.push(&mut self.unprinted, self.json);
         }
         let Some(Ok(file)) = processed.spill.as_ref().map(|s| s.file.reopen()) else {
             return Ok(());
@@ -245,16 +259,21 @@ impl<'r> Reporter<'r> {
             .has_headers(false)
             .from_reader(file);
         for row in reader.records().map_while(std::result::Result::ok) {
-            let place = (&row[1], &row[2]);
-            let [matched, replacement, rule] = [&row[5], &row[6], &row[4]].map(unescape_cell);
-            push_check_line(
-                &mut self.unprinted,
-                &path,
-                place,
-                &matched,
-                &replacement,
-                &rule,
-            );
+            let number = |i: usize| row[i].parse().unwrap_or(0);
+            let [matched, replacement, rule, context] =
+                [&row[5], &row[6], &row[4], &row[7]].map(unescape_cell);
+            let change = Change {
+                kind: "change",
+                path: &path,
+                line: number(1),
+                column: number(2),
+                byte_offset: number(3),
+                matched: &matched,
+                replacement: &replacement,
+                rule: &rule,
+                context: &context,
+            };
+            change.push(&mut self.unprinted, self.json);
             // A streamed article can have more rows than memory should hold.
             if self.unprinted.len() >= PRINT_AT {
                 self.print_unprinted()?;
@@ -381,22 +400,72 @@ impl Drop for Reporter<'_> {
     }
 }
 
-/// Adds to `out` the `check` line of one substitution:
-/// `file:line:column: matched -> replacement [rule]`.
-fn push_check_line(
-    out: &mut Vec<u8>,
-    path: &impl std::fmt::Display,
-    (line, column): (impl std::fmt::Display, impl std::fmt::Display),
-    matched: &str,
-    replacement: &str,
-    rule: &str,
-) {
-    let path = path.to_string();
-    let [path, matched, replacement, rule] = [&*path, matched, replacement, rule].map(one_line);
-    let _ = writeln!(
-        out,
-        "{path}:{line}:{column}: {matched} -> {replacement} [{rule}]"
-    );
+/// With `--append-log` and an existing non-empty log: its bytes (ending with a line
+/// end) and its dialect, which the new rows keep. A file that is not an mtfix log with
+/// exactly the columns `fix` writes is refused: rows of other columns would be misread.
+fn appended_to(config: &Config, path: &Path) -> Result<Option<(Vec<u8>, Dialect)>> {
+    if !config.append_log {
+        return Ok(None);
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) if !bytes.is_empty() => bytes,
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let table = crate::output::logfile::parse_table(&bytes, path)?;
+    if table.header != crate::output::logfile::COLUMNS {
+        return Err(Error::Usage(format!(
+            "--append-log {}: its columns are not those `fix` writes ({}); \
+             choose another --log",
+            path.display(),
+            table.header.join(",")
+        )));
+    }
+    let mut rows = bytes;
+    if !rows.ends_with(b"\n") {
+        rows.push(b'\n');
+    }
+    let dialect = Dialect {
+        delimiter: table.delimiter,
+        bom: table.bom,
+    };
+    Ok(Some((rows, dialect)))
+}
+
+/// One substitution as `check` prints it (and, with `--json`, its JSON object).
+#[derive(serde::Serialize)]
+struct Change<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    path: &'a str,
+    line: u64,
+    column: u64,
+    byte_offset: u64,
+    matched: &'a str,
+    replacement: &'a str,
+    rule: &'a str,
+    context: &'a str,
+}
+
+impl Change<'_> {
+    /// Adds to `out` the `check` line of the change: `path:line:column: matched ->
+    /// replacement [rule]`, or with `json` one JSON object on a line of its own.
+    fn push(&self, out: &mut Vec<u8>, json: bool) {
+        if json {
+            // Writing to a vector cannot fail.
+            let _ = serde_json::to_writer(&mut *out, self);
+            out.push(b'\n');
+            return;
+        }
+        let [path, matched, replacement, rule] =
+            [self.path, self.matched, self.replacement, self.rule].map(one_line);
+        let _ = writeln!(
+            out,
+            "{path}:{}:{}: {matched} -> {replacement} [{rule}]",
+            self.line, self.column
+        );
+    }
 }
 
 /// `check` lines held before they are printed: one write per 64 KB (the size of a pipe's
@@ -422,24 +491,100 @@ pub(crate) fn one_line(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Prints what `apply` or `revert` did: edited and skipped rows with the log's line
-/// numbers, failures, and a summary line.
+/// Prints what `apply`, `undo` or `revert` did: edited rows, skipped rows grouped by
+/// file (one line for a file whose rows all failed the same way), the files not among
+/// the inputs and the corrected copies given to `apply` in one line each, failures, and
+/// a summary line.
 pub(crate) fn print_review(report: &ReviewReport, config: &ReviewConfig, quiet: bool) {
     let log = config.log.display();
-    for (line, message) in &report.edited {
-        eprintln!("note: {log}:{line}: {message}");
+    for note in &report.edited {
+        eprintln!("note: {log}:{}: {}", note.place, note.message);
     }
-    for (line, message) in &report.skipped {
-        eprintln!("error: {log}:{line}: {message}");
+    let mut files: Vec<&str> = report.skipped.iter().map(|n| n.file.as_str()).collect();
+    files.dedup();
+    for file in files {
+        let rows: Vec<&RowNote> = report.skipped.iter().filter(|n| n.file == file).collect();
+        if rows.len() > 1 && rows.iter().all(|n| n.message == rows[0].message) {
+            let lines: Vec<&str> = rows.iter().map(|n| n.place.as_str()).collect();
+            eprintln!(
+                "error: {log}:{}: {} ({} rows: lines {})",
+                rows[0].place,
+                rows[0].message,
+                rows.len(),
+                lines.join(", ")
+            );
+            continue;
+        }
+        match rows[..] {
+            [note] => eprintln!("error: {log}:{}: {}", note.place, note.message),
+            _ => {
+                eprintln!("error: {file}: {} rows skipped:", rows.len());
+                for note in rows {
+                    eprintln!("  {log}:{}: {}", note.place, note.message);
+                }
+            }
+        }
+    }
+    let (rows, elsewhere) = &report.elsewhere;
+    if *rows > 0 {
+        eprintln!(
+            "note: {} of {} not among the inputs left alone ({}{})",
+            plural(*rows, "row"),
+            plural(elsewhere.len(), "file"),
+            elsewhere
+                .iter()
+                .take(3)
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if elsewhere.len() > 3 { ", …" } else { "" }
+        );
+    }
+    if !report.corrected_copies.is_empty() {
+        let copies = &report.corrected_copies;
+        eprintln!(
+            "error: {} the corrected {} `fix` (or `apply`) wrote, not the {} the log was made \
+             from: nothing applied to {} ({}{}). To publish first and undo what the reviewer \
+             rejected, run `mtfix undo --log {log}` on them; to apply the log, give `apply` \
+             the originals",
+            if copies.len() == 1 {
+                "1 file is"
+            } else {
+                "these files are"
+            },
+            if copies.len() == 1 { "copy" } else { "copies" },
+            if copies.len() == 1 {
+                "original"
+            } else {
+                "originals"
+            },
+            if copies.len() == 1 { "it" } else { "them" },
+            copies
+                .iter()
+                .take(3)
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if copies.len() > 3 {
+                format!(" and {} more", copies.len() - 3)
+            } else {
+                String::new()
+            }
+        );
     }
     print_failures(&report.failures);
     if !quiet {
-        let verb = match config.direction {
-            Direction::Apply => "applied",
-            Direction::Revert => "reverted",
+        let (verb, left_out) = match config.direction {
+            Direction::Apply => ("applied", "rejected"),
+            Direction::Undo => ("kept or applied", "rejected (undone)"),
+            Direction::Revert => ("reverted", "not in the articles"),
+        };
+        let reanchored = match report.reanchored {
+            0 => String::new(),
+            n => format!(", {n} re-anchored in articles changed since `fix`"),
         };
         eprintln!(
-            "{} {verb} ({} edited by the reviewer), {} rejected, {} skipped; {} written",
+            "{} {verb} ({} edited by the reviewer{reanchored}), {} {left_out}, {} skipped; {} written",
             plural(report.applied, "row"),
             report.edited.len(),
             report.rejected,
@@ -462,6 +607,35 @@ fn plural(n: usize, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// Prints, after the summary of `fix`, where the corrected articles and the log went and
+/// what to do next: how many rows wait for review, and the command that takes them.
+pub(crate) fn print_destinations(summary: &Summary, config: &Config) {
+    let articles = match &config.target {
+        Target::Out(dir) => format!("corrected articles under {}", dir.display()),
+        Target::InPlace => format!(
+            "{} rewritten in place",
+            plural(summary.files_changed, "article")
+        ),
+        Target::Nowhere | Target::Stdout => return,
+    };
+    let Some(log) = &config.log else {
+        eprintln!("{articles}");
+        return;
+    };
+    let log = log.display();
+    let next = match (&config.target, summary.substitutions) {
+        (_, 0) => String::new(),
+        (Target::InPlace, _) => {
+            format!(" (decide them, then `mtfix undo --log {log}` undoes the rejected ones)")
+        }
+        _ => format!(" (decide them, then `mtfix apply --log {log}` on the originals)"),
+    };
+    eprintln!(
+        "{articles}; log: {log}, {} waiting for review{next}",
+        plural(summary.substitutions, "row")
+    );
 }
 
 /// Totals of a run, printed at the end.
