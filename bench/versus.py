@@ -9,7 +9,8 @@ glossaries (does the shipped library cost more than the 1,000-rule benchmark glo
 
 Each argument is NAME=COMMAND; `{out}` in a command is replaced by a fresh folder on
 /dev/shm (a RAM disk: this machine's disk writeback is too noisy to time writes), removed
-before each run. The commands run in turn, round after round, so that a noisy minute
+before each run, and `{log}` by a file there, removed too (a log left by the run before
+would be read by `fix`'s check that it holds no reviewer's work). The commands run in turn, round after round, so that a noisy minute
 falls on all of them alike; the first round is a warm-up and is not counted.
 """
 
@@ -29,13 +30,15 @@ def main():
     args = parser.parse_args()
     named = [c.split("=", 1) for c in args.commands]
     work = tempfile.mkdtemp(prefix="mtfix-versus-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
-    out = os.path.join(work, "out")
+    out, log = os.path.join(work, "out"), os.path.join(work, "changes.csv")
     times = {name: [] for name, _ in named}
     for round_ in range(args.runs + 1):
         for name, command in named:
             shutil.rmtree(out, ignore_errors=True)
+            if os.path.exists(log):
+                os.remove(log)
             started = time.perf_counter()
-            subprocess.run(command.replace("{out}", out), shell=True, check=False,
+            subprocess.run(command.replace("{out}", out).replace("{log}", log), shell=True, check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if round_ > 0:
                 times[name].append(time.perf_counter() - started)
