@@ -167,6 +167,26 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
+/// Where the articles go: the one set of output options of `fix`, `apply`, `undo` and
+/// `revert` (each command says whether one of --out and --in-place is required).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write the whole result under DIR, with the same relative paths (files without
+    /// changes are copied too). DIR may not be inside an input folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Rewrite changed files in place, atomically (temporary file, then rename).
+    #[arg(long)]
+    pub in_place: bool,
+
+    /// With --in-place, keep each original beside its corrected file as
+    /// `<file><SUFFIX>` (for example `--backup .orig`); an existing file is never
+    /// replaced by a backup.
+    #[arg(long, value_name = "SUFFIX")]
+    pub backup: Option<std::ffi::OsString>,
+}
+
 /// Options of `apply` and `revert`.
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").args(["out", "in_place"]).required(true)))]
@@ -185,22 +205,13 @@ pub struct ReviewArgs {
     #[arg(long, value_name = "FILE")]
     pub files_from: Option<PathBuf>,
 
-    /// Write the whole result under DIR, with the same relative paths.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-
-    /// Rewrite changed files in place, atomically.
-    #[arg(long)]
-    pub in_place: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// An empty decision rejects the row (by default it accepts it). `revert` needs
     /// not be given it: it finds what is in the articles.
     #[arg(long)]
     pub reject_empty: bool,
-
-    /// With --in-place, keep each original as `<file><SUFFIX>`.
-    #[arg(long, value_name = "SUFFIX")]
-    pub backup: Option<std::ffi::OsString>,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -382,19 +393,8 @@ pub struct FixArgs {
     #[command(flatten)]
     pub common: CommonArgs,
 
-    /// Write the whole corrected corpus under DIR, with the same relative paths (files
-    /// without changes are copied too). DIR may not be inside an input folder.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-
-    /// Rewrite changed files in place, atomically (temporary file, then rename).
-    #[arg(long)]
-    pub in_place: bool,
-
-    /// With --in-place, keep each original beside its corrected file as
-    /// `<file><SUFFIX>` (for example `--backup .orig`).
-    #[arg(long, value_name = "SUFFIX")]
-    pub backup: Option<std::ffi::OsString>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// CSV log of substitutions [default: changes.csv; with `-` as INPUT, no log unless
     /// this is given].

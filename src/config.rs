@@ -77,7 +77,7 @@ impl Config {
     /// Resolves and checks the command line of `fix`.
     pub(crate) fn for_fix(args: FixArgs) -> Result<Config> {
         let reads_stdin = args.common.inputs.iter().any(|p| p == Path::new("-"));
-        let target = match (args.out, args.in_place) {
+        let target = match (args.output.out, args.output.in_place) {
             (Some(dir), false) => Target::Out(dir),
             (None, true) => Target::InPlace,
             (None, false) if reads_stdin => Target::Stdout,
@@ -91,10 +91,10 @@ impl Config {
             (Target::Stdout, log) => log,
             (_, log) => Some(log.unwrap_or_else(|| PathBuf::from("changes.csv"))),
         };
-        if args.backup.is_some() && target != Target::InPlace {
+        if args.output.backup.is_some() && target != Target::InPlace {
             return Err(Error::Usage("--backup needs --in-place".into()));
         }
-        let backup = backup_suffix(args.backup)?;
+        let backup = backup_suffix(args.output.backup)?;
         let dialect = Dialect {
             delimiter: log_delimiter(&args.log_delimiter)?,
             bom: args.log_bom,
@@ -335,12 +335,12 @@ pub(crate) struct ReviewConfig {
 impl ReviewConfig {
     /// Resolves the command line of `apply` or `revert`.
     pub(crate) fn from_args(args: ReviewArgs, direction: Direction) -> Result<ReviewConfig> {
-        let out = match (args.out, args.in_place) {
+        let out = match (args.output.out, args.output.in_place) {
             (Some(dir), false) => Some(dir),
             (None, true) => None,
             _ => return Err(Error::Usage("needs --out DIR or --in-place".into())),
         };
-        if args.backup.is_some() && out.is_some() {
+        if args.output.backup.is_some() && out.is_some() {
             return Err(Error::Usage("--backup needs --in-place".into()));
         }
         let mut inputs = args.inputs;
@@ -357,7 +357,7 @@ impl ReviewConfig {
             inputs,
             out,
             reject_empty: args.reject_empty,
-            backup: backup_suffix(args.backup)?,
+            backup: backup_suffix(args.output.backup)?,
             extensions: normalize_extensions(&args.input.extensions),
             follow: args.input.follow,
             encoding: forced_encoding(args.input.encoding.as_deref())?,
