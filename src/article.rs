@@ -166,11 +166,110 @@ enum Source<'a> {
     Unwritten,
 }
 
-/// Writes `bytes` as the copy of `article` under the `--out` folder `dir`.
-fn write_copy(dir: &Path, article: &Article, meta: &Metadata, bytes: &[u8]) -> Result<()> {
-    let mut copy = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
-    copy.write(bytes)?;
-    copy.commit(Durability::Unsynced, None, None)
+impl<'a> Source<'a> {
+    /// The file's metadata, if the run writes it.
+    fn metadata(self) -> Option<&'a Metadata> {
+        match self {
+            Source::File(meta) => Some(meta),
+            Source::Stdin | Source::Unwritten => None,
+        }
+    }
+}
+
+/// Where the result of an article goes: the one owner of that decision, for articles
+/// read whole or streamed, corrected or skipped, by `fix` and by `apply`, `undo` and
+/// `revert`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Destination<'a> {
+    /// A copy under this `--out` folder, written whether the article changed or not, so
+    /// that the folder holds the whole corpus; not fsynced (a rerun regenerates it).
+    Copy(&'a Path),
+    /// The article itself, only when it changed: written and fsynced beside it, then
+    /// renamed over it ([`Pending`]) once its log rows are on the disk.
+    InPlace,
+    /// Standard output (`fix -`).
+    Stdout,
+    /// Nowhere (`check`).
+    Nowhere,
+}
+
+impl<'a> Destination<'a> {
+    /// The destination of `fix` and `check`.
+    pub(crate) fn of(target: &'a Target) -> Destination<'a> {
+        match target {
+            Target::Out(dir) => Destination::Copy(dir),
+            Target::InPlace => Destination::InPlace,
+            Target::Stdout => Destination::Stdout,
+            Target::Nowhere => Destination::Nowhere,
+        }
+    }
+
+    /// The destination of `apply`, `undo` and `revert`: `--out DIR` or in place.
+    pub(crate) fn of_review(out: Option<&'a Path>) -> Destination<'a> {
+        out.map_or(Destination::InPlace, Destination::Copy)
+    }
+
+    /// Opens the file the result of `article` is written to before it is known whether
+    /// it changes (a streamed article); `None` when it goes nowhere or to stdout.
+    fn open(self, article: &Article, meta: &Metadata) -> Result<Option<AtomicFile>> {
+        match self {
+            Destination::Copy(dir) => {
+                AtomicFile::create_copy(&dir.join(&article.relative), meta).map(Some)
+            }
+            Destination::InPlace => AtomicFile::create(&article.path).map(Some),
+            Destination::Stdout | Destination::Nowhere => Ok(None),
+        }
+    }
+
+    /// Finishes a file opened by [`Destination::open`]: a copy is put in place at once;
+    /// a changed article in place waits, prepared, as a [`Pending`]; an unchanged one is
+    /// dropped (its temporary file removed).
+    fn finish(
+        self,
+        file: Option<AtomicFile>,
+        meta: &Metadata,
+        changed: bool,
+    ) -> Result<Option<Pending>> {
+        match (file, self) {
+            (Some(file), Destination::Copy(_)) => {
+                file.commit(Durability::Unsynced, None, None)?;
+                Ok(None)
+            }
+            (Some(file), Destination::InPlace) if changed => Ok(Some(Pending {
+                file: file.prepare(Durability::Synced)?,
+                stamp: Stamp::of(meta),
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// Writes a whole result: `bytes` gives the corrected text (or, for an article left
+    /// alone, its own bytes), asked for only when something is written. `meta` is the
+    /// article's metadata, `None` for stdin or a run that does not write.
+    pub(crate) fn write_whole<'b>(
+        self,
+        article: &Article,
+        meta: Option<&Metadata>,
+        changed: bool,
+        bytes: impl FnOnce() -> Cow<'b, [u8]>,
+    ) -> Result<Option<Pending>> {
+        match (self, meta) {
+            (Destination::Stdout, _) => {
+                write_stdout(&bytes())?;
+                Ok(None)
+            }
+            (Destination::Copy(_), Some(meta)) | (Destination::InPlace, Some(meta))
+                if changed || matches!(self, Destination::Copy(_)) =>
+            {
+                let mut file = self.open(article, meta)?;
+                if let Some(file) = &mut file {
+                    file.write(&bytes())?;
+                }
+                self.finish(file, meta, changed)
+            }
+            _ => Ok(None),
+        }
+    }
 }
 
 /// Writes the whole result of an article read from stdin.
@@ -215,21 +314,10 @@ fn whole(
         &mut warnings,
     );
     let changed = !subs.is_empty();
-    let mut pending = None;
-    let output = || encode_whole(encoding, &corrected);
-    match (&config.target, source) {
-        (Target::Out(dir), Source::File(meta)) => write_copy(dir, article, meta, &output())?,
-        (Target::InPlace, Source::File(meta)) if changed => {
-            let mut file = AtomicFile::create(&article.path)?;
-            file.write(&output())?;
-            pending = Some(Pending {
-                file: file.prepare(Durability::Synced)?,
-                stamp: Stamp::of(meta),
-            });
-        }
-        (Target::Stdout, _) => write_stdout(&output())?,
-        _ => {}
-    }
+    let pending =
+        Destination::of(&config.target).write_whole(article, source.metadata(), changed, || {
+            encode_whole(encoding, &corrected)
+        })?;
     let diff = (config.diff && changed)
         .then(|| diff::unified(&article.log_name(), &text, &corrected, config.color));
     Ok(Processed {
@@ -271,11 +359,8 @@ fn stream(
         Ok(encoding) => encoding,
         Err(why) => return skip_streamed(article, file, pending, why, config, meta),
     };
-    let mut out = match &config.target {
-        Target::Out(dir) => Some(AtomicFile::create_copy(&dir.join(&article.relative), meta)?),
-        Target::InPlace => Some(AtomicFile::create(path)?),
-        Target::Nowhere | Target::Stdout => None,
-    };
+    let destination = Destination::of(&config.target);
+    let mut out = destination.open(article, meta)?;
     let prefix = encoding.prefix();
     if let Some(out) = &mut out {
         out.write(prefix)?;
@@ -353,16 +438,7 @@ fn stream(
             path.display()
         ));
     }
-    match (out, &config.target) {
-        (Some(out), Target::Out(_)) => out.commit(Durability::Unsynced, None, None)?,
-        (Some(out), Target::InPlace) if changed => {
-            processed.pending = Some(Pending {
-                file: out.prepare(Durability::Synced)?,
-                stamp: Stamp::of(meta),
-            });
-        }
-        _ => {}
-    }
+    processed.pending = destination.finish(out, meta, changed)?;
     Ok(processed)
 }
 
@@ -557,11 +633,8 @@ fn skip(
             Base::default(),
         ));
     }
-    match (&config.target, source) {
-        (Target::Out(dir), Source::File(meta)) => write_copy(dir, article, meta, bytes)?,
-        (Target::Stdout, _) => write_stdout(bytes)?,
-        _ => {}
-    }
+    Destination::of(&config.target)
+        .write_whole(article, source.metadata(), false, || Cow::Borrowed(bytes))?;
     Ok(Processed {
         bytes: bytes.len(),
         warnings: vec![format!("{}: {why}", article.path.display())],
@@ -580,8 +653,8 @@ fn skip_streamed(
     if let Undecodable::InvalidUtf8(_) = why {
         return skip(article, &head, why, config, Source::File(meta));
     }
-    if let Target::Out(dir) = &config.target {
-        let mut out = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
+    let destination = Destination::of(&config.target);
+    if let (Destination::Copy(_), Some(mut out)) = (destination, destination.open(article, meta)?) {
         loop {
             out.write(&head)?;
             head.clear();
@@ -591,7 +664,7 @@ fn skip_streamed(
                 break;
             }
         }
-        out.commit(Durability::Unsynced, None, None)?;
+        destination.finish(Some(out), meta, false)?;
     }
     let bytes = meta.len() as usize;
     Ok(Processed {

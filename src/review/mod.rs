@@ -18,11 +18,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::article::Destination;
 use crate::config::{Direction, ReviewConfig};
 use crate::error::{Error, Result};
 use crate::input::encoding::{self, TextEncoding};
 use crate::input::walk::{self, Article};
-use crate::output::atomic::{AtomicFile, Durability, Stamp};
 use crate::output::logfile::{self, Entry};
 
 /// A message about one row of the log.
@@ -637,6 +637,8 @@ fn splice(bytes: &[u8], splices: &[Splice]) -> Vec<u8> {
     out
 }
 
+/// Writes the result of one article where the command writes (see [`Destination`]); in
+/// place, the article is replaced at once, keeping its backup if asked.
 fn write(
     article: &Article,
     bytes: &[u8],
@@ -644,21 +646,12 @@ fn write(
     meta: &std::fs::Metadata,
     config: &ReviewConfig,
 ) -> Result<()> {
-    match &config.out {
-        Some(dir) => {
-            let mut file = AtomicFile::create_copy(&dir.join(&article.relative), meta)?;
-            file.write(bytes)?;
-            file.commit(Durability::Unsynced, None, None)
-        }
-        None if changed => {
-            let mut file = AtomicFile::create(&article.path)?;
-            file.write(bytes)?;
-            file.commit(
-                Durability::Synced,
-                Some(Stamp::of(meta)),
-                config.backup.as_deref(),
-            )
-        }
+    let destination = Destination::of_review(config.out.as_deref());
+    let pending = destination.write_whole(article, Some(meta), changed, || {
+        std::borrow::Cow::Borrowed(bytes)
+    })?;
+    match pending {
+        Some(pending) => pending.commit(config.backup.as_deref()),
         None => Ok(()),
     }
 }
