@@ -23,6 +23,7 @@ pub(crate) fn find(doc: &Doc<'_>, lexicon: &Lexicon, hits: &mut Vec<Hit>) {
             || lexicon.name_words.contains(lower)
             || lexicon.is_word(lower)
             || is_word_stem(lexicon, lower)
+            || is_elided(doc, end, lexicon, lower)
         {
             continue;
         }
@@ -37,6 +38,12 @@ pub(crate) fn find(doc: &Doc<'_>, lexicon: &Lexicon, hits: &mut Vec<Hit>) {
             confidence: 0.5,
         });
     }
+}
+
+/// An elided word before its apostrophe ("lorsqu'il", "puisqu'elle"): a word of the list
+/// once its final `e` is back.
+fn is_elided(doc: &Doc<'_>, end: usize, lexicon: &Lexicon, lower: &str) -> bool {
+    doc.folded[end..].starts_with('\'') && lexicon.is_word(&format!("{lower}e"))
 }
 
 /// An English plural or verb form the list lacks ("tweets" for "tweet").
