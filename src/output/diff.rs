@@ -16,13 +16,16 @@ pub(crate) fn unified(name: &str, before: &str, after: &str, color: bool) -> Str
     // On a terminal, an escape sequence in an article or its name would drive it: control
     // characters other than line breaks and tabs are shown escaped.
     let shown = |text: &str| -> String {
-        text.chars()
-            .map(|c| match c {
-                '\n' | '\t' | '\r' => c.to_string(),
-                c if c.is_control() => c.escape_unicode().to_string(),
-                c => c.to_string(),
-            })
-            .collect()
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {
+                    out.extend(c.escape_unicode());
+                }
+                c => out.push(c),
+            }
+        }
+        out
     };
     let (name, before, after) = match color {
         true => (shown(name), shown(before), shown(after)),
