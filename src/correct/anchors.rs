@@ -88,10 +88,17 @@ fn paragraphs_with_hits(
         let start = paragraph_start(bytes, hit.start())?;
         let end = paragraph_end(bytes, hit.end())?;
         // White space at the edges belongs to the break between paragraphs, which the
-        // view of the whole text folds into one `\n`.
+        // view of the whole text folds into one `\n`; at the start or the end of the text
+        // it is no break, and the view keeps it (as a space).
         let inner = &text[start..end];
-        let start = start + (inner.len() - inner.trim_start().len());
-        let end = end - (inner.len() - inner.trim_end().len());
+        let start = match start {
+            0 => 0,
+            _ => start + (inner.len() - inner.trim_start().len()),
+        };
+        let end = match end == text.len() {
+            true => end,
+            false => end - (inner.len() - inner.trim_end().len()),
+        };
         covered += end.saturating_sub(start);
         if covered > text.len() / 2 {
             // Most of the text holds anchors: one view of it all is cheaper.

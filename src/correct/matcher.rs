@@ -911,7 +911,8 @@ mod tests {
             .into_iter()
             .map(|(s, e)| &text[s..e])
             .collect();
-        assert_eq!(found, ["Selon OPENAI et\nla suite.", "L’IA\nProFONde."]);
+        // The text's own trailing white space is no paragraph break: the window keeps it.
+        assert_eq!(found, ["Selon OPENAI et\nla suite.", "L’IA\nProFONde.  "]);
         let no_anchor = rules("pattern,replacement\nà,a\n");
         assert_eq!(no_anchor.paragraphs_to_search("à"), None);
     }
