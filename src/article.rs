@@ -506,24 +506,54 @@ fn fill(file: &mut std::fs::File, pending: &mut Vec<u8>, target: usize) -> std::
     Ok((read as u64) < want)
 }
 
-/// Where to cut the next chunk: after the last blank line, else after the last line
-/// break; `None` when there is no line break and more to read.
+/// Where to cut the next chunk: at the start of the last paragraph that begins in the
+/// second half of `pending`, else at the start of the last line that begins with a
+/// printable ASCII byte, else after the last line break; `None` when there is no line
+/// break and more to read.
+///
+/// A paragraph starts at a printable ASCII byte after a run of white space that holds a
+/// blank line, the run the folded view makes a paragraph break. Cutting anywhere else in
+/// that run would start the next chunk with white space, which its own view reads as the
+/// start of a sentence (a pattern `^ cd` in a condition then sees " cd" where the whole
+/// text has "cd"); cutting at a run that reaches the end of `pending` would not know
+/// whether more white space follows. Both bytes tested are ASCII, the same in every
+/// encoding read.
 fn chunk_end(pending: &[u8], eof: bool) -> Option<usize> {
     if eof {
         return Some(pending.len());
     }
-    let window = &pending[pending.len() / 2..];
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
     let base = pending.len() / 2;
-    let blank = window.windows(2).rposition(|w| w == b"\n\n").or_else(|| {
-        window
-            .windows(3)
-            .rposition(|w| w == b"\n\r\n")
-            .map(|i| i + 1)
-    });
-    if let Some(i) = blank {
-        return Some(base + i + 2);
+    let mut upto = pending.len();
+    // Each run of white space is looked at once: the search goes on before its start.
+    while let Some(newline) = memchr::memrchr(b'\n', &pending[..upto]) {
+        let start = pending[..newline]
+            .iter()
+            .rposition(|b| !is_space(b))
+            .map_or(0, |i| i + 1);
+        let end = pending[newline..]
+            .iter()
+            .position(|b| !is_space(b))
+            .map_or(pending.len(), |i| newline + i);
+        let run = &pending[start..end];
+        let breaks = run
+            .iter()
+            .enumerate()
+            .filter(|&(k, &b)| b == b'\r' || (b == b'\n' && (k == 0 || run[k - 1] != b'\r')))
+            .count();
+        if end <= base {
+            break;
+        }
+        if breaks >= 2 && pending.get(end).is_some_and(u8::is_ascii_graphic) {
+            return Some(end);
+        }
+        upto = start;
     }
-    pending.iter().rposition(|&b| b == b'\n').map(|i| i + 1)
+    pending
+        .windows(2)
+        .rposition(|w| w[0] == b'\n' && w[1].is_ascii_graphic())
+        .or_else(|| pending.iter().rposition(|&b| b == b'\n'))
+        .map(|i| i + 1)
 }
 
 /// A piece of decoded text: a whole article or a chunk of a streamed one.
@@ -832,5 +862,14 @@ mod tests {
         assert_eq!(chunk_end(b"aaaa bbbb", false), None);
         assert_eq!(chunk_end(b"aaaa bbbb", true), Some(9));
         assert_eq!(chunk_end(b"aaaa\r\n\r\nbbbbbbbb", false), Some(8));
+    }
+
+    #[test]
+    fn chunks_start_after_the_whole_paragraph_break() {
+        assert_eq!(chunk_end(b"aaaa\n\n\ncd'ab'", false), Some(7));
+        assert_eq!(chunk_end(b"aaaa\n \n  cd'ab'", false), Some(9));
+        assert_eq!(chunk_end(b"aa\n\nbbbb\n\n\n", false), Some(4));
+        // A paragraph that starts with a byte read differently in other encodings.
+        assert_eq!(chunk_end(b"aa\n\nbb\n\n\xa0cd", false), Some(4));
     }
 }

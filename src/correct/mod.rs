@@ -646,6 +646,27 @@ mod tests {
             out
         }
 
+        /// Where a streamed article may be cut: a printable ASCII character after a run of
+        /// white space that holds at least two line breaks (a CR LF is one).
+        fn paragraph_starts(text: &str) -> Vec<usize> {
+            let bytes = text.as_bytes();
+            let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+            (1..bytes.len())
+                .filter(|&p| bytes[p].is_ascii_graphic() && is_space(bytes[p - 1]))
+                .filter(|&p| {
+                    let start = (0..p)
+                        .rev()
+                        .find(|&k| !is_space(bytes[k]))
+                        .map_or(0, |k| k + 1);
+                    text[start..p]
+                        .replace("\r\n", "\n")
+                        .matches(['\n', '\r'])
+                        .count()
+                        >= 2
+                })
+                .collect()
+        }
+
         /// Text built from words that patterns use, accents, apostrophes, spaces and
         /// line breaks, so that matches, near-misses and wrapped matches are frequent.
         fn text() -> impl Strategy<Value = String> {
@@ -666,6 +687,7 @@ mod tests {
                 Just("\u{a0}"),
                 Just("."),
                 Just("x"),
+                Just("q"),
                 Just("-"),
                 Just("e\u{301}"),
                 Just("http://ab.com"),
@@ -685,6 +707,19 @@ mod tests {
         }
 
         fn glossary() -> impl Strategy<Value = String> {
+            glossary_with(vec!["", "", "x", "é", "^ cd", "ab $", "2"])
+        }
+
+        /// Rules whose contexts share no letter with any pattern or replacement. A context
+        /// is tested on the text around a match, and that text may hold another rule's
+        /// match: once a run replaces it, an `unless` that blocked the first run no longer
+        /// blocks (`ab` unless `ab $` in "de ab'de ab"), so only with such contexts does a
+        /// second run have nothing to do.
+        fn glossary_without_shared_context() -> impl Strategy<Value = String> {
+            glossary_with(vec!["", "", "q", "^ q", "q $", "w"])
+        }
+
+        fn glossary_with(contexts: Vec<&'static str>) -> impl Strategy<Value = String> {
             let pattern = prop_oneof![
                 Just("ab"),
                 Just("ab cd"),
@@ -704,7 +739,7 @@ mod tests {
                 prop_oneof![Just("1"), Just("22"), Just("Eu"), Just("Le 1"), Just("zu")];
             let seam = prop::sample::select(vec!["", "", "off", "contract", "vowel", "consonant"]);
             let gender = prop::sample::select(vec!["", "m", "f"]);
-            let context = prop::sample::select(vec!["", "", "x", "é", "^ cd", "ab $", "2"]);
+            let context = prop::sample::select(contexts);
             let scope = prop::sample::select(vec!["", "paragraph", "article", "article"]);
             let row = (
                 (pattern, replacement, any::<bool>()),
@@ -817,13 +852,18 @@ mod tests {
             }
 
             #[test]
-            fn log_reproduces_the_output_and_a_second_run_changes_nothing(
+            fn the_log_reproduces_the_output(text in text(), csv in glossary()) {
+                let applied = apply(&rules(&csv), &text);
+                prop_assert_eq!(check_log(&text, &applied), Ok(()));
+            }
+
+            #[test]
+            fn a_second_run_changes_nothing(
                 text in text(),
-                csv in glossary(),
+                csv in glossary_without_shared_context(),
             ) {
                 let rules = rules(&csv);
                 let applied = apply(&rules, &text);
-                prop_assert_eq!(check_log(&text, &applied), Ok(()));
                 let again = apply(&rules, &applied.text);
                 prop_assert!(again.subs.is_empty(), "second run changed {:?}", again.subs);
             }
@@ -858,7 +898,7 @@ mod tests {
             ) {
                 let rules = rules(&csv);
                 let whole = apply(&rules, &text);
-                let breaks: Vec<usize> = text.match_indices("\n\n").map(|(i, _)| i + 2).collect();
+                let breaks = paragraph_starts(&text);
                 let at = if breaks.is_empty() { text.len() } else { *cut.get(&breaks) };
                 let pieces = [&text[..at], &text[at..]];
                 let mut article = ArticleFacts::default();
