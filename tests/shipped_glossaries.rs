@@ -172,6 +172,31 @@ fn artifacts_are_corrected_in_their_variants() {
             "Le jeu a éclaté les registres des ventes sur Steam.",
             "Le jeu a battu les records de ventes sur Steam.",
         ),
+        // Game titles translated word by word (glossaries/franchises.csv).
+        (
+            "Les joueurs de LA PORTE DE BALDUR 3 attendent la version PS5.",
+            "Les joueurs de Baldur's Gate 3 attendent la version PS5.",
+        ),
+        (
+            "Le patron d’Anneau d’Elden, un jeu de FromSoftware, parle.",
+            "Le patron d’Elden Ring, un jeu de FromSoftware, parle.",
+        ),
+        (
+            "Les héros de Surveiller\n2 arrivent.",
+            "Les héros d'Overwatch 2 arrivent.",
+        ),
+        (
+            "Les fans de Surveillance, le FPS de Blizzard, reviennent.",
+            "Les fans d'Overwatch, le FPS de Blizzard, reviennent.",
+        ),
+        (
+            "Le jeu d'action de À partir du logiciel est difficile.",
+            "Le jeu d'action de FromSoftware est difficile.",
+        ),
+        (
+            "Bungie lance Destin 2 : Garde des ombres sur Steam.",
+            "Bungie lance Destiny 2 : Shadowkeep sur Steam.",
+        ),
     ];
     for (artifact, corrected) in cases {
         assert_eq!(fix(artifact), corrected, "for {artifact:?}");
@@ -250,6 +275,18 @@ fn legitimate_french_is_left_alone() {
         "La firme à la pomme a publié ses résultats.",
         "Au bord de l'extinction, l'espèce est protégée.",
         "Le titre de Meta Platforms a chuté.",
+        // Ordinary senses of the words of glossaries/franchises.csv.
+        "Surveillance renforcée des serveurs de Blizzard après la fuite des héros.",
+        "Le conseil de Surveillance de Blizzard a approuvé le plan de héros.",
+        "Une caméra de Surveillance filme les joueurs de FPS.",
+        "La Surveillance du territoire enquête sur le jeu de tir.",
+        "Les héros de la série vivent sous Surveillance de la police.",
+        "Surveiller 2 enfants devant un jeu vidéo fatigue.",
+        "La Porte de Baldur est une cité des Royaumes oubliés, décor du jeu de Larian.",
+        "Dans le jeu, l'Anneau d'Elden a été brisé.",
+        "À partir du logiciel, on exporte les données du jeu.",
+        "Il faut générer le fichier à partir du logiciel de jeu.",
+        "Le Destin 2 fois contrarié des joueurs de Bungie.",
     ];
     for sentence in sentences {
         assert_eq!(fix(sentence), sentence);
