@@ -124,6 +124,33 @@ fn a_reviewed_log_is_never_overwritten() {
 }
 
 #[test]
+fn a_new_log_gets_the_mode_the_umask_gives() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let runs: [&[&str]; 3] = [
+        &["--out", "o", "--log", "out.csv"],
+        &["--out", "o", "--log", "out.xlsx"],
+        &["--in-place", "--log", "in-place.xlsx"],
+    ];
+    for run in runs {
+        // A scheduled job's umask of 022 must give logs that editors can read.
+        let status = Command::new("sh")
+            .args(["-c", "umask 022 && exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_mtfix"))
+            .args(["fix", "articles", "-g", "g.csv", "--quiet"])
+            .args(run)
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{run:?}");
+        let log = dir.path().join(run[run.len() - 1]);
+        let mode = std::fs::metadata(&log).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "{run:?}");
+    }
+}
+
+#[test]
 fn out_may_not_reach_an_input_by_any_spelling() {
     let dir = tempfile::tempdir().unwrap();
     setup(dir.path());
