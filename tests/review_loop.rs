@@ -657,3 +657,101 @@ fn a_log_survives_a_libreoffice_round_trip() {
         stderr(&run)
     );
 }
+
+/// The lines a terminal shows after `bytes`, as `script` recorded them: enough of a
+/// VT100 for a progress bar (carriage return, line feed, erase in line, cursor up, erase
+/// below; other sequences, such as colours, change no character).
+fn screen(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0, 0);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                row += 1;
+                if row == lines.len() {
+                    lines.push(Vec::new());
+                }
+            }
+            '\x1b' => {
+                let mut parameters = String::new();
+                let end = chars.by_ref().find(|&c| {
+                    let end = c.is_ascii_alphabetic();
+                    if !end && c != '[' {
+                        parameters.push(c);
+                    }
+                    end
+                });
+                let n: usize = parameters.trim_start_matches('?').parse().unwrap_or(0);
+                match end {
+                    Some('K') if n == 2 => lines[row].clear(),
+                    Some('K') => lines[row].truncate(col),
+                    Some('A') => row = row.saturating_sub(n.max(1)),
+                    Some('J') => {
+                        lines.truncate(row + 1);
+                        lines[row].truncate(col);
+                    }
+                    _ => {}
+                }
+            }
+            c => {
+                let line: &mut Vec<char> = &mut lines[row];
+                if line.len() < col {
+                    line.resize(col, ' ');
+                }
+                match col < line.len() {
+                    true => line[col] = c,
+                    false => line.push(c),
+                }
+                col += 1;
+            }
+        }
+    }
+    lines.into_iter().map(|l| l.into_iter().collect()).collect()
+}
+
+#[test]
+fn on_a_terminal_no_line_of_check_or_diff_shares_the_progress_bar_s_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut files = vec![("g.csv".to_owned(), GLOSSARY.to_owned())];
+    for i in 0..3000 {
+        let text = format!("Article {i} : Openai et Openai.\n");
+        files.push((format!("articles/{i:04}.txt"), text));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (&**p, &**t)).collect();
+    write_files(dir, &files);
+    // `script` runs mtfix on a terminal (stdout and stderr both), so the bar is drawn.
+    let runs = [
+        ("check articles -g g.csv --jobs 1", " -> ", 6000),
+        (
+            "fix articles -g g.csv --jobs 1 --out o --diff --color never",
+            "+Article ",
+            3000,
+        ),
+    ];
+    for (args, marker, expected) in runs {
+        let command = format!("{} {args}", env!("CARGO_BIN_EXE_mtfix"));
+        let run = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(dir)
+            .output()
+            .expect("script (util-linux) runs");
+        let shown = screen(&run.stdout);
+        assert!(
+            String::from_utf8_lossy(&run.stdout).contains(" files ("),
+            "the bar was never drawn: {args}"
+        );
+        let lines: Vec<&String> = shown.iter().filter(|l| l.contains(marker)).collect();
+        assert_eq!(lines.len(), expected, "{args}");
+        for line in lines {
+            assert!(
+                (line.starts_with("articles/") || line.starts_with("+Article "))
+                    && !line.contains(" files ("),
+                "{args}: a line glued to the bar: {line}"
+            );
+        }
+    }
+}
