@@ -126,12 +126,16 @@ pub struct LogArgs {
     #[arg(short, long = "glossary", value_name = "PATH")]
     pub glossaries: Vec<PathBuf>,
 
-    /// The CSV log to write (atomically).
+    /// The log to write (atomically): CSV, or an Excel workbook when FILE ends in `.xlsx`.
     #[arg(long, value_name = "FILE", default_value = "changes.csv")]
     pub log: PathBuf,
 
-    /// Start the log with a UTF-8 byte-order mark.
+    /// Write the CSV log without the UTF-8 byte-order mark it starts with by default.
     #[arg(long)]
+    pub no_log_bom: bool,
+
+    /// The default (kept for the command lines that give it).
+    #[arg(long, hide = true, overrides_with = "no_log_bom")]
     pub log_bom: bool,
 
     /// Field separator of the log: `,` (default), `;` or `tab`.
@@ -396,8 +400,11 @@ pub struct FixArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// CSV log of substitutions [default: changes.csv; with `-` as INPUT, no log unless
-    /// this is given].
+    /// Log of substitutions [default: changes.csv; with `-` as INPUT, no log unless
+    /// this is given]. A FILE ending in `.xlsx` is written as an Excel workbook (header
+    /// frozen and filtered, every cell text but the numbers, a list of decisions), which
+    /// opens with a double click; an in-place run keeps its journal as CSV in
+    /// `FILE.partial` until the workbook is in place.
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
 
@@ -407,8 +414,15 @@ pub struct FixArgs {
     #[arg(long)]
     pub append_log: bool,
 
-    /// Start the log with a UTF-8 byte-order mark, so that spreadsheets read it as UTF-8.
+    /// Write the CSV log without the UTF-8 byte-order mark it starts with by default. The
+    /// mark is what makes a spreadsheet opened with a double click (Excel, LibreOffice's
+    /// import dialog) read the log as UTF-8, accents included; leave it out for tools
+    /// that do not expect one.
     #[arg(long)]
+    pub no_log_bom: bool,
+
+    /// The default (kept for the command lines that give it).
+    #[arg(long, hide = true, overrides_with = "no_log_bom")]
     pub log_bom: bool,
 
     /// Field separator of the log: `,` (default), `;` (what French-locale spreadsheets

@@ -97,7 +97,7 @@ impl Config {
         let backup = backup_suffix(args.output.backup)?;
         let dialect = Dialect {
             delimiter: log_delimiter(&args.log_delimiter)?,
-            bom: args.log_bom,
+            bom: !args.no_log_bom,
         };
         let mut config = Config::new(args.common, target, log, args.diff, backup, dialect)?;
         config.append_log = args.append_log;
@@ -244,10 +244,10 @@ pub(crate) fn backup_suffix(suffix: Option<OsString>) -> Result<Option<OsString>
 fn check_log_target(log: &Path, config: &Config, append: bool) -> Result<()> {
     let (inputs, extensions, glossaries) = (&config.inputs, &config.extensions, &config.glossaries);
     let refuse = |why: String| Err(Error::Usage(format!("--log {}: {why}", log.display())));
-    if crate::output::logfile::is_spreadsheet(log) {
+    if crate::output::logfile::is_spreadsheet(log) && !crate::output::xlsx::is_xlsx(log) {
         return refuse(
-            "fix writes a CSV log; name it `.csv` (`apply`, `undo` and `revert` read a \
-             reviewed log saved as .xlsx or .ods)"
+            "fix writes a log as .csv or .xlsx; name it so (`apply`, `undo` and `revert` \
+             also read a reviewed log saved as .ods)"
                 .into(),
         );
     }

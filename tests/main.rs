@@ -12,6 +12,7 @@ mod safety;
 mod shipped_glossaries;
 mod spark;
 mod stream;
+mod xlsx_log;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -54,7 +54,7 @@ fn fix(dir: &Path, in_place: bool) {
 
 /// Writes `reviewed.csv`: `changes.csv` with `decisions` (by data row, 0-based) in the
 /// `decision` column and `edits` in the `replacement` one.
-fn review(dir: &Path, decisions: &[(usize, &str)], edits: &[(usize, &str)]) {
+pub(crate) fn review(dir: &Path, decisions: &[(usize, &str)], edits: &[(usize, &str)]) {
     let log = std::fs::read_to_string(dir.join("changes.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(log.as_bytes());
     let header = reader.headers().unwrap().clone();
@@ -478,8 +478,12 @@ fn files_from_a_list_and_batches_appended_to_one_log() {
     );
     let log = read(dir, "batches.csv");
     assert_eq!(log.lines().count(), 1 + 6, "{log}");
+    // One header, after the one byte-order mark the log starts with.
+    assert!(log.starts_with("\u{feff}file,"), "{log}");
     assert_eq!(
-        log.lines().filter(|l| l.starts_with("file,")).count(),
+        log.lines()
+            .filter(|l| l.trim_start_matches('\u{feff}').starts_with("file,"))
+            .count(),
         1,
         "{log}"
     );
@@ -579,7 +583,7 @@ fn a_log_survives_a_spreadsheet_s_line_breaks_and_number_reading() {
 /// Converts `from` in `dir` with LibreOffice headless (`soffice --convert-to`), with a
 /// profile of its own (parallel tests, or a user's open LibreOffice, would share one);
 /// `None` when LibreOffice is not installed, which fails the test under CI (`CI` set).
-fn soffice(dir: &Path, from: &str, filter: &str, infilter: &str) -> Option<()> {
+pub(crate) fn soffice(dir: &Path, from: &str, filter: &str, infilter: &str) -> Option<()> {
     let profile = dir.join("lo-profile");
     let run = std::process::Command::new("soffice")
         .arg(format!(
@@ -595,7 +599,7 @@ fn soffice(dir: &Path, from: &str, filter: &str, infilter: &str) -> Option<()> {
         Ok(run) if run.status.success() => Some(()),
         Ok(run) => panic!("soffice failed: {}", stderr(&run)),
         Err(e) if std::env::var_os("CI").is_none() => {
-            eprintln!("SKIPPED a_log_survives_a_libreoffice_round_trip: soffice: {e}");
+            eprintln!("SKIPPED a LibreOffice round trip: soffice: {e}");
             None
         }
         Err(e) => panic!("CI is set but soffice cannot run (see .ci/run): {e}"),
@@ -652,4 +656,102 @@ fn a_log_survives_a_libreoffice_round_trip() {
         "{}",
         stderr(&run)
     );
+}
+
+/// The lines a terminal shows after `bytes`, as `script` recorded them: enough of a
+/// VT100 for a progress bar (carriage return, line feed, erase in line, cursor up, erase
+/// below; other sequences, such as colours, change no character).
+fn screen(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0, 0);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                row += 1;
+                if row == lines.len() {
+                    lines.push(Vec::new());
+                }
+            }
+            '\x1b' => {
+                let mut parameters = String::new();
+                let end = chars.by_ref().find(|&c| {
+                    let end = c.is_ascii_alphabetic();
+                    if !end && c != '[' {
+                        parameters.push(c);
+                    }
+                    end
+                });
+                let n: usize = parameters.trim_start_matches('?').parse().unwrap_or(0);
+                match end {
+                    Some('K') if n == 2 => lines[row].clear(),
+                    Some('K') => lines[row].truncate(col),
+                    Some('A') => row = row.saturating_sub(n.max(1)),
+                    Some('J') => {
+                        lines.truncate(row + 1);
+                        lines[row].truncate(col);
+                    }
+                    _ => {}
+                }
+            }
+            c => {
+                let line: &mut Vec<char> = &mut lines[row];
+                if line.len() < col {
+                    line.resize(col, ' ');
+                }
+                match col < line.len() {
+                    true => line[col] = c,
+                    false => line.push(c),
+                }
+                col += 1;
+            }
+        }
+    }
+    lines.into_iter().map(|l| l.into_iter().collect()).collect()
+}
+
+#[test]
+fn on_a_terminal_no_line_of_check_or_diff_shares_the_progress_bar_s_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut files = vec![("g.csv".to_owned(), GLOSSARY.to_owned())];
+    for i in 0..3000 {
+        let text = format!("Article {i} : Openai et Openai.\n");
+        files.push((format!("articles/{i:04}.txt"), text));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (&**p, &**t)).collect();
+    write_files(dir, &files);
+    // `script` runs mtfix on a terminal (stdout and stderr both), so the bar is drawn.
+    let runs = [
+        ("check articles -g g.csv --jobs 1", " -> ", 6000),
+        (
+            "fix articles -g g.csv --jobs 1 --out o --diff --color never",
+            "+Article ",
+            3000,
+        ),
+    ];
+    for (args, marker, expected) in runs {
+        let command = format!("{} {args}", env!("CARGO_BIN_EXE_mtfix"));
+        let run = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(dir)
+            .output()
+            .expect("script (util-linux) runs");
+        let shown = screen(&run.stdout);
+        assert!(
+            String::from_utf8_lossy(&run.stdout).contains(" files ("),
+            "the bar was never drawn: {args}"
+        );
+        let lines: Vec<&String> = shown.iter().filter(|l| l.contains(marker)).collect();
+        assert_eq!(lines.len(), expected, "{args}");
+        for line in lines {
+            assert!(
+                (line.starts_with("articles/") || line.starts_with("+Article "))
+                    && !line.contains(" files ("),
+                "{args}: a line glued to the bar: {line}"
+            );
+        }
+    }
 }

@@ -641,7 +641,6 @@ fn review_round_trip_through_python_csv_and_the_csv_crate() {
             "g.csv",
             "--log-delimiter",
             ";",
-            "--log-bom",
             "-q",
         ],
     );

@@ -124,6 +124,33 @@ fn a_reviewed_log_is_never_overwritten() {
 }
 
 #[test]
+fn a_new_log_gets_the_mode_the_umask_gives() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let runs: [&[&str]; 3] = [
+        &["--out", "o", "--log", "out.csv"],
+        &["--out", "o", "--log", "out.xlsx"],
+        &["--in-place", "--log", "in-place.xlsx"],
+    ];
+    for run in runs {
+        // A scheduled job's umask of 022 must give logs that editors can read.
+        let status = Command::new("sh")
+            .args(["-c", "umask 022 && exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_mtfix"))
+            .args(["fix", "articles", "-g", "g.csv", "--quiet"])
+            .args(run)
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{run:?}");
+        let log = dir.path().join(run[run.len() - 1]);
+        let mode = std::fs::metadata(&log).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644, "{run:?}");
+    }
+}
+
+#[test]
 fn out_may_not_reach_an_input_by_any_spelling() {
     let dir = tempfile::tempdir().unwrap();
     setup(dir.path());
@@ -389,11 +416,11 @@ fn splitmix(seed: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Kills an in-place run at a moment drawn from `seed` (signal 9, or SIGTERM) and checks
-/// that every article is its original or its complete correction, that the log found
-/// after the kill lists every rewritten article, and that `revert` from it gives back
-/// every original.
-fn kill_and_check(seed: u64, signal: &str) {
+/// Kills an in-place run logging to `log` at a moment drawn from `seed` (signal 9, or
+/// SIGTERM) and checks that every article is its original or its complete correction,
+/// that the log found after the kill lists every rewritten article, and that `revert`
+/// from it gives back every original.
+fn kill_and_check(seed: u64, signal: &str, log: &str) {
     let dir = tempfile::tempdir().unwrap();
     let originals_dir = dir.path().join("articles");
     let expected = crash_corpus(dir.path(), 400);
@@ -408,6 +435,8 @@ fn kill_and_check(seed: u64, signal: &str) {
             "--quiet",
             "--jobs",
             "2",
+            "--log",
+            log,
         ])
         .current_dir(dir.path())
         .stdout(Stdio::null())
@@ -443,10 +472,16 @@ fn kill_and_check(seed: u64, signal: &str) {
         );
         changed += usize::from(bytes == new);
     }
-    let journal = dir.path().join("changes.csv.partial");
-    let log = match (journal.exists(), dir.path().join("changes.csv").exists()) {
-        (true, false) => "changes.csv.partial",
-        (false, true) => "changes.csv",
+    let journal = format!("{log}.partial");
+    let log = match (
+        dir.path().join(&journal).exists(),
+        dir.path().join(log).exists(),
+    ) {
+        (true, false) => journal.as_str(),
+        (false, true) => log,
+        // A workbook is put in place before its journal is removed: a kill in between
+        // leaves both, the journal complete.
+        (true, true) if log.ends_with(".xlsx") => journal.as_str(),
         (false, false) => {
             assert_eq!(
                 changed, 0,
@@ -487,14 +522,22 @@ fn a_killed_in_place_run_leaves_a_log_that_reverts_everything() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(6);
     for seed in 0..seeds {
-        kill_and_check(seed, "-9");
+        kill_and_check(seed, "-9", "changes.csv");
     }
+}
+
+#[test]
+fn a_killed_in_place_run_with_an_xlsx_log_leaves_a_journal_that_reverts_everything() {
+    for seed in 200..203 {
+        kill_and_check(seed, "-9", "changes.xlsx");
+    }
+    kill_and_check(203, "-TERM", "changes.xlsx");
 }
 
 #[test]
 fn sigterm_stops_an_in_place_run_cleanly() {
     for seed in 100..103 {
-        kill_and_check(seed, "-TERM");
+        kill_and_check(seed, "-TERM", "changes.csv");
     }
 }
 

@@ -165,6 +165,11 @@ fn stream_and_log_give_the_bytes_of_fix_on_the_same_files() {
         std::fs::read(dir.path().join("stream.csv")).unwrap(),
         fix_log
     );
+    // Written as a workbook, the same log reads back as the CSV one.
+    let xlsx = ["log", "out.jsonl", "--log", "stream.xlsx", "--quiet"];
+    assert!(mtfix(dir.path(), &xlsx).status.success());
+    let stats = |log| mtfix(dir.path(), &["glossary", "stats", "--log", log]).stdout;
+    assert_eq!(stats("stream.xlsx"), stats("fix.csv"));
 
     let fixed: std::collections::HashMap<String, Vec<u8>> =
         snapshot(&dir.path().join("fixed")).into_iter().collect();

@@ -332,8 +332,12 @@ impl LogFile {
         }
     }
 
-    /// Puts the complete log in place.
+    /// Puts the complete log in place: as written, or, for an `.xlsx` log, as the
+    /// workbook of the CSV rows written (see [`LogFile::commit_workbook`]).
     pub(crate) fn commit(self, durability: Durability) -> Result<()> {
+        if self.target().is_some_and(crate::output::xlsx::is_xlsx) {
+            return self.commit_workbook(durability);
+        }
         match self {
             LogFile::Atomic(file) => file.commit(durability, None, None),
             LogFile::Journal(mut journal) => {
@@ -347,6 +351,69 @@ impl LogFile {
             }
             LogFile::Through(_) => Ok(()),
         }
+    }
+
+    /// The file the complete log replaces.
+    fn target(&self) -> Option<&Path> {
+        match self {
+            LogFile::Atomic(file) => Some(&file.target),
+            LogFile::Journal(journal) => Some(&journal.target),
+            LogFile::Through(_) => None,
+        }
+    }
+
+    /// Puts an `.xlsx` log in place: the workbook is made from the CSV rows written (the
+    /// journal, or the temporary file), put in place as any file is, and only then is
+    /// the CSV let go. A workbook that cannot be made (a cell or a sheet too large for a
+    /// spreadsheet, a full disk) leaves the rows as CSV in `<log>.partial`, which the
+    /// error names: a journal stays where it is, a temporary file is renamed so.
+    fn commit_workbook(mut self, durability: Durability) -> Result<()> {
+        let (Some(target), Some(csv)) = (self.target(), self.written_path()) else {
+            return Ok(());
+        };
+        let (target, csv) = (target.to_owned(), csv.to_owned());
+        self.flush().map_err(|e| Error::io(&csv, e))?;
+        let made = crate::output::xlsx::workbook_of_csv(&csv, &target).and_then(|bytes| {
+            let mode = std::os::unix::fs::PermissionsExt::from_mode(0o666);
+            let mut file = AtomicFile::start(target.clone(), Some(mode), true)?;
+            file.write(&bytes)?;
+            file.commit(durability, None, None)
+        });
+        let Err(error) = made else {
+            self.discard();
+            return Ok(());
+        };
+        let mut kept = target.as_os_str().to_owned();
+        kept.push(".partial");
+        let kept = PathBuf::from(kept);
+        let kept_as = match self {
+            LogFile::Journal(mut journal) => {
+                journal.needed = true;
+                Ok(())
+            }
+            LogFile::Atomic(file) => file
+                .writer
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|temp| temp.persist_noclobber(&kept).map(drop).map_err(|e| e.error)),
+            LogFile::Through(_) => Ok(()),
+        };
+        let kept = match kept_as {
+            Ok(()) => format!(
+                "; its rows are kept as CSV in {} (`apply`, `undo`, `revert` and `review` \
+                 read it; rename it .csv to open it in a spreadsheet)",
+                kept.display()
+            ),
+            Err(e) => format!("; its rows could not be kept in {}: {e}", kept.display()),
+        };
+        let error = match error {
+            Error::Io { path, source } if path == target => source.to_string(),
+            error => error.to_string(),
+        };
+        Err(Error::io(
+            target,
+            std::io::Error::other(format!("{error}{kept}")),
+        ))
     }
 
     /// Lets go of a log replaced by another: its temporary file or journal is removed.

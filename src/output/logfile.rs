@@ -40,7 +40,10 @@ pub(crate) const COLUMNS: [&str; 13] = [
 pub(crate) struct Dialect {
     /// Field separator: `,` by default; `;` for French-locale spreadsheets.
     pub delimiter: u8,
-    /// Start with a UTF-8 byte-order mark, so spreadsheets read the file as UTF-8.
+    /// Start with a UTF-8 byte-order mark (the default): Excel reads a CSV file opened
+    /// with a double click in the system's legacy code page (Windows-1252 in France)
+    /// unless it starts with one, and LibreOffice's import dialog then proposes UTF-8.
+    /// Every reader of mtfix's takes it or leaves it.
     pub bom: bool,
 }
 
@@ -48,7 +51,7 @@ impl Default for Dialect {
     fn default() -> Self {
         Dialect {
             delimiter: b',',
-            bom: false,
+            bom: true,
         }
     }
 }
@@ -399,11 +402,15 @@ impl Entry {
 /// Reads a log in any of the variants described above; a malformed row is an error that
 /// names the log's line.
 pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
-    let bytes = match is_spreadsheet(path) {
-        true => spreadsheet_as_csv(path)?,
-        false => std::fs::read(path).map_err(|e| Error::io(path, e))?,
-    };
-    parse(&bytes, path)
+    parse(&read_bytes(path)?, path)
+}
+
+/// The bytes of a log as CSV: the file's own, or a spreadsheet's first sheet as CSV.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    match is_spreadsheet(path) {
+        true => spreadsheet_as_csv(path),
+        false => std::fs::read(path).map_err(|e| Error::io(path, e)),
+    }
 }
 
 /// Whether `path` names a spreadsheet file (`.xlsx`, `.xlsm`, `.xls`, `.ods`, any case)

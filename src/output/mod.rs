@@ -1,10 +1,11 @@
 //! What a run leaves behind: [`atomic`] is the one writer of files (temporary file,
 //! fsync, rename), [`logfile`] the substitution log's format both ways, [`report`] the
-//! log writer and everything printed, [`diff`] the `--diff` output and [`progress`] the
-//! progress bar.
+//! log writer and everything printed, [`xlsx`] the log as a workbook, [`diff`] the
+//! `--diff` output and [`progress`] the progress bar.
 
 pub(crate) mod atomic;
 pub(crate) mod diff;
 pub(crate) mod logfile;
 pub(crate) mod progress;
 pub(crate) mod report;
+pub(crate) mod xlsx;

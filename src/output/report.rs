@@ -371,8 +371,8 @@ impl Reporter<'_> {
             .ok_or_else(|| io(std::io::Error::other("the log cannot be read back")))?;
         let bytes = std::fs::read(written).map_err(io)?;
         let header_end = bytes.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let mut out = atomic::AtomicFile::create(path)?;
-        out.write(&bytes[..header_end])?;
+        let mut out = atomic::LogFile::create(path)?;
+        out.write_all(&bytes[..header_end]).map_err(io)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .delimiter(self.dialect.delimiter)
@@ -385,8 +385,9 @@ impl Reporter<'_> {
                 rows.write_record(&record).map_err(|e| io(e.into()))?;
             }
         }
-        out.write(&rows.into_inner().map_err(|e| io(e.into_error()))?)?;
-        out.commit(self.log_durability, None, None)?;
+        out.write_all(&rows.into_inner().map_err(|e| io(e.into_error()))?)
+            .map_err(io)?;
+        out.commit(self.log_durability)?;
         file.discard();
         Ok(())
     }
@@ -403,16 +404,20 @@ impl Drop for Reporter<'_> {
 /// With `--append-log` and an existing non-empty log: its bytes (ending with a line
 /// end) and its dialect, which the new rows keep. A file that is not an mtfix log with
 /// exactly the columns `fix` writes is refused: rows of other columns would be misread.
+/// An `.xlsx` log is made again from its cells (as CSV, `,` between fields), so one
+/// that a reviewer has worked on is refused: the formatting and notes they may have
+/// added would be lost.
 fn appended_to(config: &Config, path: &Path) -> Result<Option<(Vec<u8>, Dialect)>> {
     if !config.append_log {
         return Ok(None);
     }
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) if !bytes.is_empty() => bytes,
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > 0 => {}
         Ok(_) => return Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(path, e)),
-    };
+    }
+    let bytes = crate::output::logfile::read_bytes(path)?;
     let table = crate::output::logfile::parse_table(&bytes, path)?;
     if table.header != crate::output::logfile::COLUMNS {
         return Err(Error::Usage(format!(
@@ -420,6 +425,17 @@ fn appended_to(config: &Config, path: &Path) -> Result<Option<(Vec<u8>, Dialect)
              choose another --log",
             path.display(),
             table.header.join(",")
+        )));
+    }
+    let workbook = crate::output::xlsx::is_xlsx(path);
+    if let Some(row) = table.entries.iter().find(|e| workbook && e.reviewed()) {
+        return Err(Error::Usage(format!(
+            "--append-log {}: a reviewer has worked on it (row {}: a decision or an edited \
+             replacement), and adding to a .xlsx log writes the workbook again from its \
+             cells, losing any formatting or note added to it; apply it first, or add to \
+             a .csv log",
+            path.display(),
+            row.row
         )));
     }
     let mut rows = bytes;

@@ -35,7 +35,7 @@ const INTERNED: [&str; 6] = ["file", "rule", "glossary", "note", "file_hash", "d
 /// Writes the review page of `args.log` to `args.out`.
 #[allow(clippy::print_stderr)]
 pub(crate) fn run(args: &PageArgs) -> Result<()> {
-    let bytes = std::fs::read(&args.log).map_err(|e| Error::io(&args.log, e))?;
+    let bytes = logfile::read_bytes(&args.log)?;
     let table = logfile::parse_table(&bytes, &args.log)?;
     let files = match args.inputs.is_empty() {
         true => None,

@@ -411,7 +411,7 @@
   function save() {
     const blob = new Blob([reviewedCsv()], { type: "text/csv;charset=utf-8" });
     const url = URL.createObjectURL(blob);
-    const a = el("a", { href: url, download: data.log.replace(/\.csv$/i, "") + ".reviewed.csv" });
+    const a = el("a", { href: url, download: data.log.replace(/\.(csv|xlsx|ods)$/i, "") + ".reviewed.csv" });
     document.body.append(a);
     a.click();
     a.remove();

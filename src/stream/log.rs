@@ -47,7 +47,7 @@ struct Counts {
 pub(crate) fn run(args: LogArgs) -> Result<Exit> {
     let dialect = Dialect {
         delimiter: log_delimiter(&args.log_delimiter)?,
-        bom: args.log_bom,
+        bom: !args.no_log_bom,
     };
     let glossaries = load_glossaries(&args.glossaries)?;
     let labels = Labels::of(&glossaries, args.glossaries.is_empty())?;
