@@ -24,6 +24,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use crate::correct::matcher::Rules;
 use crate::correct::{Reused, Substitutions};
@@ -37,15 +38,31 @@ pub(crate) struct Decisions {
     by_change: HashMap<String, Vec<Remembered>>,
 }
 
-/// One decided row of a `--decisions` log.
+/// The rows of one `--decisions` log that decide a change alike: the same decision, edit
+/// and proposal. A change met in many articles has many such rows, and each lookup goes
+/// through the change's groups, not its rows.
 struct Remembered {
     /// The position of its log among the `--decisions` logs.
     log: usize,
     reused: Reused,
-    /// The row as logged: its replacement is the reviewer's edit when edited.
-    entry: Entry,
-    /// `<log>:<line>`, for the new log's `decided_in`.
+    /// The reviewer's replacement (for [`Reused::Edited`]; else empty).
+    edit: String,
+    proposal: Proposal,
+    /// `<log>:<line>` of its first row, for the new log's `decided_in`.
     decided_in: String,
+}
+
+/// What the reviewer saw proposed.
+enum Proposal {
+    /// An unedited row's replacement (its `row_hash`, if any, says so: see
+    /// [`logfile::Entry::edited`]).
+    Known(String),
+    /// Edited rows keep only the hash: (offset, matched, `row_hash`) of each row; the
+    /// proposal is a text that hashes to one of them, remembered once found.
+    Hashed {
+        rows: Vec<(usize, String, String)>,
+        found: OnceLock<String>,
+    },
 }
 
 /// A decision found for a substitution.
@@ -110,11 +127,44 @@ impl Decisions {
             false => entry.csv_line,
         };
         let key = change_key(&entry.rule, &entry.matched, &entry.context);
-        self.by_change.entry(key).or_default().push(Remembered {
+        let edit = match reused {
+            Reused::Edited => entry.replacement.clone(),
+            _ => String::new(),
+        };
+        let group = self.by_change.entry(key).or_default();
+        let alike = |g: &&mut Remembered| {
+            g.log == log
+                && g.reused == reused
+                && g.edit == edit
+                && match &g.proposal {
+                    Proposal::Known(proposal) => !entry.edited && *proposal == entry.replacement,
+                    Proposal::Hashed { .. } => entry.edited,
+                }
+        };
+        match group.iter_mut().find(alike) {
+            Some(Remembered {
+                proposal: Proposal::Hashed { rows, .. },
+                ..
+            }) => {
+                rows.push((entry.byte_offset, entry.matched, entry.row_hash));
+                return;
+            }
+            Some(_) => return,
+            None => {}
+        }
+        let proposal = match entry.edited {
+            true => Proposal::Hashed {
+                rows: vec![(entry.byte_offset, entry.matched, entry.row_hash)],
+                found: OnceLock::new(),
+            },
+            false => Proposal::Known(entry.replacement),
+        };
+        group.push(Remembered {
             log,
             reused,
+            edit,
+            proposal,
             decided_in: format!("{name}:{line}"),
-            entry,
         });
     }
 
@@ -134,15 +184,15 @@ impl Decisions {
         let rows = self.by_change.get(&change_key(rule, matched, context))?;
         let seen: Vec<&Remembered> = rows
             .iter()
-            .filter(|row| saw_proposal(&row.entry, matched, proposal))
+            .filter(|row| row.saw(matched, proposal))
             .collect();
         let last_log = seen.iter().map(|row| row.log).max()?;
         let mut in_last = seen.into_iter().filter(|row| row.log == last_log);
         let first = in_last.next()?;
-        let agree = in_last.all(|row| row.reused == first.reused && edit(row) == edit(first));
+        let agree = in_last.all(|row| row.reused == first.reused && row.edit == first.edit);
         agree.then(|| Found {
             reused: first.reused,
-            edit: edit(first),
+            edit: &first.edit,
             decided_in: &first.decided_in,
         })
     }
@@ -168,14 +218,6 @@ impl Decisions {
     }
 }
 
-/// The reviewer's replacement of an edited row (else empty).
-fn edit(row: &Remembered) -> &str {
-    match row.reused {
-        Reused::Edited => &row.entry.replacement,
-        _ => "",
-    }
-}
-
 /// What identifies a change: its rule, matched text and context, white space collapsed.
 fn change_key(rule: &str, matched: &str, context: &str) -> String {
     let (matched, context) = (collapse_white_space(matched), collapse_white_space(context));
@@ -187,16 +229,27 @@ fn change_key(rule: &str, matched: &str, context: &str) -> String {
     key
 }
 
-/// Whether the reviewer of `row` saw `proposal` proposed for `matched` (see the module
-/// doc). The row's matched text is tried first, then the new one, which differs only in
-/// white space (a spreadsheet saves a CRLF in a cell as LF).
-fn saw_proposal(row: &Entry, matched: &str, proposal: &str) -> bool {
-    if row.row_hash.is_empty() {
-        return !row.edited && row.replacement == proposal;
+impl Remembered {
+    /// Whether the reviewer saw `proposal` proposed for `matched` (see the module doc).
+    /// An edited row's matched text is tried first, then the new one, which differs only
+    /// in white space (a spreadsheet saves a CRLF in a cell as LF).
+    fn saw(&self, matched: &str, proposal: &str) -> bool {
+        match &self.proposal {
+            Proposal::Known(known) => known == proposal,
+            Proposal::Hashed { found, .. } if found.get().is_some_and(|f| f == proposal) => true,
+            Proposal::Hashed { rows, found } => {
+                let seen = rows.iter().any(|(offset, row_matched, hash)| {
+                    [row_matched.as_str(), matched]
+                        .iter()
+                        .any(|m| logfile::is_row_hash_of(hash, *offset, m, proposal))
+                });
+                if seen {
+                    let _ = found.set(proposal.to_owned());
+                }
+                seen
+            }
+        }
     }
-    [row.matched.as_str(), matched]
-        .iter()
-        .any(|m| logfile::is_row_hash_of(&row.row_hash, row.byte_offset, m, proposal))
 }
 
 #[cfg(test)]
