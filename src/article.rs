@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, Target};
 use crate::correct::markup::Format;
 use crate::correct::matcher::{ArticleFacts, Rules};
-use crate::correct::{Options, Substitutions, rewrite, substitutions, substitutions_with};
+use crate::correct::{Options, Reused, Substitutions, rewrite, substitutions, substitutions_with};
 use crate::error::{Error, Result};
 use crate::input::encoding::{self, TextEncoding, Undecodable};
 use crate::input::walk::Article;
@@ -23,6 +23,7 @@ use crate::output::atomic::{AtomicFile, Durability, Prepared, Stamp};
 use crate::output::diff;
 use crate::output::logfile::{self, FileHasher};
 use crate::output::logfile::{Dialect, LogRow};
+use crate::review::decisions::Decisions;
 
 /// Articles up to this size are read whole; larger plain-text ones are streamed.
 pub const WHOLE_FILE_LIMIT: u64 = 16 << 20;
@@ -43,7 +44,8 @@ fn process_file(article: &Article, rules: &Rules, config: &Config) -> Result<Pro
     let format = Format::of(path);
     let options = Options {
         format,
-        context: config.log.is_some() || config.json,
+        // Decisions are found again by the sentence of each change.
+        context: config.log.is_some() || config.json || !config.decisions.is_empty(),
     };
     // Only a run that writes needs the metadata (a copy takes the article's permissions,
     // an in-place write checks that the file did not change meanwhile); `check` does not
@@ -307,13 +309,17 @@ fn whole(
     let piece = Piece::whole(&text, encoding);
     let (corrected, subs) = correct(
         piece,
-        rules,
+        (rules, &config.decisions),
         (options, None),
         wanted,
         article,
         &mut warnings,
     );
-    let changed = !subs.is_empty();
+    let changed = subs.iter().any(|sub| sub.changes());
+    let hash = match config.log {
+        Some(_) if !subs.is_empty() => logfile::file_hash(bytes),
+        _ => String::new(),
+    };
     let pending =
         Destination::of(&config.target).write_whole(article, source.metadata(), changed, || {
             encode_whole(encoding, &corrected)
@@ -327,10 +333,7 @@ fn whole(
         warnings,
         spill: None,
         pending,
-        hash: match config.log {
-            Some(_) if changed => logfile::file_hash(bytes),
-            _ => String::new(),
-        },
+        hash,
     })
 }
 
@@ -411,7 +414,7 @@ fn stream(
         let wanted = out.is_some();
         let (corrected, subs) = correct(
             piece,
-            rules,
+            (rules, &config.decisions),
             (options, Some(&article_facts)),
             wanted,
             article,
@@ -431,7 +434,7 @@ fn stream(
     processed.bytes = base.offset;
     processed.hash = hash;
     processed.spill = Some(spill.finish().map_err(spill_error)?);
-    let changed = processed.substitution_count() > 0;
+    let changed = processed.changes_text();
     if config.diff && changed {
         processed.warnings.push(format!(
             "{}: too large for --diff; see the log",
@@ -582,13 +585,14 @@ impl<'t> Piece<'t> {
     }
 }
 
-/// Applies the rules to a piece of text and turns the substitutions' positions into
-/// positions in the file; the corrected text is built only if `corrected_text` is asked
-/// for (else the piece is returned as it is). A substitution whose replacement the file's
-/// encoding cannot represent is dropped with a warning rather than written mangled.
+/// Applies the rules to a piece of text, marks the substitutions decided before with
+/// their `decisions`, and turns the substitutions' positions into positions in the file;
+/// the corrected text is built only if `corrected_text` is asked for (else the piece is
+/// returned as it is). A substitution whose replacement the file's encoding cannot
+/// represent is dropped with a warning rather than written mangled.
 pub(crate) fn correct<'t>(
     piece: Piece<'t>,
-    rules: &Rules,
+    (rules, decisions): (&Rules, &Decisions),
     (options, article_facts): (Options, Option<&ArticleFacts>),
     corrected_text: bool,
     article: &Article,
@@ -603,15 +607,16 @@ pub(crate) fn correct<'t>(
         Some(facts) => substitutions_with(rules, text, options, facts),
         None => substitutions(rules, text, options),
     };
+    decisions.apply(&mut subs, rules);
     subs.retain(|sub| {
-        let fits = encoding.can_encode(sub.replacement);
+        let fits = encoding.can_encode(sub.written());
         if !fits {
             warnings.push(format!(
                 "{}:{}:{}: `{}` cannot be written in {}; substitution skipped",
                 article.path.display(),
                 sub.line + base.lines,
                 sub.column,
-                sub.replacement,
+                sub.written(),
                 encoding.name()
             ));
         }
@@ -787,6 +792,52 @@ impl Processed {
     pub(crate) fn substitution_count(&self) -> usize {
         self.subs.len() + self.spill.as_ref().map_or(0, |s| s.count)
     }
+
+    /// Whether the article's text changed: some substitution is not a rejection reused.
+    pub(crate) fn changes_text(&self) -> bool {
+        self.subs.iter().any(|sub| sub.changes()) || self.spill.as_ref().is_some_and(|s| s.changes)
+    }
+
+    /// Substitutions that reused an earlier decision, by kind, in memory or spilled.
+    pub(crate) fn reused(&self) -> Reuses {
+        let mut reused = self
+            .spill
+            .as_ref()
+            .map_or_else(Reuses::default, |s| s.reused);
+        reused.count(&self.subs);
+        reused
+    }
+}
+
+/// How many substitutions reused an earlier decision, by kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reuses {
+    pub accepted: usize,
+    pub rejected: usize,
+    pub edited: usize,
+}
+
+impl Reuses {
+    fn count(&mut self, subs: &Substitutions) {
+        for sub in subs {
+            match sub.decided {
+                None => {}
+                Some(Reused::Accepted) => self.accepted += 1,
+                Some(Reused::Rejected) => self.rejected += 1,
+                Some(Reused::Edited) => self.edited += 1,
+            }
+        }
+    }
+
+    pub(crate) fn add(&mut self, other: Reuses) {
+        self.accepted += other.accepted;
+        self.rejected += other.rejected;
+        self.edited += other.edited;
+    }
+
+    pub(crate) fn total(&self) -> usize {
+        self.accepted + self.rejected + self.edited
+    }
 }
 
 /// Log rows of one article kept in a temporary file, in log format without header.
@@ -796,6 +847,9 @@ pub(crate) struct Spill {
     pub(crate) count: usize,
     /// Substitutions per rule index.
     pub(crate) rule_counts: HashMap<usize, usize>,
+    /// Whether some substitution changes the text.
+    pub(crate) changes: bool,
+    pub(crate) reused: Reuses,
 }
 
 /// Writes the log rows of a streamed article to a [`Spill`].
@@ -805,6 +859,8 @@ pub(crate) struct SpillWriter {
     file_hash: String,
     count: usize,
     rule_counts: HashMap<usize, usize>,
+    changes: bool,
+    reused: Reuses,
 }
 
 impl SpillWriter {
@@ -815,6 +871,8 @@ impl SpillWriter {
             file_hash,
             count: 0,
             rule_counts: HashMap::new(),
+            changes: false,
+            reused: Reuses::default(),
         })
     }
 
@@ -830,7 +888,9 @@ impl SpillWriter {
             self.writer
                 .serialize(LogRow::new(&file, &self.file_hash, sub, rules))?;
             *self.rule_counts.entry(sub.rule).or_default() += 1;
+            self.changes |= sub.changes();
         }
+        self.reused.count(subs);
         self.count += subs.len();
         Ok(())
     }
@@ -846,6 +906,8 @@ impl SpillWriter {
             file,
             count: self.count,
             rule_counts: self.rule_counts,
+            changes: self.changes,
+            reused: self.reused,
         })
     }
 }

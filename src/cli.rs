@@ -109,6 +109,10 @@ pub struct StreamArgs {
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
 
+    /// A reviewed log whose decisions are reused, as by `fix --decisions` (repeatable).
+    #[arg(long, value_name = "LOG")]
+    pub decisions: Vec<PathBuf>,
+
     /// Worker threads (0 = one per core). Output is identical whatever the number.
     #[arg(short, long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,
@@ -374,6 +378,16 @@ pub struct CommonArgs {
     /// UTF-8 or Windows-1252 (detected).
     #[arg(short, long = "glossary", value_name = "PATH")]
     pub glossaries: Vec<PathBuf>,
+
+    /// A reviewed log (CSV, .xlsx or .ods, as `apply` reads it) whose decisions are
+    /// reused: a change with the same rule, matched text and sentence (white space runs
+    /// as one space), and the replacement the reviewer saw, is left out if rejected,
+    /// written as edited if edited, and logged with its `decision` and `decided_in` (the
+    /// log and line it comes from) filled, so only what is new waits for review. Rows
+    /// left undecided are not reused. Repeat for several logs, oldest first: the last
+    /// that decides a change wins; one log that decides it both ways decides nothing.
+    #[arg(long, value_name = "LOG")]
+    pub decisions: Vec<PathBuf>,
 
     #[command(flatten)]
     pub input: InputArgs,

@@ -3,12 +3,14 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::cli::{CheckArgs, CommonArgs, FixArgs, ReviewArgs};
 use crate::error::{Error, Result};
 use crate::input::encoding::TextEncoding;
 use crate::output::diff;
 use crate::output::logfile::Dialect;
+use crate::review::decisions::Decisions;
 
 /// Where corrected articles go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +59,8 @@ pub(crate) struct Config {
     pub json: bool,
     /// Add the rows to an existing log instead of replacing it.
     pub append_log: bool,
+    /// Decisions of earlier reviewed logs, reused (`--decisions`).
+    pub decisions: Arc<Decisions>,
 }
 
 impl Config {
@@ -148,6 +152,7 @@ impl Config {
             color: diff::use_color(common.color, color_stream_is_terminal(stdin)),
             json: false,
             append_log: false,
+            decisions: Arc::new(Decisions::load(&common.decisions)?),
         };
         config.check_out_dir()?;
         Ok(config)

@@ -18,7 +18,7 @@
 //! | | `output::logfile`, `output::report` | the CSV log both ways; the summary and `check` lines |
 //! | | `output::xlsx` | the log as an Excel workbook, made from its CSV rows |
 //! | | `output::diff`, `output::progress` | `--diff`; the progress bar |
-//! | review | `review` | `apply`, `undo` and `revert`: the reviewed log drives the final articles |
+//! | review | `review` (`decisions`) | `apply`, `undo` and `revert`: the reviewed log drives the final articles; earlier decisions reused by `fix --decisions` |
 //! | suggest | `suggest` (`case`, `near`, `unknown`, `literal`, `ngrams`) | `suggest`: rank likely artifacts no rule covers, with glossary rows |
 //! | | `page` | `review`: the log as one self-contained HTML page to decide in a browser |
 //! | records | `stream` (`record`, `labels`, `log`) | JSON Lines in, corrected records out (`mtfix stream`); their CSV log (`mtfix log`) |

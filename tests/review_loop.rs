@@ -755,3 +755,172 @@ fn on_a_terminal_no_line_of_check_or_diff_shares_the_progress_bar_s_line() {
         }
     }
 }
+
+/// The column `name` of every row of the log at `path`.
+fn log_column(dir: &Path, path: &str, name: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(dir.join(path)).unwrap();
+    let column = reader.headers().unwrap().iter().position(|h| h == name);
+    let column = column.unwrap_or_else(|| panic!("{path} has no `{name}`"));
+    (reader.records())
+        .map(|record| record.unwrap()[column].to_owned())
+        .collect()
+}
+
+/// The next night (issue 22): `fix --decisions` reuses yesterday's review on articles
+/// that changed elsewhere, and its log drives `apply`, `undo` and `revert` unchanged.
+#[test]
+fn decisions_reused_by_fix_go_through_apply_undo_and_revert() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup(dir);
+    fix(dir, false);
+    // a.txt: accept its first Openai, reject its chatppt, edit its DeepSeek, leave its
+    // last Openai undecided; b.txt: accept its Openai.
+    review(
+        dir,
+        &[(0, "oui"), (1, "non"), (4, "x")],
+        &[(2, "Deep Seek")],
+    );
+    // The next night a.txt has a new first paragraph: every offset moved.
+    let changed_a = format!("Mise à jour du matin.\n\n{A}");
+    write_files(dir, &[("originals/a.txt", &changed_a)]);
+    let night = [
+        "fix",
+        "originals",
+        "-g",
+        "g.csv",
+        "--decisions",
+        "reviewed.csv",
+        "--out",
+        "fixed",
+        "--log",
+        "night.csv",
+    ];
+    std::fs::remove_dir_all(dir.join("fixed")).unwrap();
+    let run = mtfix(dir, &night);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains(
+            "decisions reused: 1 rejected (left out), 1 edited (written as edited), 2 accepted"
+        ),
+        "{}",
+        stderr(&run)
+    );
+    // b.txt's chatppt is in another sentence than the one rejected: not decided.
+    assert_eq!(
+        read(dir, "fixed/a.txt"),
+        "Mise à jour du matin.\n\nLe modèle d'OpenAI arrive. Puis chatppt répond.\n\n\
+         Deep Seek et OpenAI.\n"
+    );
+    assert_eq!(read(dir, "fixed/b.txt"), "OpenAI publie ChatGPT.\n");
+    assert_eq!(
+        log_column(dir, "night.csv", "decision"),
+        ["accept", "reject", "accept", "", "accept", ""]
+    );
+    assert_eq!(
+        log_column(dir, "night.csv", "decided_in"),
+        [
+            "reviewed.csv:2",
+            "reviewed.csv:3",
+            "reviewed.csv:4",
+            "",
+            "reviewed.csv:6",
+            ""
+        ]
+    );
+    assert!(stderr(&run).contains("2 rows waiting for review"));
+
+    // `apply` of the new log to the originals writes what `fix` wrote.
+    let apply = [
+        "apply",
+        "--log",
+        "night.csv",
+        "originals",
+        "--out",
+        "applied",
+    ];
+    let run = mtfix(dir, &apply);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(stderr(&run).contains("5 rows applied (1 edited by the reviewer), 1 rejected"));
+    assert_eq!(snapshot(&dir.join("applied")), snapshot(&dir.join("fixed")));
+    // Published first, `undo` finds the original and writes the same; `revert` gives
+    // back the originals.
+    let (originals, fixed) = (
+        snapshot(&dir.join("originals")),
+        snapshot(&dir.join("fixed")),
+    );
+    for (name, text) in &fixed {
+        write_files(
+            dir,
+            &[(
+                &format!("published/{name}"),
+                std::str::from_utf8(text).unwrap(),
+            )],
+        );
+    }
+    let undo = [
+        "undo",
+        "--log",
+        "night.csv",
+        "published",
+        "--in-place",
+        "-q",
+    ];
+    let run = mtfix(dir, &undo);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(snapshot(&dir.join("published")), fixed);
+    let revert = ["revert", "--log", "night.csv", "fixed", "--in-place", "-q"];
+    let run = mtfix(dir, &revert);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(snapshot(&dir.join("fixed")), originals);
+}
+
+/// A review saved as a spreadsheet is reused as its CSV is, a decision on a match across
+/// a CRLF line break (which a spreadsheet keeps as LF) included.
+#[test]
+fn decisions_are_read_from_a_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    setup_with_a_wrapped_artifact(dir);
+    // Rows 6 and 7 are c.txt's wrapped "l'IA\r\nprofonde" and its Openai.
+    review(dir, &[(6, "rejeté"), (1, "✗")], &[(7, "Open AI")]);
+    let night = |log: &str, out: &str| {
+        let args = [
+            "fix",
+            "originals",
+            "-g",
+            "g.csv",
+            "--decisions",
+            log,
+            "--out",
+            out,
+            "--log",
+            &format!("{out}.csv"),
+            "-q",
+        ];
+        let run = mtfix(dir, &args);
+        assert_eq!(run.status.code(), Some(0), "{log}: {}", stderr(&run));
+    };
+    night("reviewed.csv", "from-csv");
+    assert_eq!(
+        read(dir, "from-csv/c.txt"),
+        "Les modèles de l'IA\r\nprofonde et d'Open AI.\r\n"
+    );
+    if soffice(dir, "reviewed.csv", "xlsx", "CSV:44,34,76,1").is_none() {
+        return;
+    }
+    std::fs::rename(
+        dir.join("converted/reviewed.xlsx"),
+        dir.join("reviewed.xlsx"),
+    )
+    .unwrap();
+    night("reviewed.xlsx", "from-sheet");
+    assert_eq!(
+        snapshot(&dir.join("from-sheet")),
+        snapshot(&dir.join("from-csv"))
+    );
+    assert_eq!(
+        log_column(dir, "from-sheet.csv", "decision"),
+        log_column(dir, "from-csv.csv", "decision"),
+    );
+}

@@ -463,3 +463,90 @@ fn a_bad_glossary_or_encoding_exits_2_before_any_record() {
         assert!(run.stdout.is_empty());
     }
 }
+
+/// `stream --decisions` reuses a review as `fix --decisions` does: the same corrected
+/// bytes, and `mtfix log` gives the bytes of `fix`'s log, `decided_in` included.
+#[test]
+fn stream_with_decisions_gives_the_bytes_of_fix_with_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let articles = articles(120, 11);
+    for (name, bytes) in &articles {
+        let path = dir.join("articles").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let fix = [
+        "fix",
+        "articles",
+        "--out",
+        "fixed",
+        "--log",
+        "first.csv",
+        "-q",
+    ];
+    assert_eq!(
+        mtfix(dir, &fix).status.code(),
+        Some(3),
+        "damaged files fail `fix`"
+    );
+    // The reviewer rejects every row of the first rule met, accepts the second's and
+    // edits the third's.
+    let mut reader = csv::Reader::from_path(dir.join("first.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut writer = csv::Writer::from_path(dir.join("reviewed.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    let mut rules: Vec<String> = Vec::new();
+    for record in reader.records() {
+        let mut record: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        let rule = record[column("rule")].clone();
+        if !rules.contains(&rule) {
+            rules.push(rule.clone());
+        }
+        match rules.iter().position(|r| *r == rule) {
+            Some(0) => record[column("decision")] = "reject".into(),
+            Some(1) => record[column("decision")] = "accept".into(),
+            Some(2) => record[column("replacement")] = "Éditée".into(),
+            _ => {}
+        }
+        writer.write_record(&record).unwrap();
+    }
+    writer.flush().unwrap();
+    let decisions = ["--decisions", "reviewed.csv"];
+    let fix = [
+        &["fix", "articles", "--out", "fixed2", "--log", "fix.csv"][..],
+        &decisions,
+    ]
+    .concat();
+    let fix = mtfix(dir, &fix);
+    assert!(String::from_utf8_lossy(&fix.stderr).contains("decisions reused: "));
+    let stream = [&["stream"][..], &decisions].concat();
+    let stream = mtfix_with_input(dir, &stream, &records(&articles));
+    assert!(
+        stream.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stream.stderr)
+    );
+    std::fs::write(dir.join("out.jsonl"), &stream.stdout).unwrap();
+    let log = mtfix(dir, &["log", "out.jsonl", "--log", "stream.csv", "--quiet"]);
+    assert!(
+        log.status.success(),
+        "{}",
+        String::from_utf8_lossy(&log.stderr)
+    );
+    let fix_log = std::fs::read_to_string(dir.join("fix.csv")).unwrap();
+    assert!(fix_log.contains(",reject,") && fix_log.contains(",reviewed.csv:"));
+    assert!(fix_log.contains(",Éditée,"), "the edited rule is reused");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("stream.csv")).unwrap(),
+        fix_log
+    );
+    let fixed: std::collections::HashMap<String, Vec<u8>> =
+        snapshot(&dir.join("fixed2")).into_iter().collect();
+    for (record, (name, _)) in parse_lines(&stream.stdout).iter().zip(&articles) {
+        if let Some(bytes) = corrected_bytes(record) {
+            assert_eq!(Some(&bytes), fixed.get(name), "{name}");
+        }
+    }
+}

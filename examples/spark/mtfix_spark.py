@@ -57,6 +57,7 @@ LOG_COLUMNS = [
     ("note", T.StringType()),
     ("file_hash", T.StringType()),
     ("row_hash", T.StringType()),
+    ("decided_in", T.StringType()),
 ]
 SUBSTITUTION = T.StructType([T.StructField(n, t, False) for n, t in LOG_COLUMNS])
 # Input columns that go through mtfix's JSON as they are.

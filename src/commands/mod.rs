@@ -54,7 +54,7 @@ fn fix_or_check(config: &Config, is_check: bool) -> Result<Exit, Error> {
         Exit::Interrupted
     } else if !outcome.failures.is_empty() {
         Exit::Partial
-    } else if is_check && outcome.summary.substitutions > 0 {
+    } else if is_check && outcome.summary.files_changed > 0 {
         Exit::Findings
     } else {
         Exit::Success

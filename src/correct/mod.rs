@@ -27,7 +27,7 @@ use crate::glossary::template;
 /// Characters of context kept on each side of a match in the log.
 const CONTEXT_CHARS: usize = 160;
 
-pub(crate) use crate::correct::substitutions::{Substitution, Substitutions};
+pub(crate) use crate::correct::substitutions::{Reused, Substitution, Substitutions};
 
 /// The result of [`apply`].
 #[derive(Debug)]
@@ -434,16 +434,17 @@ pub fn fuzz_one(input: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds the corrected text from non-overlapping substitutions in text order.
+/// Builds the corrected text from non-overlapping substitutions in text order (each
+/// writes [`Substitution::written`]).
 pub(crate) fn rewrite<'a>(text: &'a str, subs: &Substitutions) -> Cow<'a, str> {
-    if subs.is_empty() {
+    if !subs.iter().any(|sub| sub.changes()) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 64);
     let mut at = 0;
     for sub in subs {
         out.push_str(&text[at..sub.byte_offset]);
-        out.push_str(sub.replacement);
+        out.push_str(sub.written());
         at = sub.byte_offset + sub.matched.len();
     }
     out.push_str(&text[at..]);

@@ -26,6 +26,41 @@ pub struct Substitution<'a> {
     /// The sentence around the match, with the match marked `⟦…⟧` (empty unless asked
     /// for).
     pub context: &'a str,
+    /// The decision a reviewer made earlier for the same change (`fix --decisions`), if
+    /// one is reused.
+    pub decided: Option<Reused>,
+    /// The reviewer's replacement of an [`Reused::Edited`] substitution (else empty).
+    pub edit: &'a str,
+    /// Where the reused decision was made, `<log>:<line>` (else empty).
+    pub decided_in: &'a str,
+}
+
+/// A reviewer's earlier decision, reused for a substitution met again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reused {
+    /// Accepted as proposed: written, and not to be reviewed again.
+    Accepted,
+    /// Rejected: the matched text stays, the row is still logged.
+    Rejected,
+    /// Accepted with the reviewer's replacement, which is written instead.
+    Edited,
+}
+
+impl<'a> Substitution<'a> {
+    /// What the corrected text holds in place of `matched`: the replacement, the
+    /// reviewer's edit, or (rejected) the matched text itself.
+    pub fn written(&self) -> &'a str {
+        match self.decided {
+            None | Some(Reused::Accepted) => self.replacement,
+            Some(Reused::Edited) => self.edit,
+            Some(Reused::Rejected) => self.matched,
+        }
+    }
+
+    /// Whether the substitution changes the text.
+    pub fn changes(&self) -> bool {
+        self.written() != self.matched
+    }
 }
 
 /// Where a substitution is: what [`Substitutions::places_mut`] lets a caller move, when
@@ -53,6 +88,10 @@ struct Entry {
     start: usize,
     /// Where `matched`, `replacement` and `context` end.
     ends: [usize; 3],
+    decided: Option<Reused>,
+    /// Where the `edit` of a reused decision starts in `strings`, where it ends and where
+    /// its `decided_in` (which follows it) ends; all 0 without one.
+    decision: [usize; 3],
 }
 
 impl Substitutions {
@@ -88,7 +127,22 @@ impl Substitutions {
             },
             start,
             ends: [matched_end, replacement_end, self.strings.len()],
+            decided: None,
+            decision: [0; 3],
         });
+    }
+
+    /// Records that the substitution at `index` (in text order) takes a decision made
+    /// earlier: `edit` is the reviewer's replacement (for [`Reused::Edited`]),
+    /// `decided_in` where the decision was made.
+    pub fn decide(&mut self, index: usize, reused: Reused, edit: &str, decided_in: &str) {
+        let start = self.strings.len();
+        self.strings.push_str(edit);
+        let edit_end = self.strings.len();
+        self.strings.push_str(decided_in);
+        let entry = &mut self.entries[index];
+        entry.decided = Some(reused);
+        entry.decision = [start, edit_end, self.strings.len()];
     }
 
     /// The substitutions, in text order.
@@ -136,6 +190,9 @@ fn view<'a>(strings: &'a str, entry: &Entry) -> Substitution<'a> {
         matched: &strings[matched],
         replacement: &strings[replacement],
         context: &strings[context],
+        decided: entry.decided,
+        edit: &strings[entry.decision[0]..entry.decision[1]],
+        decided_in: &strings[entry.decision[1]..entry.decision[2]],
     }
 }
 
@@ -220,5 +277,25 @@ mod tests {
             (120, 2, "chatppt")
         );
         assert_eq!(only.replacement, "ChatGPT");
+    }
+
+    #[test]
+    fn a_reused_decision_says_what_is_written() {
+        let mut subs = two();
+        subs.push(2, 40, "l'automne", "la chute", |_| {});
+        subs.decide(0, Reused::Rejected, "", "old.csv:2");
+        subs.decide(2, Reused::Edited, "la baisse", "old.csv:9");
+        let seen: Vec<_> = subs
+            .iter()
+            .map(|s| (s.written(), s.changes(), s.decided_in, s.replacement))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("Openai", false, "old.csv:2", "OpenAI"),
+                ("ChatGPT", true, "", "ChatGPT"),
+                ("la baisse", true, "old.csv:9", "la chute"),
+            ]
+        );
     }
 }

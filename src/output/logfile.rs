@@ -13,13 +13,15 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use xxhash_rust::xxh3;
 
-use crate::correct::Substitution;
 use crate::correct::matcher::Rules;
+use crate::correct::{Reused, Substitution};
 use crate::csvlines::{RecordLines, error_line, error_message, lone_cr_as_lf};
 use crate::error::{Error, Result};
 
-/// The log's columns, in order. The first eight are fixed; `decision` is for the reviewer.
-pub(crate) const COLUMNS: [&str; 13] = [
+/// The log's columns, in order. The first eight are fixed; `decision` is for the reviewer;
+/// `decided_in` names the reviewed log and line a reused decision comes from (`fix
+/// --decisions`). Readers take a log without `decided_in` as one without reused decisions.
+pub(crate) const COLUMNS: [&str; 14] = [
     "file",
     "line",
     "column",
@@ -33,6 +35,7 @@ pub(crate) const COLUMNS: [&str; 13] = [
     "note",
     "file_hash",
     "row_hash",
+    "decided_in",
 ];
 
 /// How the log is written.
@@ -94,6 +97,7 @@ pub(crate) struct LogRow<'a> {
     note: Cow<'a, str>,
     file_hash: &'a str,
     row_hash: String,
+    decided_in: Cow<'a, str>,
 }
 
 /// Characters that make a spreadsheet read a cell as a formula (or, for tab and carriage
@@ -135,9 +139,18 @@ impl<'a> LogRow<'a> {
             byte_offset: sub.byte_offset,
             rule: escape_cell(&rule.id),
             matched: escape_cell(sub.matched),
-            replacement: escape_cell(sub.replacement),
+            // An edited row holds the reviewer's replacement, and the hash of the
+            // proposal: `apply` reads it as edited.
+            replacement: escape_cell(match sub.decided {
+                Some(Reused::Edited) => sub.edit,
+                _ => sub.replacement,
+            }),
             context: escape_cell(sub.context),
-            decision: "",
+            decision: match sub.decided {
+                None => "",
+                Some(Reused::Accepted | Reused::Edited) => "accept",
+                Some(Reused::Rejected) => "reject",
+            },
             glossary: match rule.origin.path.to_string_lossy() {
                 Cow::Borrowed(path) => escape_cell(path),
                 Cow::Owned(path) => Cow::Owned(escape_cell(&path).into_owned()),
@@ -145,6 +158,7 @@ impl<'a> LogRow<'a> {
             note: escape_cell(&rule.note),
             file_hash,
             row_hash: row_hash(sub.byte_offset, sub.matched, sub.replacement),
+            decided_in: escape_cell(sub.decided_in),
         }
     }
 

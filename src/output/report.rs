@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::article::{FileOutcome, Pending, Processed};
+use crate::article::{FileOutcome, Pending, Processed, Reuses};
 use crate::config::Config;
 use crate::config::Target;
 use crate::config::{Direction, ReviewConfig};
@@ -17,7 +17,7 @@ use crate::correct::matcher::Rules;
 use crate::error::{Error, Result};
 use crate::input::walk::Article;
 use crate::output::atomic;
-use crate::output::logfile::{Dialect, LogRow, unescape_cell};
+use crate::output::logfile::{COLUMNS, Dialect, LogRow, unescape_cell};
 use crate::review::{ReviewReport, RowNote};
 use indicatif::ProgressBar;
 
@@ -238,7 +238,8 @@ impl<'r> Reporter<'r> {
     /// to the pending lines.
     fn write_check_lines(&mut self, article: &Article, processed: &Processed) -> Result<()> {
         let path = article.path.display().to_string();
-        for sub in &processed.subs {
+        // A rejection reused changes nothing; an edit reused changes to the edit.
+        for sub in processed.subs.iter().filter(|sub| sub.changes()) {
             let change = Change {
                 kind: "change",
                 path: &path,
@@ -246,7 +247,7 @@ impl<'r> Reporter<'r> {
                 column: sub.column,
                 byte_offset: sub.byte_offset as u64,
                 matched: sub.matched,
-                replacement: sub.replacement,
+                replacement: sub.written(),
                 rule: &self.rules.rules()[sub.rule].id,
                 context: sub.context,
             };
@@ -258,7 +259,11 @@ impl<'r> Reporter<'r> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(file);
+        let decision = COLUMNS.iter().position(|&c| c == "decision");
         for row in reader.records().map_while(std::result::Result::ok) {
+            if decision.and_then(|i| row.get(i)) == Some("reject") {
+                continue;
+            }
             let number = |i: usize| row[i].parse().unwrap_or(0);
             let [matched, replacement, rule, context] =
                 [&row[5], &row[6], &row[4], &row[7]].map(unescape_cell);
@@ -321,7 +326,8 @@ impl<'r> Reporter<'r> {
         summary.files_read += 1;
         summary.bytes += processed.bytes;
         summary.substitutions += processed.substitution_count();
-        summary.files_changed += usize::from(processed.substitution_count() > 0);
+        summary.files_changed += usize::from(processed.changes_text());
+        summary.reused.add(processed.reused());
         for sub in &processed.subs {
             *self.rule_counts.entry(sub.rule).or_default() += 1;
         }
@@ -641,7 +647,8 @@ pub(crate) fn print_destinations(summary: &Summary, config: &Config) {
         return;
     };
     let log = log.display();
-    let next = match (&config.target, summary.substitutions) {
+    let waiting = summary.substitutions - summary.reused.total();
+    let next = match (&config.target, waiting) {
         (_, 0) => String::new(),
         (Target::InPlace, _) => {
             format!(" (decide them, then `mtfix undo --log {log}` undoes the rejected ones)")
@@ -650,7 +657,7 @@ pub(crate) fn print_destinations(summary: &Summary, config: &Config) {
     };
     eprintln!(
         "{articles}; log: {log}, {} waiting for review{next}",
-        plural(summary.substitutions, "row")
+        plural(waiting, "row")
     );
 }
 
@@ -672,6 +679,8 @@ pub(crate) struct Summary {
     pub interrupted: bool,
     /// Temporary files of an interrupted run found in the input folders and removed.
     pub leftovers_removed: usize,
+    /// Substitutions that took a decision of `--decisions`, by kind.
+    pub reused: Reuses,
 }
 
 impl Summary {
@@ -695,6 +704,14 @@ impl Summary {
                 .map(|(id, n)| format!("{id} ({n})"))
                 .collect();
             eprintln!("most used rules: {}", top.join(", "));
+        }
+        let reused = &self.reused;
+        if reused.total() > 0 {
+            eprintln!(
+                "decisions reused: {} rejected (left out), {} edited (written as edited), {} \
+                 accepted",
+                reused.rejected, reused.edited, reused.accepted
+            );
         }
         if self.stopped_early {
             eprintln!("stopped early: the reader of the output has gone");

@@ -285,6 +285,7 @@ mod tests {
                 &quote(&format!("note {HOSTILE_SCRIPT} \u{2028}")),
                 "0123",
                 "4567",
+                "",
             ]
             .join(",")
         )
@@ -341,15 +342,17 @@ mod tests {
         let log = format!(
             "{}\n{}\n{}\n",
             logfile::COLUMNS.join(";"),
-            "a.txt;1;1;0;r1;Openai;OpenAI;⟦Openai⟧ dit;oui;g.csv;n;h;x",
-            "a.txt;1;9;8;r1;Openai;OpenAI;⟦Openai⟧ fait;;g.csv;n;h;y",
+            "a.txt;1;1;0;r1;Openai;OpenAI;⟦Openai⟧ dit;oui;g.csv;n;h;x;old.csv:4",
+            "a.txt;1;9;8;r1;Openai;OpenAI;⟦Openai⟧ fait;;g.csv;n;h;y;",
         );
         let page = page_of(&log);
         assert!(page.contains(r#""delimiter":";","bom":false"#));
         assert!(page.contains(
-            r#""rows":[[0,"1","1","0",1,"Openai","OpenAI","⟦Openai⟧ dit",2,3,4,5,"x"],[0,"1","9","8",1,"Openai","OpenAI","⟦Openai⟧ fait",6,3,4,5,"y"]]"#
+            r#""rows":[[0,"1","1","0",1,"Openai","OpenAI","⟦Openai⟧ dit",2,3,4,5,"x","old.csv:4"],[0,"1","9","8",1,"Openai","OpenAI","⟦Openai⟧ fait",6,3,4,5,"y",""]]"#
         ));
         assert!(page.contains(r#""dict":["a.txt","r1","oui","g.csv","n","h",""]"#));
+        // The row whose decision `fix --decisions` reused is decided: the page's
+        // "undecided" filter leaves it out.
         assert!(page.contains(r#""decisions":"10""#));
     }
 }

@@ -36,6 +36,9 @@
   const proposed = (i) => value(i, "replacement");
   const currentReplacement = (i) => (replacement.has(i) ? replacement.get(i) : proposed(i));
   const isEdited = (i) => wasEdited(i) || (replacement.has(i) && replacement.get(i) !== proposed(i));
+  // Where a decision reused by `fix --decisions` was made (`decided_in`), while the row
+  // keeps it; a decision made on this page is this review's own.
+  const reusedFrom = (i) => (decision[i] === initial[i] && !replacement.has(i) ? value(i, "decided_in") : "");
   const STATUS = ["undecided", "accepted", "rejected"];
   const undoStack = [];
 
@@ -134,6 +137,7 @@
       case "accepted": return decision[i] === 1;
       case "rejected": return decision[i] === 2;
       case "edited": return isEdited(i);
+      case "reused": return reusedFrom(i) !== "";
       default: return true;
     }
   }
@@ -184,6 +188,7 @@
       el("div", { class: "meta" },
         el("span", { class: "status", text: statusText(i) }), " ",
         value(i, "file") + ":" + value(i, "line") + ":" + value(i, "column") + " · " + value(i, "rule"),
+        reusedFrom(i) ? el("span", { class: "reused", text: " · decided in " + reusedFrom(i) }) : null,
         problem ? el("span", { class: "problem", text: " · file " + problem }) : null),
       el("div", { class: "line before", lang: "fr" }, el("span", { class: "label", text: "Before" }), ...before(i, 70)),
       el("div", { class: "line after", lang: "fr" },
@@ -239,7 +244,8 @@
     $("d-rule").textContent = value(i, "rule");
     $("d-glossary").textContent = value(i, "glossary") || "—";
     $("d-note").textContent = value(i, "note") || "—";
-    $("d-status").textContent = statusText(i);
+    $("d-status").textContent = statusText(i) +
+      (reusedFrom(i) ? " (decision reused from " + reusedFrom(i) + ")" : "");
     $("d-before").replaceChildren(...before(i, 0));
     $("d-after").replaceChildren(...after(i, 0));
     const input = $("d-replacement");
@@ -394,7 +400,7 @@
   function reviewedCsv() {
     const d = data.delimiter;
     const out = [data.bom ? "\uFEFF" : ""];
-    const dj = column.decision, rj = column.replacement;
+    const dj = column.decision, rj = column.replacement, fromj = column.decided_in;
     const head = header.slice();
     const decisionAt = dj === undefined ? head.length : dj;
     if (dj === undefined) head.push("decision");
@@ -404,6 +410,9 @@
       while (fields.length <= decisionAt) fields.push("");
       if (decision[i] !== initial[i]) fields[decisionAt] = DECISION_TEXT[decision[i]];
       if (replacement.has(i)) fields[rj] = replacement.get(i);
+      if (fromj !== undefined && fromj < fields.length && (decision[i] !== initial[i] || replacement.has(i))) {
+        fields[fromj] = "";
+      }
       out.push(fields.map(csvField).join(d) + "\n");
     }
     return out.join("");

@@ -15,6 +15,9 @@
 //! that is found exactly once. A row that does not fit is reported with its CSV line and
 //! skipped.
 
+pub(crate) mod decisions;
+
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -590,6 +593,29 @@ fn collapsed_starts_with(
     true
 }
 
+/// `text` with each run of white space as one space and none at its ends: what
+/// [`collapsed_starts_with`] compares, as a string to compare or hash whole.
+pub(crate) fn collapse_white_space(text: &str) -> Cow<'_, str> {
+    let text = text.trim();
+    let mut last_white = false;
+    let clean = text.chars().all(|c| {
+        let fine = c == ' ' && !last_white || !c.is_whitespace();
+        last_white = c.is_whitespace();
+        fine
+    });
+    if clean {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    Cow::Owned(out)
+}
+
 /// A row's matched text and replacement as bytes of the file's encoding.
 fn encode_row(
     row: &Entry,
@@ -668,5 +694,23 @@ mod tests {
         assert!(!yes("a", "a b"));
         assert!(!yes("ab", "a b"));
         assert!(!yes("a  b", "a b c"));
+    }
+
+    #[test]
+    fn collapsing_white_space_compares_as_the_prefix_test_does() {
+        for (text, collapsed) in [
+            ("a \n\u{a0} b c", "a b c"),
+            ("  a b ", "a b"),
+            ("a b", "a b"),
+            ("a\tb", "a b"),
+            ("", ""),
+        ] {
+            assert_eq!(collapse_white_space(text), collapsed, "{text:?}");
+            assert!(collapsed_starts_with(
+                text.trim().chars(),
+                collapsed.chars()
+            ));
+        }
+        assert!(matches!(collapse_white_space("a b"), Cow::Borrowed(_)));
     }
 }

@@ -152,7 +152,10 @@ fn row(object: &Map<String, Value>, paths: &HashMap<&str, String>) -> Result<Row
         let field = match (object.get(column), NUMBERS.contains(&column)) {
             (Some(Value::Number(n)), true) if n.is_u64() => n.to_string(),
             (Some(Value::String(text)), false) => text.clone(),
-            (None | Some(Value::Null), false) if column == "decision" => String::new(),
+            // Rows of streams before `decided_in` existed lack it.
+            (None | Some(Value::Null), false) if ["decision", "decided_in"].contains(&column) => {
+                String::new()
+            }
             (_, true) => return Err(format!("`{column}` is not a whole number")),
             (_, false) => return Err(format!("`{column}` is not a string")),
         };

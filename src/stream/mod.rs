@@ -25,6 +25,7 @@ use crate::correct::matcher::Rules;
 use crate::driver::load_glossaries;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
+use crate::review::decisions::Decisions;
 use crate::stream::labels::Labels;
 use crate::stream::record::Context;
 
@@ -56,6 +57,7 @@ pub(crate) fn run(args: StreamArgs) -> Result<Exit> {
             rules,
             labels,
             forced,
+            decisions: Decisions::load(&args.decisions)?,
         })
     })?;
     let (sender, mut receiver) = sync_channel(READ_AHEAD);

@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::input::encoding::{self, TextEncoding, Undecodable};
 use crate::input::walk::Article;
 use crate::output::logfile::{LogRow, file_hash};
+use crate::review::decisions::Decisions;
 use crate::stream::labels::Labels;
 
 /// Fields the output sets; an input field of the same name is not passed through.
@@ -37,6 +38,8 @@ pub(crate) struct Context {
     pub(crate) labels: Labels,
     /// `--encoding`: how `bytes` records are read (a `text` record is UTF-8).
     pub(crate) forced: Option<TextEncoding>,
+    /// Decisions of earlier reviewed logs, reused (`--decisions`).
+    pub(crate) decisions: Decisions,
 }
 
 /// A corrected record, in the order its fields are written.
@@ -154,7 +157,7 @@ struct Outcome {
     /// Whether the record came as `text` (else as `bytes`).
     as_text: bool,
     subs: Substitutions,
-    /// The [`file_hash`] of the input; empty when nothing changed (only rows record it).
+    /// The [`file_hash`] of the input; empty without substitutions (only rows record it).
     hash: String,
     warnings: Vec<String>,
 }
@@ -212,23 +215,23 @@ fn correct_record(
         let piece = Piece::whole(&text, encoding);
         let (corrected, subs) = correct(
             piece,
-            &context.rules,
+            (&context.rules, &context.decisions),
             (options, None),
             true,
             &article,
             &mut warnings,
         );
-        let output = (!subs.is_empty()).then(|| encode_whole(encoding, &corrected).into_owned());
+        let changed = subs.iter().any(|sub| sub.changes());
+        let output = changed.then(|| encode_whole(encoding, &corrected).into_owned());
         (output, subs)
     };
     drop(text);
-    let (output, hash) = match output {
-        None => (bytes, String::new()),
-        Some(output) => {
-            let hash = file_hash(&bytes);
-            (output, hash)
-        }
+    // Rows record the hash, rows of rejections reused too.
+    let hash = match subs.is_empty() {
+        true => String::new(),
+        false => file_hash(&bytes),
     };
+    let output = output.unwrap_or(bytes);
     Ok(Outcome {
         output,
         as_text,
@@ -267,7 +270,7 @@ fn corrected<'a>(
         id,
         text,
         bytes,
-        changed: !outcome.subs.is_empty(),
+        changed: outcome.subs.iter().any(|sub| sub.changes()),
         substitutions,
         warnings: outcome.warnings.clone(),
         rest,

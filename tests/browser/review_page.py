@@ -245,6 +245,40 @@ def end_to_end(browser, args, work, downloads):
     assert browser.alert_text() is None
     print(f"end to end: rejected {counts[target]} rows of {target}, edited row "
           f"{edit_index + 2}; screenshots in {shots}")
+    return saved
+
+
+def remembered(browser, args, work, reviewed):
+    """The next night: `fix --decisions` with the log saved above; its page shows the
+    reused decisions as decided, so the "undecided" filter shows only what is new."""
+    repo = Path(args.repo)
+    log = work / "night2.csv"
+    mtfix(args.mtfix, "fix", "corpus", "--decisions", str(reviewed), "--out",
+          str(work / "fixed2"), "--log", str(log), "--quiet", cwd=repo)
+    rows = read_log(log)
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+    decided = [row for row in read_log(reviewed)[1:] if row[col["decision"]]]
+    reused = [row for row in body if row[col["decided_in"]]]
+    assert decided and len(reused) == len(decided), (len(reused), len(decided))
+    mtfix(args.mtfix, "review", "--log", str(log), "--out", str(work / "night2.html"), cwd=repo)
+    browser.js("localStorage.clear()")
+    browser.open(work / "night2.html")
+    shown = browser.js("""
+        const status = document.getElementById('f-status');
+        const shown = {};
+        for (const value of ['undecided', 'reused', '']) {
+          status.value = value; status.dispatchEvent(new Event('change'));
+          shown[value] = parseInt(document.getElementById('shown').textContent.replace(/,/g, ''));
+        }
+        return shown;""")
+    assert shown == {"undecided": len(body) - len(reused), "reused": len(reused), "": len(body)}, shown
+    meta = browser.js("return document.querySelector('.row .reused')?.textContent || ''")
+    assert meta.startswith(" · decided in "), meta
+    # Saved untouched, the log comes back byte for byte, `decided_in` included.
+    assert browser.js("return window.mtfixReview.csv()").encode() == log.read_bytes()
+    print(f"decisions remembered: {len(reused)} of {len(body)} rows decided before, "
+          f"{shown['undecided']} undecided on the page")
 
 
 def hostile(browser, args, work):
@@ -354,7 +388,8 @@ def main():
             if args.bench:
                 bench(browser, args, work, args.bench)
             else:
-                end_to_end(browser, args, work, downloads)
+                reviewed = end_to_end(browser, args, work, downloads)
+                remembered(browser, args, work, reviewed)
                 hostile(browser, args, work)
         finally:
             browser.close()
