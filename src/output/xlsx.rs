@@ -211,13 +211,13 @@ mod tests {
         let hash = "xxh3:12345678901234567890123456789012";
         let rows = [
             format!(
-                "a.txt,1,5,4,r,0123,1e5,\"⟦0123⟧ près de là\",,g.csv,,{hash},xxh3:1e10000000000000"
+                "a.txt,1,5,4,r,0123,1e5,\"⟦0123⟧ près de là\",,g.csv,,{hash},xxh3:1e10000000000000,"
             ),
             format!(
-                "b.txt,2,1,120,'=r,'=1+1,'-x,\"'+a\r\nb\",accepté,g.csv,\"'@note\",{hash},xxh3:00"
+                "b.txt,2,1,120,'=r,'=1+1,'-x,\"'+a\r\nb\",accepté,g.csv,\"'@note\",{hash},xxh3:00,"
             ),
             format!(
-                "c d/é.txt,3,9,9000000000,r,''s,\" s \",\"a\u{1}b_x0041_c\tz\",,g.csv,,{hash},xxh3:ff"
+                "c d/é.txt,3,9,9000000000,r,''s,\" s \",\"a\u{1}b_x0041_c\tz\",,g.csv,,{hash},xxh3:ff,"
             ),
         ];
         format!("\u{feff}{header}\n{}\n", rows.join("\n"))
