@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::{mtfix, snapshot, write_files};
+use crate::{assert_as_in_memory, mtfix, mtfix_peak_memory, snapshot, write_files};
 
 const GLOSSARY: &str = "pattern,replacement,id\nOpenai,OpenAI,openai\n";
 
@@ -577,4 +577,30 @@ fn glossaries_that_would_exhaust_memory_are_refused_at_load() {
         "{}",
         stderr(&run)
     );
+}
+
+/// A text without a single line feed (a whole article on one line) is streamed past
+/// 16 MB like any other, cut at sentence ends: memory stays bounded, and the text and the
+/// log's positions (columns go on across the cuts) are those of the same text corrected
+/// in memory.
+#[test]
+fn a_text_without_line_breaks_is_streamed_in_bounded_memory() {
+    let seed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/deepseek-distillation.fr.txt"),
+    )
+    .unwrap()
+    .replace('\n', " ");
+    let mut text = String::new();
+    while text.len() as u64 <= mtfix::internals::WHOLE_FILE_LIMIT + 1_000_000 {
+        text.push_str(&seed);
+        text.push(' ');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("articles/line.txt", &text)]);
+    let (status, peak_kb) = mtfix_peak_memory(dir.path(), &["fix", "articles", "--out", "out"]);
+    assert!(status.success());
+    // Read whole, this text took 116 MB; streamed, 45 MB (as a text with line breaks).
+    assert!(peak_kb < 80_000, "peak resident memory {peak_kb} KB");
+
+    assert_as_in_memory(dir.path(), "out/line.txt", &text);
 }
