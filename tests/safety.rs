@@ -604,3 +604,45 @@ fn a_text_without_line_breaks_is_streamed_in_bounded_memory() {
 
     assert_as_in_memory(dir.path(), "out/line.txt", &text);
 }
+
+/// Two names in Latin-1 (not UTF-8) and names with control characters each get a
+/// logged name of their own, escaped, and `revert` gives back every original from it.
+#[test]
+fn file_names_that_are_not_plain_text_are_logged_apart_and_reverted() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let names: [&[u8]; 4] = [b"\xe9t\xe9.txt", b"\xe8re.txt", b"c\rr.txt", b"l\\x0dn.txt"];
+    for (i, name) in names.iter().enumerate() {
+        let path = dir
+            .path()
+            .join("articles")
+            .join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, format!("Selon Openai, {i}.\n")).unwrap();
+    }
+    let before = snapshot(&dir.path().join("articles"));
+    let fix = ["fix", "articles", "-g", "g.csv", "--in-place", "--quiet"];
+    let run = mtfix(dir.path(), &fix);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    let logged: Vec<&str> = log
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            "a.txt",
+            "b.txt",
+            "c\\x0dr.txt",
+            "l\\\\x0dn.txt",
+            "\\xe8re.txt",
+            "\\xe9t\\xe9.txt"
+        ]
+    );
+    let revert = ["revert", "--log", "changes.csv", "articles", "--in-place"];
+    let run = mtfix(dir.path(), &revert);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(snapshot(&dir.path().join("articles")), before);
+}

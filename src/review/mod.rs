@@ -16,7 +16,6 @@
 //! skipped.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::article::Destination;
 use crate::config::{Direction, ReviewConfig};
@@ -185,12 +184,12 @@ fn by_article(
     }
     let mut rows = HashMap::new();
     for (file, entries) in logfile::by_file(entries) {
-        let name = file.to_string_lossy().into_owned();
+        let name = entries[0].file.clone();
         let by_suffix = || {
             let candidates = by_file_name.get(file.file_name()?)?;
             let mut matching = candidates
                 .iter()
-                .filter(|&&i| articles[i].path.ends_with(Path::new(&name)));
+                .filter(|&&i| articles[i].path.ends_with(&file));
             let first = *matching.next()?;
             matching.next().is_none().then_some(first)
         };
