@@ -359,8 +359,11 @@ fn stream(
     let read_error = |e| Error::io(path, e);
     let mut pending = Vec::with_capacity(CHUNK_LEN + (CHUNK_LEN >> 2));
     let mut eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
-    let encoding = match encoding::detect(&pending, config.encoding) {
+    let encoding = match detect_streamed(path, &pending, config.encoding)? {
         Ok(encoding) => encoding,
+        // Read as UTF-8, the chunk that holds the first bad byte reports it with its
+        // line and column, as the whole file would.
+        Err(Undecodable::InvalidUtf8(_)) => TextEncoding::Utf8 { bom: false },
         Err(why) => return skip_streamed(article, file, pending, why, config, meta),
     };
     let destination = Destination::of(&config.target);
@@ -478,6 +481,29 @@ fn streamed_article_facts(
             return Ok(facts);
         }
     }
+}
+
+/// The encoding of a file too large to hold, whose first bytes are `head`: decided on
+/// all of its bytes, read again once or twice unless `head` decides, as it is for a
+/// file read whole (see [`encoding::detect_blocks`]).
+fn detect_streamed(
+    path: &Path,
+    head: &[u8],
+    forced: Option<TextEncoding>,
+) -> Result<std::result::Result<TextEncoding, Undecodable>> {
+    let blocks = |feed: &mut dyn FnMut(&[u8])| {
+        let mut file = std::fs::File::open(path)?;
+        let mut buffer = vec![0; 1 << 20];
+        loop {
+            match file.read(&mut buffer) {
+                Ok(0) => return Ok(()),
+                Ok(n) => feed(&buffer[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    encoding::detect_blocks(head, forced, blocks).map_err(|e| Error::io(path, e))
 }
 
 /// The [`logfile::file_hash`] of a file too large to hold: read once more, before it is

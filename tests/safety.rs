@@ -646,3 +646,33 @@ fn file_names_that_are_not_plain_text_are_logged_apart_and_reverted() {
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     assert_eq!(snapshot(&dir.path().join("articles")), before);
 }
+
+/// A file too large to hold is given the encoding the same text held whole gets (read
+/// from stdin, which is never streamed): decided on all of its bytes, not on its first
+/// 4 MB, which here are plain ASCII before Windows-1252 text.
+#[test]
+fn a_streamed_file_gets_the_encoding_of_the_same_text_held_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let mut text = b"Du texte sans accent.\n\n".repeat(5 << 20 >> 4);
+    while text.len() as u64 <= mtfix::internals::WHOLE_FILE_LIMIT {
+        text.extend_from_slice(b"Le mod\xe8le d'Openai, caf\xe9.\n\n");
+    }
+    std::fs::write(dir.path().join("articles/big.txt"), &text).unwrap();
+    let fix = ["fix", "articles/big.txt", "-g", "g.csv", "--out", "o", "-q"];
+    let run = mtfix(dir.path(), &fix);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let whole = Command::new(env!("CARGO_BIN_EXE_mtfix"))
+        .args(["fix", "-", "-g", "g.csv", "--quiet"])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open(dir.path().join("articles/big.txt")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    let streamed = std::fs::read(dir.path().join("o/big.txt")).unwrap();
+    assert!(
+        streamed == whole.stdout,
+        "streamed and whole results differ"
+    );
+    assert!(streamed.ends_with(b"Le mod\xe8le d'OpenAI, caf\xe9.\n\n"));
+}
