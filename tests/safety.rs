@@ -676,3 +676,44 @@ fn a_streamed_file_gets_the_encoding_of_the_same_text_held_whole() {
     );
     assert!(streamed.ends_with(b"Le mod\xe8le d'OpenAI, caf\xe9.\n\n"));
 }
+
+/// The summary counts as applied only rows whose article was written, and a link loop
+/// is named as one.
+#[test]
+fn summaries_say_what_was_written_and_loops_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    // A backup in the way: `a.txt` cannot be rewritten.
+    std::fs::write(dir.path().join("articles/a.txt.bak"), "keep").unwrap();
+    let fix = ["fix", "articles", "-g", "g.csv", "--out", "o", "-q"];
+    assert_eq!(mtfix(dir.path(), &fix).status.code(), Some(0));
+    let apply = "apply --log changes.csv articles --in-place --backup .bak";
+    let run = mtfix(dir.path(), &apply.split(' ').collect::<Vec<_>>());
+    assert_eq!(run.status.code(), Some(3));
+    let summary = stderr(&run);
+    assert!(
+        summary.contains(
+            "1 row applied (0 edited by the reviewer), 0 rejected, 0 skipped; 1 file written"
+        ),
+        "{summary}"
+    );
+    // The row of the article left alone is not recorded as applied either.
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    assert!(log.lines().nth(1).unwrap().starts_with("a.txt,"), "{log}");
+    assert!(!log.lines().nth(1).unwrap().ends_with(",yes"), "{log}");
+
+    std::os::unix::fs::symlink(".", dir.path().join("articles/loop")).unwrap();
+    let run = mtfix(
+        dir.path(),
+        &["check", "articles", "--follow", "-g", "g.csv"],
+    );
+    assert_eq!(run.status.code(), Some(3));
+    assert!(
+        stderr(&run).contains(
+            "error: articles/loop: a symbolic link loop: it leads back to `articles`, a folder \
+             above it; not walked again"
+        ),
+        "{}",
+        stderr(&run)
+    );
+}

@@ -211,12 +211,30 @@ fn relative_to<'p>(root: &Path, path: &'p Path) -> &'p Path {
 }
 
 fn walk_error(root: &Path, error: ignore::Error) -> Error {
+    if let Some((ancestor, child)) = walk_loop(&error) {
+        let message = format!(
+            "a symbolic link loop: it leads back to `{}`, a folder above it; not walked again",
+            ancestor.display()
+        );
+        return Error::io(child, std::io::Error::other(message));
+    }
     let path = walk_error_path(&error).unwrap_or(root).to_owned();
     let source = match error.into_io_error() {
         Some(io) => io,
         None => std::io::Error::other("cannot walk this folder"),
     };
     Error::io(path, source)
+}
+
+/// The folder a link loop leads back to, and the link.
+fn walk_loop(error: &ignore::Error) -> Option<(&Path, &Path)> {
+    match error {
+        ignore::Error::Loop { ancestor, child } => Some((ancestor, child)),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_loop(err),
+        _ => None,
+    }
 }
 
 fn walk_error_path(error: &ignore::Error) -> Option<&Path> {

@@ -222,6 +222,8 @@ fn review_file(
     let path = &article.path;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let report = &outcome.report;
+    let counted = (report.applied, report.reanchored, report.edited.len());
     let result = match rows.is_empty() {
         true => Some(bytes.clone()),
         false => reconcile(&bytes, rows, config, outcome),
@@ -230,7 +232,16 @@ fn review_file(
         return Ok(());
     };
     let changed = result != bytes;
-    write(article, &result, changed, &meta, config)?;
+    if let Err(error) = write(article, &result, changed, &meta, config) {
+        // Nothing of this file was written: none of its rows is applied (or reverted).
+        let report = &mut outcome.report;
+        (report.applied, report.reanchored) = (counted.0, counted.1);
+        report.edited.truncate(counted.2);
+        for row in rows {
+            outcome.record.remove(&row.csv_line);
+        }
+        return Err(error);
+    }
     outcome.report.files_written += usize::from(config.out.is_some() || changed);
     Ok(())
 }
