@@ -3,8 +3,9 @@
 //!
 //! An article is read whole up to [`WHOLE_FILE_LIMIT`]; a larger plain-text article is
 //! streamed in chunks of about [`CHUNK_LEN`] cut at blank lines (or, failing that, at line
-//! breaks), so memory stays bounded whatever the file size. No match and no sentence
-//! crosses a blank line, so cutting there changes nothing.
+//! breaks, and in a text without any, at sentence ends: see [`unbroken_end`]), so memory
+//! stays bounded whatever the file size. No match and no sentence crosses a blank line,
+//! so cutting there changes nothing.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -289,6 +290,9 @@ struct Base {
     offset: usize,
     /// Lines before the piece.
     lines: u64,
+    /// Characters between the start of its first line and the piece: 0 but in a text
+    /// cut where no line breaks (see [`unbroken_end`]).
+    column: u64,
 }
 
 /// Corrects an article read whole.
@@ -358,8 +362,11 @@ fn stream(
     let read_error = |e| Error::io(path, e);
     let mut pending = Vec::with_capacity(CHUNK_LEN + (CHUNK_LEN >> 2));
     let mut eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
-    let encoding = match encoding::detect(&pending, config.encoding) {
+    let encoding = match detect_streamed(path, &pending, config.encoding)? {
         Ok(encoding) => encoding,
+        // Read as UTF-8, the chunk that holds the first bad byte reports it with its
+        // line and column, as the whole file would.
+        Err(Undecodable::InvalidUtf8(_)) => TextEncoding::Utf8 { bom: false },
         Err(why) => return skip_streamed(article, file, pending, why, config, meta),
     };
     let destination = Destination::of(&config.target);
@@ -373,7 +380,7 @@ fn stream(
         streamed_article_facts(path, prefix.len(), encoding, rules, options.format)?;
     let mut base = Base {
         offset: prefix.len(),
-        lines: 0,
+        ..Base::default()
     };
     let mut processed = Processed::default();
     let spill_error = |e| Error::io(std::env::temp_dir(), e);
@@ -393,15 +400,7 @@ fn stream(
         if !eof && pending.len() < CHUNK_LEN {
             eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
         }
-        let cut = match chunk_end(&pending, eof) {
-            Some(cut) => cut,
-            None => {
-                // No line break in sight: read on (a text without any is rare).
-                let target = pending.len() + CHUNK_LEN;
-                eof = fill(&mut file, &mut pending, target).map_err(read_error)?;
-                continue;
-            }
-        };
+        let cut = chunk_end(&pending, eof);
         let chunk = &pending[..cut];
         let text = encoding
             .decode(chunk, base.offset)
@@ -425,6 +424,10 @@ fn stream(
         }
         spill.add(article, &subs, rules).map_err(spill_error)?;
         base.lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        base.column = match text.rfind('\n') {
+            Some(i) => text[i + 1..].chars().count() as u64,
+            None => base.column + text.chars().count() as u64,
+        };
         base.offset += cut;
         pending.drain(..cut);
         if eof && pending.is_empty() {
@@ -470,11 +473,7 @@ fn streamed_article_facts(
         if !eof && pending.len() < CHUNK_LEN {
             eof = fill(&mut file, &mut pending, CHUNK_LEN).map_err(read_error)?;
         }
-        let Some(cut) = chunk_end(&pending, eof) else {
-            let target = pending.len() + CHUNK_LEN;
-            eof = fill(&mut file, &mut pending, target).map_err(read_error)?;
-            continue;
-        };
+        let cut = chunk_end(&pending, eof);
         // A chunk that does not decode stops the correcting pass, which reports it.
         if let Ok(text) = encoding.decode(&pending[..cut], offset) {
             rules.gather_article_facts(&mut facts, &text, format);
@@ -485,6 +484,29 @@ fn streamed_article_facts(
             return Ok(facts);
         }
     }
+}
+
+/// The encoding of a file too large to hold, whose first bytes are `head`: decided on
+/// all of its bytes, read again once or twice unless `head` decides, as it is for a
+/// file read whole (see [`encoding::detect_blocks`]).
+fn detect_streamed(
+    path: &Path,
+    head: &[u8],
+    forced: Option<TextEncoding>,
+) -> Result<std::result::Result<TextEncoding, Undecodable>> {
+    let blocks = |feed: &mut dyn FnMut(&[u8])| {
+        let mut file = std::fs::File::open(path)?;
+        let mut buffer = vec![0; 1 << 20];
+        loop {
+            match file.read(&mut buffer) {
+                Ok(0) => return Ok(()),
+                Ok(n) => feed(&buffer[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    encoding::detect_blocks(head, forced, blocks).map_err(|e| Error::io(path, e))
 }
 
 /// The [`logfile::file_hash`] of a file too large to hold: read once more, before it is
@@ -511,8 +533,8 @@ fn fill(file: &mut std::fs::File, pending: &mut Vec<u8>, target: usize) -> std::
 
 /// Where to cut the next chunk: at the start of the last paragraph that begins in the
 /// second half of `pending`, else at the start of the last line that begins with a
-/// printable ASCII byte, else after the last line break; `None` when there is no line
-/// break and more to read.
+/// printable ASCII byte, else after the last line break, else (no line break at all) where
+/// [`unbroken_end`] says; never at 0 unless `pending` is empty.
 ///
 /// A paragraph starts at a printable ASCII byte after a run of white space that holds a
 /// blank line, the run the folded view makes a paragraph break. Cutting anywhere else in
@@ -521,11 +543,10 @@ fn fill(file: &mut std::fs::File, pending: &mut Vec<u8>, target: usize) -> std::
 /// text has "cd"); cutting at a run that reaches the end of `pending` would not know
 /// whether more white space follows. Both bytes tested are ASCII, the same in every
 /// encoding read.
-fn chunk_end(pending: &[u8], eof: bool) -> Option<usize> {
+fn chunk_end(pending: &[u8], eof: bool) -> usize {
     if eof {
-        return Some(pending.len());
+        return pending.len();
     }
-    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
     let base = pending.len() / 2;
     let mut upto = pending.len();
     // Each run of white space is looked at once: the search goes on before its start.
@@ -538,17 +559,13 @@ fn chunk_end(pending: &[u8], eof: bool) -> Option<usize> {
             .iter()
             .position(|b| !is_space(b))
             .map_or(pending.len(), |i| newline + i);
-        let run = &pending[start..end];
-        let breaks = run
-            .iter()
-            .enumerate()
-            .filter(|&(k, &b)| b == b'\r' || (b == b'\n' && (k == 0 || run[k - 1] != b'\r')))
-            .count();
         if end <= base {
             break;
         }
-        if breaks >= 2 && pending.get(end).is_some_and(u8::is_ascii_graphic) {
-            return Some(end);
+        if line_breaks(&pending[start..end]) >= 2
+            && pending.get(end).is_some_and(u8::is_ascii_graphic)
+        {
+            return end;
         }
         upto = start;
     }
@@ -556,7 +573,98 @@ fn chunk_end(pending: &[u8], eof: bool) -> Option<usize> {
         .windows(2)
         .rposition(|w| w[0] == b'\n' && w[1].is_ascii_graphic())
         .or_else(|| pending.iter().rposition(|&b| b == b'\n'))
-        .map(|i| i + 1)
+        .map_or_else(|| unbroken_end(pending), |i| i + 1)
+}
+
+/// White space as the folded view reads it (all ASCII).
+fn is_space(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// The line breaks in a run of white space (CRLF, LF or CR each count once).
+fn line_breaks(run: &[u8]) -> usize {
+    run.iter()
+        .enumerate()
+        .filter(|&(k, &b)| b == b'\r' || (b == b'\n' && (k == 0 || run[k - 1] != b'\r')))
+        .count()
+}
+
+/// Where to cut a `pending` that holds no line feed, so that a text without any (a
+/// whole article on one line, classic Mac CR line ends) is streamed in bounded chunks
+/// too: at the start of a word after a run of white space, the last such run in the
+/// second half of `pending` of the first kind found among: one holding two CRs (a blank
+/// line), one after a sentence end, any; else after the last such run before the second
+/// half; else, when `pending` has no white space followed by a printable ASCII byte,
+/// before its last byte that cannot continue a UTF-8 character (any byte of a
+/// single-byte encoding), else at its end. The result is never 0.
+///
+/// A cut at a blank line or at a sentence end changes no sentence: a sentence ends at a
+/// `.`, `!` or `?` followed by white space, which is decided by the text before it alone
+/// (see `correct::sentence`), so it ends there in the chunk as in the whole text; the
+/// next chunk starts with the printable byte that starts the next sentence. Here only a
+/// `.` after a word of two or more ASCII letters that is not a known abbreviation counts,
+/// and `!`, `?`. What a cut there can change is what spans it: a match of a pattern
+/// that itself holds a sentence end, and a `paragraph` or `article` scope condition,
+/// which sees the paragraph of a match only up to the cut. The cuts at any white space
+/// or inside a word, taken only when 2 MB of text hold no sentence end or no space, can
+/// also cut a sentence or a match in two.
+fn unbroken_end(pending: &[u8]) -> usize {
+    let half = pending.len() / 2;
+    // The last cut of each kind in the second half: blank line, sentence end, any.
+    let mut found: [Option<usize>; 3] = [None; 3];
+    let mut upto = pending.len();
+    while let Some(last) = pending[..upto].iter().rposition(is_space) {
+        let start = pending[..last]
+            .iter()
+            .rposition(|b| !is_space(b))
+            .map_or(0, |i| i + 1);
+        let end = last + 1;
+        upto = start;
+        if start == 0 || !pending.get(end).is_some_and(u8::is_ascii_graphic) {
+            continue;
+        }
+        if end < half {
+            return found.into_iter().flatten().next().unwrap_or(end);
+        }
+        let kind = match () {
+            _ if line_breaks(&pending[start..end]) >= 2 => 0,
+            _ if ends_sentence(&pending[..start]) => 1,
+            _ => 2,
+        };
+        found[kind].get_or_insert(end);
+        if kind == 0 {
+            break;
+        }
+    }
+    found.into_iter().flatten().next().unwrap_or_else(|| {
+        pending
+            .iter()
+            .skip(1)
+            .rposition(|b| !(0x80..=0xbf).contains(b))
+            .map_or(pending.len(), |i| i + 1)
+    })
+}
+
+/// Whether `before` ends with a mark that surely ends a sentence when white space follows
+/// it (see [`unbroken_end`]).
+fn ends_sentence(before: &[u8]) -> bool {
+    match before.split_last() {
+        Some((b'!' | b'?', _)) => true,
+        Some((b'.', body)) => {
+            let word_start = body
+                .iter()
+                .rposition(|b| !b.is_ascii_alphabetic())
+                .map_or(0, |i| i + 1);
+            let word = body[word_start..].to_ascii_lowercase();
+            // "2.5.", "c.-à-d.", "l'ex.": a word not after white space may go on.
+            let attached = word_start > 0 && !is_space(&body[word_start - 1]);
+            word.len() >= 2
+                && !attached
+                && !crate::correct::sentence::ABBREVIATIONS
+                    .contains(&std::str::from_utf8(&word).unwrap_or(""))
+        }
+        _ => false,
+    }
 }
 
 /// A piece of decoded text: a whole article or a chunk of a streamed one.
@@ -575,7 +683,7 @@ impl<'t> Piece<'t> {
     pub(crate) fn whole(text: &'t str, encoding: TextEncoding) -> Piece<'t> {
         let base = Base {
             offset: encoding.prefix().len(),
-            lines: 0,
+            ..Base::default()
         };
         Piece {
             text,
@@ -615,7 +723,7 @@ pub(crate) fn correct<'t>(
                 "{}:{}:{}: `{}` cannot be written in {}; substitution skipped",
                 article.path.display(),
                 sub.line + base.lines,
-                sub.column,
+                sub.column + if sub.line == 1 { base.column } else { 0 },
                 sub.written(),
                 encoding.name()
             ));
@@ -629,6 +737,9 @@ pub(crate) fn correct<'t>(
     let mut offsets = OffsetCounter::default();
     for place in subs.places_mut() {
         place.byte_offset = base.offset + offsets.encoded(text, place.byte_offset, encoding);
+        if place.line == 1 {
+            place.column += base.column;
+        }
         place.line += base.lines;
     }
     (corrected, subs)
@@ -731,7 +842,7 @@ fn undecodable_error(path: &Path, why: Undecodable, bytes: &[u8], base: Base) ->
     Error::Article {
         path: path.to_owned(),
         line: base.lines + line,
-        column,
+        column: column + if line == 1 { base.column } else { 0 },
         message: format!(
             "not valid UTF-8 (byte 0x{:02x} at offset {at}); file left untouched",
             bytes.get(at - base.offset).copied().unwrap_or(0)
@@ -918,20 +1029,52 @@ mod tests {
 
     #[test]
     fn chunks_end_at_blank_lines_then_line_breaks() {
-        let text = b"aaaa\n\nbbbb\ncccc\n\ndd\nee";
-        assert_eq!(chunk_end(text, false), Some(17));
-        assert_eq!(chunk_end(b"aaaa\nbbbb\ncc", false), Some(10));
-        assert_eq!(chunk_end(b"aaaa bbbb", false), None);
-        assert_eq!(chunk_end(b"aaaa bbbb", true), Some(9));
-        assert_eq!(chunk_end(b"aaaa\r\n\r\nbbbbbbbb", false), Some(8));
+        let cases: [(&[u8], bool, usize); 8] = [
+            (b"aaaa\n\nbbbb\ncccc\n\ndd\nee", false, 17),
+            (b"aaaa\nbbbb\ncc", false, 10),
+            (b"aaaa bbbb", true, 9),
+            (b"aaaa\r\n\r\nbbbbbbbb", false, 8),
+            // After the whole paragraph break.
+            (b"aaaa\n\n\ncd'ab'", false, 7),
+            (b"aaaa\n \n  cd'ab'", false, 9),
+            (b"aa\n\nbbbb\n\n\n", false, 4),
+            // A paragraph that starts with a byte read differently in other encodings.
+            (b"aa\n\nbb\n\n\xa0cd", false, 4),
+        ];
+        for (text, eof, cut) in cases {
+            let shown = String::from_utf8_lossy(text);
+            assert_eq!(chunk_end(text, eof), cut, "{shown:?}");
+        }
     }
 
     #[test]
-    fn chunks_start_after_the_whole_paragraph_break() {
-        assert_eq!(chunk_end(b"aaaa\n\n\ncd'ab'", false), Some(7));
-        assert_eq!(chunk_end(b"aaaa\n \n  cd'ab'", false), Some(9));
-        assert_eq!(chunk_end(b"aa\n\nbbbb\n\n\n", false), Some(4));
-        // A paragraph that starts with a byte read differently in other encodings.
-        assert_eq!(chunk_end(b"aa\n\nbb\n\n\xa0cd", false), Some(4));
+    fn a_text_without_line_feeds_is_cut_at_a_sentence_end() {
+        // A blank line of classic Mac line ends first, then a sentence end, then a word.
+        assert_eq!(chunk_end(b"Un deux trois. Quatre\r\rCinq six", false), 23);
+        assert_eq!(
+            chunk_end(b"Un deux. Trois quatre. Cinq six sept", false),
+            23
+        );
+        assert_eq!(chunk_end(b"Un deux trois quatre cinq six sept", false), 30);
+        // Not after an abbreviation, an initial, a number or a half-word.
+        assert!(ends_sentence(b"deux.") && ends_sentence(b"a!") && ends_sentence(b"Oui?"));
+        for before in [
+            "trois etc.",
+            "Donald J.",
+            "de 2.5.",
+            "c.-d.",
+            "l'ex.",
+            "le j.",
+            "fin,",
+        ] {
+            assert!(!ends_sentence(before.as_bytes()), "{before}");
+        }
+        // Without a sentence end in the second half, the last word there; without a
+        // word there, the last before it.
+        assert_eq!(chunk_end(b"Un deux. Trois quatre cinq six sept", false), 31);
+        assert_eq!(chunk_end(b"Un deux. Trois quatre-cinq-six-sept", false), 15);
+        // No white space: before a byte that starts a character.
+        assert_eq!(chunk_end("aaaaaaaéé".as_bytes(), false), 9);
+        assert_eq!(chunk_end(b"\x80\x80\x80", false), 3);
     }
 }

@@ -924,3 +924,47 @@ fn decisions_are_read_from_a_spreadsheet() {
         log_column(dir, "from-csv.csv", "decision"),
     );
 }
+
+/// Article text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`) stays
+/// text through LibreOffice: its cells come back as mtfix wrote them, and `apply` from
+/// the spreadsheet, and from the CSV it saves, makes what `fix` made.
+#[test]
+fn formula_like_cells_stay_text_through_libreoffice() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let glossary = "pattern,replacement,id\nre:[-=+@]Openai,OpenAI,dash\n";
+    let article = "=HYPERLINK(\"http://x\") -Openai\n+Openai @SUM(1) 'Openai\n";
+    write_files(dir, &[("g.csv", glossary), ("articles/a.txt", article)]);
+    let args = ["fix", "articles", "-g", "g.csv", "--out", "o", "--quiet"];
+    assert_eq!(mtfix(dir, &args).status.code(), Some(0));
+    if soffice(dir, "changes.csv", "xlsx", "CSV:44,34,76,1").is_none() {
+        return;
+    }
+    std::fs::rename(dir.join("converted/changes.xlsx"), dir.join("sheet.xlsx")).unwrap();
+    let to_csv = "csv:Text - txt - csv (StarCalc):59,34,76,1";
+    soffice(dir, "sheet.xlsx", to_csv, "Calc MS Excel 2007 XML").unwrap();
+    std::fs::rename(dir.join("converted/sheet.csv"), dir.join("sheet.csv")).unwrap();
+    let cells = |path: &str, delimiter: u8| -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_path(dir.join(path))
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    };
+    let written = cells("changes.csv", b',');
+    assert!(written.len() == 2, "{written:?}");
+    assert_eq!(cells("sheet.csv", b';'), written, "a cell became a formula");
+    for log in ["sheet.xlsx", "sheet.csv"] {
+        let out = format!("from-{log}");
+        let apply = ["apply", "--log", log, "articles", "--out", &out];
+        let run = mtfix(dir, &apply);
+        assert_eq!(run.status.code(), Some(0), "{log}: {}", stderr(&run));
+        assert_eq!(
+            read(dir, &format!("{out}/a.txt")),
+            read(dir, "o/a.txt"),
+            "{log}"
+        );
+    }
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::{mtfix, snapshot, write_files};
+use crate::{assert_as_in_memory, mtfix, mtfix_peak_memory, snapshot, write_files};
 
 const GLOSSARY: &str = "pattern,replacement,id\nOpenai,OpenAI,openai\n";
 
@@ -617,6 +617,145 @@ fn glossaries_that_would_exhaust_memory_are_refused_at_load() {
     assert_eq!(run.status.code(), Some(2));
     assert!(
         stderr(&run).contains("regexes.csv:5002:1: more than 5000 regex rules"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+/// A text without a single line feed (a whole article on one line) is streamed past
+/// 16 MB like any other, cut at sentence ends: memory stays bounded, and the text and the
+/// log's positions (columns go on across the cuts) are those of the same text corrected
+/// in memory.
+#[test]
+fn a_text_without_line_breaks_is_streamed_in_bounded_memory() {
+    let seed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/deepseek-distillation.fr.txt"),
+    )
+    .unwrap()
+    .replace('\n', " ");
+    let mut text = String::new();
+    while text.len() as u64 <= mtfix::internals::WHOLE_FILE_LIMIT + 1_000_000 {
+        text.push_str(&seed);
+        text.push(' ');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), &[("articles/line.txt", &text)]);
+    let (status, peak_kb) = mtfix_peak_memory(dir.path(), &["fix", "articles", "--out", "out"]);
+    assert!(status.success());
+    // Read whole, this text took 116 MB; streamed, 45 MB (as a text with line breaks).
+    assert!(peak_kb < 80_000, "peak resident memory {peak_kb} KB");
+
+    assert_as_in_memory(dir.path(), "out/line.txt", &text);
+}
+
+/// Two names in Latin-1 (not UTF-8) and names with control characters each get a
+/// logged name of their own, escaped, and `revert` gives back every original from it.
+#[test]
+fn file_names_that_are_not_plain_text_are_logged_apart_and_reverted() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let names: [&[u8]; 4] = [b"\xe9t\xe9.txt", b"\xe8re.txt", b"c\rr.txt", b"l\\x0dn.txt"];
+    for (i, name) in names.iter().enumerate() {
+        let path = dir
+            .path()
+            .join("articles")
+            .join(std::ffi::OsStr::from_bytes(name));
+        std::fs::write(path, format!("Selon Openai, {i}.\n")).unwrap();
+    }
+    let before = snapshot(&dir.path().join("articles"));
+    let fix = ["fix", "articles", "-g", "g.csv", "--in-place", "--quiet"];
+    let run = mtfix(dir.path(), &fix);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    let logged: Vec<&str> = log
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            "a.txt",
+            "b.txt",
+            "c\\x0dr.txt",
+            "l\\\\x0dn.txt",
+            "\\xe8re.txt",
+            "\\xe9t\\xe9.txt"
+        ]
+    );
+    let revert = ["revert", "--log", "changes.csv", "articles", "--in-place"];
+    let run = mtfix(dir.path(), &revert);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(snapshot(&dir.path().join("articles")), before);
+}
+
+/// A file too large to hold is given the encoding the same text held whole gets (read
+/// from stdin, which is never streamed): decided on all of its bytes, not on its first
+/// 4 MB, which here are plain ASCII before Windows-1252 text.
+#[test]
+fn a_streamed_file_gets_the_encoding_of_the_same_text_held_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let mut text = b"Du texte sans accent.\n\n".repeat(5 << 20 >> 4);
+    while text.len() as u64 <= mtfix::internals::WHOLE_FILE_LIMIT {
+        text.extend_from_slice(b"Le mod\xe8le d'Openai, caf\xe9.\n\n");
+    }
+    std::fs::write(dir.path().join("articles/big.txt"), &text).unwrap();
+    let fix = ["fix", "articles/big.txt", "-g", "g.csv", "--out", "o", "-q"];
+    let run = mtfix(dir.path(), &fix);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let whole = Command::new(env!("CARGO_BIN_EXE_mtfix"))
+        .args(["fix", "-", "-g", "g.csv", "--quiet"])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open(dir.path().join("articles/big.txt")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    let streamed = std::fs::read(dir.path().join("o/big.txt")).unwrap();
+    assert!(
+        streamed == whole.stdout,
+        "streamed and whole results differ"
+    );
+    assert!(streamed.ends_with(b"Le mod\xe8le d'OpenAI, caf\xe9.\n\n"));
+}
+
+/// The summary counts as applied only rows whose article was written, and a link loop
+/// is named as one.
+#[test]
+fn summaries_say_what_was_written_and_loops_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    // A backup in the way: `a.txt` cannot be rewritten.
+    std::fs::write(dir.path().join("articles/a.txt.bak"), "keep").unwrap();
+    let fix = ["fix", "articles", "-g", "g.csv", "--out", "o", "-q"];
+    assert_eq!(mtfix(dir.path(), &fix).status.code(), Some(0));
+    let apply = "apply --log changes.csv articles --in-place --backup .bak";
+    let run = mtfix(dir.path(), &apply.split(' ').collect::<Vec<_>>());
+    assert_eq!(run.status.code(), Some(3));
+    let summary = stderr(&run);
+    assert!(
+        summary.contains(
+            "1 row applied (0 edited by the reviewer), 0 rejected, 0 skipped; 1 file written"
+        ),
+        "{summary}"
+    );
+    // The row of the article left alone is not recorded as applied either.
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    assert!(log.lines().nth(1).unwrap().starts_with("a.txt,"), "{log}");
+    assert!(!log.lines().nth(1).unwrap().ends_with(",yes"), "{log}");
+
+    std::os::unix::fs::symlink(".", dir.path().join("articles/loop")).unwrap();
+    let run = mtfix(
+        dir.path(),
+        &["check", "articles", "--follow", "-g", "g.csv"],
+    );
+    assert_eq!(run.status.code(), Some(3));
+    assert!(
+        stderr(&run).contains(
+            "error: articles/loop: a symbolic link loop: it leads back to `articles`, a folder \
+             above it; not walked again"
+        ),
         "{}",
         stderr(&run)
     );

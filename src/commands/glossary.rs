@@ -223,18 +223,26 @@ fn condition_text(rule: &Rule) -> (Option<&str>, Option<&str>) {
 }
 
 /// A replacement (or an expected example) that some rule would rewrite again: the
-/// glossary is not idempotent, and may cycle.
+/// glossary is not idempotent, and may cycle. A regex rule's replacement is tried with
+/// its groups empty (`re:chat(\w*)` -> `chatte$1` gives "chatte", which the rule
+/// rewrites again: it grows on every run), and its example once corrected is corrected
+/// again, which must change nothing.
 fn lint_idempotence(rules: &Rules, findings: &mut Vec<Finding>) {
     for (index, rule) in rules.rules().iter().enumerate() {
-        let literal_replacement = match rule.pattern {
-            Pattern::Literal(_) if !rule.replacement.is_empty() => Some(rule.replacement.as_str()),
-            _ => None,
+        let replacement = match rule.pattern {
+            Pattern::Literal(_) => rule.replacement.clone(),
+            Pattern::Regex(_) => crate::glossary::template::expand(&rule.replacement, |_| None),
         };
-        for text in literal_replacement
-            .into_iter()
-            .chain(rule.expected.as_deref())
-        {
-            let applied = apply(rules, text);
+        let corrected_example = match rule.pattern {
+            Pattern::Regex(_) => rule
+                .example
+                .as_deref()
+                .map(|e| apply(rules, e).text.into_owned()),
+            Pattern::Literal(_) => None,
+        };
+        let texts = [Some(replacement), rule.expected.clone(), corrected_example];
+        for text in texts.into_iter().flatten().filter(|t| !t.is_empty()) {
+            let applied = apply(rules, &text);
             if let Some(sub) = applied.subs.first() {
                 let other = &rules.rules()[sub.rule];
                 let cycle = if sub.rule == index {
@@ -250,6 +258,7 @@ fn lint_idempotence(rules: &Rules, findings: &mut Vec<Finding>) {
                         other.id, sub.matched, sub.replacement
                     ),
                 });
+                break;
             }
         }
     }

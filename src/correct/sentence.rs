@@ -13,7 +13,7 @@ const MAX_REACH: usize = 2000;
 use crate::correct::fold::View;
 
 /// Lower-case words that end with a period without ending a sentence.
-const ABBREVIATIONS: &[&str] = &[
+pub(crate) const ABBREVIATIONS: &[&str] = &[
     "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "mgr", "st", "ste", "etc", "cf",
     "p", "pp", "av", "apr", "env", "vol", "no", "nos", "art", "chap", "fig", "éd", "ex", "hab",
     "inc", "ltd", "co", "corp", "jr", "sr", "vs", "c.-à-d", "c-à-d", "ibid", "op", "cit", "éds",

@@ -138,46 +138,130 @@ impl TextEncoding {
     }
 }
 
-/// Finds the encoding of a file from its first bytes, unless one is `forced`.
+/// Finds the encoding of a text held whole, unless one is `forced`.
 pub(crate) fn detect(
-    head: &[u8],
+    bytes: &[u8],
     forced: Option<TextEncoding>,
 ) -> Result<TextEncoding, Undecodable> {
+    let whole = |feed: &mut dyn FnMut(&[u8])| {
+        feed(bytes);
+        Ok::<(), std::convert::Infallible>(())
+    };
+    match detect_blocks(bytes, forced, whole) {
+        Ok(found) => found,
+        Err(never) => match never {},
+    }
+}
+
+/// Finds the encoding of a text, unless one is `forced`, from its `head` (at least its
+/// first [`SNIFF_LEN`] bytes, or all of it) and, where needed, all of its bytes, which
+/// `blocks` gives from the start to the end to the function it is passed (once or
+/// twice). A file too large to hold is so decided as it would be held whole: on all of
+/// its bytes, not on its head.
+pub(crate) fn detect_blocks<E>(
+    head: &[u8],
+    forced: Option<TextEncoding>,
+    mut blocks: impl FnMut(&mut dyn FnMut(&[u8])) -> Result<(), E>,
+) -> Result<Result<TextEncoding, Undecodable>, E> {
     let sniff = &head[..head.len().min(SNIFF_LEN)];
     if sniff.starts_with(b"\xFF\xFE") || sniff.starts_with(b"\xFE\xFF") {
-        return Err(Undecodable::Unsupported("UTF-16"));
+        return Ok(Err(Undecodable::Unsupported("UTF-16")));
     }
     if has_nul(sniff) {
-        return Err(Undecodable::Binary);
+        return Ok(Err(Undecodable::Binary));
     }
     let bom = head.starts_with(UTF8_BOM);
     if let Some(forced) = forced {
-        return Ok(match forced {
+        return Ok(Ok(match forced {
             TextEncoding::Utf8 { .. } => TextEncoding::Utf8 { bom },
             legacy => legacy,
-        });
+        }));
     }
-    if bom || simdutf8::basic::from_utf8(head).is_ok() || is_utf8_prefix(head) {
-        return Ok(TextEncoding::Utf8 { bom });
+    if bom {
+        return Ok(Ok(TextEncoding::Utf8 { bom }));
     }
-    if let Err(e) = std::str::from_utf8(head) {
-        // UTF-8 accents anywhere, before or after the first bad byte: a damaged UTF-8
-        // file, not a legacy one (in Windows-1252 such a pair reads as mojibake, "Ã©",
-        // which a legacy article does not hold); reading it as Windows-1252 would write
-        // a legacy byte into a UTF-8 file and turn every accent into mojibake.
-        let utf8_accents = head.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
-        if utf8_accents {
-            return Err(Undecodable::InvalidUtf8(e.valid_up_to()));
-        }
+    let mut scan = Utf8Scan::default();
+    blocks(&mut |block| scan.feed(block))?;
+    let Some(first_bad) = scan.first_bad else {
+        // Valid, or cut inside its last character.
+        return Ok(Ok(TextEncoding::Utf8 { bom }));
+    };
+    // UTF-8 accents anywhere, before or after the first bad byte: a damaged UTF-8
+    // file, not a legacy one (in Windows-1252 such a pair reads as mojibake, "Ã©",
+    // which a legacy article does not hold); reading it as Windows-1252 would write
+    // a legacy byte into a UTF-8 file and turn every accent into mojibake.
+    if scan.accents {
+        return Ok(Err(Undecodable::InvalidUtf8(first_bad)));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(head, true);
+    blocks(&mut |block| {
+        detector.feed(block, false);
+    })?;
+    detector.feed(b"", true);
     let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
-    if guess.is_single_byte() {
-        Ok(TextEncoding::Legacy(guess))
-    } else {
-        Err(Undecodable::Unsupported(guess.name()))
+    Ok(match guess.is_single_byte() {
+        true => Ok(TextEncoding::Legacy(guess)),
+        false => Err(Undecodable::Unsupported(guess.name())),
+    })
+}
+
+/// What UTF-8 validation finds in a text given in blocks: a character cut between two
+/// blocks is read whole, as in the text held whole.
+#[derive(Default)]
+struct Utf8Scan {
+    /// Bytes of the text before `carry`.
+    offset: usize,
+    /// The start of a character the last block cut.
+    carry: Vec<u8>,
+    /// The offset of the first byte that is not UTF-8.
+    first_bad: Option<usize>,
+    /// Whether a valid character that is not ASCII was seen.
+    accents: bool,
+}
+
+impl Utf8Scan {
+    fn feed(&mut self, block: &[u8]) {
+        let joined;
+        let bytes = match self.carry.is_empty() {
+            true => block,
+            false => {
+                joined = [std::mem::take(&mut self.carry).as_slice(), block].concat();
+                &joined[..]
+            }
+        };
+        // Valid UTF-8 and no accent to find: nothing to look at byte by byte.
+        if simdutf8::basic::from_utf8(bytes).is_ok() && (self.accents || bytes.is_ascii()) {
+            self.offset += bytes.len();
+            return;
+        }
+        let body = &bytes[..bytes.len() - cut_character(bytes)];
+        let mut at = self.offset;
+        for chunk in body.utf8_chunks() {
+            self.accents |= !chunk.valid().is_ascii();
+            at += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                self.first_bad.get_or_insert(at);
+            }
+            at += chunk.invalid().len();
+        }
+        self.offset = at;
+        self.carry = bytes[body.len()..].to_vec();
     }
+}
+
+/// How many bytes at the end of `bytes` start a character that more bytes could end.
+fn cut_character(bytes: &[u8]) -> usize {
+    for k in 1..=bytes.len().min(3) {
+        let needs = match bytes[bytes.len() - k] {
+            0x80..=0xbf => continue,
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => 0,
+        };
+        return if needs > k { k } else { 0 };
+    }
+    0
 }
 
 /// Detects the encoding of a whole file and decodes it. Valid UTF-8, the common case, is
@@ -208,18 +292,35 @@ fn has_nul(bytes: &[u8]) -> bool {
     memchr::memchr(0, bytes).is_some()
 }
 
-/// Whether `bytes` is valid UTF-8, allowing it to end inside a character (a head read
-/// from a longer file may cut one).
-fn is_utf8_prefix(bytes: &[u8]) -> bool {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none() && bytes.len() - e.valid_up_to() < 4,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_given_in_blocks_is_decided_as_held_whole() {
+        let texts: [&[u8]; 5] = [
+            "Le café, l'été.".as_bytes(),
+            b"Le caf\xe9, l'\xe9t\xe9.",
+            b"Le mod\xE8le, caf\xC3\xA9.",
+            b"fin coup\xc3",
+            b"\xe0\x80 puis \xf0\x9f\x98\x80.",
+        ];
+        for text in texts {
+            let whole = detect(text, None);
+            for size in 1..4 {
+                let blocks = |feed: &mut dyn FnMut(&[u8])| {
+                    text.chunks(size).for_each(&mut *feed);
+                    Ok::<(), ()>(())
+                };
+                let head = &text[..text.len().min(2)];
+                assert_eq!(
+                    detect_blocks(head, None, blocks),
+                    Ok(whole.clone()),
+                    "{text:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn damaged_utf8_is_not_read_as_legacy_wherever_its_first_bad_byte() {

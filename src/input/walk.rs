@@ -20,14 +20,70 @@ pub struct Article {
 }
 
 impl Article {
-    /// The relative path with `/` separators, as logged.
+    /// The relative path with `/` separators, as logged: [`escape_name`]d, so that
+    /// every file has a name of its own that a spreadsheet keeps.
     pub fn log_name(&self) -> String {
-        self.relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
+        let mut name = String::new();
+        for (i, component) in self.relative.components().enumerate() {
+            if i > 0 {
+                name.push('/');
+            }
+            escape_name(component.as_os_str().as_encoded_bytes(), &mut name);
+        }
+        name
     }
+}
+
+/// Appends a file name's bytes to `out` as text: a byte that is not part of valid UTF-8
+/// and a control character (U+0000 to U+001F, U+007F) as `\xNN` (two lower-case hex
+/// digits), a backslash as `\\`, anything else as it is. Lossy decoding would give two
+/// names in Latin-1 the same `�`, and a spreadsheet turns a CR in a cell into a line
+/// feed; [`unescape_name`] gives back the bytes.
+fn escape_name(bytes: &[u8], out: &mut String) {
+    use std::fmt::Write;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                c if c.is_ascii_control() => write!(out, "\\x{:02x}", c as u8).unwrap_or(()),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            write!(out, "\\x{b:02x}").unwrap_or(());
+        }
+    }
+}
+
+/// The path a logged file name stands for: [`escape_name`] undone. A backslash not
+/// followed by a backslash or by `x` and two hex digits is kept as it is (logs written
+/// before the escape).
+pub(crate) fn unescape_name(name: &str) -> PathBuf {
+    let bytes = name.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 2..i + 4)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], bytes.get(i + 1), hex) {
+            (b'\\', Some(b'\\'), _) => {
+                out.push(b'\\');
+                i += 2;
+            }
+            (b'\\', Some(b'x'), Some(byte)) => {
+                out.push(byte);
+                i += 4;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    PathBuf::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(out))
 }
 
 /// The articles under `inputs` and the errors met while walking (an unreadable folder,
@@ -155,12 +211,30 @@ fn relative_to<'p>(root: &Path, path: &'p Path) -> &'p Path {
 }
 
 fn walk_error(root: &Path, error: ignore::Error) -> Error {
+    if let Some((ancestor, child)) = walk_loop(&error) {
+        let message = format!(
+            "a symbolic link loop: it leads back to `{}`, a folder above it; not walked again",
+            ancestor.display()
+        );
+        return Error::io(child, std::io::Error::other(message));
+    }
     let path = walk_error_path(&error).unwrap_or(root).to_owned();
     let source = match error.into_io_error() {
         Some(io) => io,
         None => std::io::Error::other("cannot walk this folder"),
     };
     Error::io(path, source)
+}
+
+/// The folder a link loop leads back to, and the link.
+fn walk_loop(error: &ignore::Error) -> Option<(&Path, &Path)> {
+    match error {
+        ignore::Error::Loop { ancestor, child } => Some((ancestor, child)),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_loop(err),
+        _ => None,
+    }
 }
 
 fn walk_error_path(error: &ignore::Error) -> Option<&Path> {
@@ -176,6 +250,29 @@ fn walk_error_path(error: &ignore::Error) -> Option<&Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_names_are_escaped_and_read_back() {
+        use std::os::unix::ffi::OsStrExt;
+        let cases: [(&[u8], &str); 4] = [
+            (b"d/\xe9t\xe9.txt", "d/\\xe9t\\xe9.txt"),
+            ("d/été.txt".as_bytes(), "d/été.txt"),
+            (b"a\rb\n\x7f.txt", "a\\x0db\\x0a\\x7f.txt"),
+            (b"a\\xe9.txt", "a\\\\xe9.txt"),
+        ];
+        for (bytes, logged) in cases {
+            let relative = PathBuf::from(std::ffi::OsStr::from_bytes(bytes));
+            let article = Article {
+                input: 0,
+                path: relative.clone(),
+                relative: relative.clone(),
+            };
+            assert_eq!(article.log_name(), logged);
+            assert_eq!(unescape_name(logged), relative);
+        }
+        // A backslash that escapes nothing (a log written before the escape).
+        assert_eq!(unescape_name("a\\b\\xz"), Path::new("a\\b\\xz"));
+    }
 
     #[test]
     fn extensions_and_relative_paths_are_read_off_the_text() {

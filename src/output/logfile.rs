@@ -749,13 +749,14 @@ pub(crate) fn record_applied(path: &Path, applied: &HashMap<u64, bool>) -> Resul
     Ok(true)
 }
 
-/// Log entries grouped by file, each group in offset order, files in log order.
+/// Log entries grouped by file (with the path each logged name stands for), each group
+/// in offset order, files in log order.
 pub(crate) fn by_file(entries: Vec<Entry>) -> Vec<(PathBuf, Vec<Entry>)> {
     let mut groups: Vec<(PathBuf, Vec<Entry>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for entry in entries {
         let i = *index.entry(entry.file.clone()).or_insert_with(|| {
-            groups.push((PathBuf::from(&entry.file), Vec::new()));
+            groups.push((crate::input::walk::unescape_name(&entry.file), Vec::new()));
             groups.len() - 1
         });
         groups[i].1.push(entry);

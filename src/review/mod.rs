@@ -19,7 +19,6 @@ pub(crate) mod decisions;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::article::Destination;
 use crate::config::{Direction, ReviewConfig};
@@ -188,12 +187,12 @@ fn by_article(
     }
     let mut rows = HashMap::new();
     for (file, entries) in logfile::by_file(entries) {
-        let name = file.to_string_lossy().into_owned();
+        let name = entries[0].file.clone();
         let by_suffix = || {
             let candidates = by_file_name.get(file.file_name()?)?;
             let mut matching = candidates
                 .iter()
-                .filter(|&&i| articles[i].path.ends_with(Path::new(&name)));
+                .filter(|&&i| articles[i].path.ends_with(&file));
             let first = *matching.next()?;
             matching.next().is_none().then_some(first)
         };
@@ -226,6 +225,8 @@ fn review_file(
     let path = &article.path;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let report = &outcome.report;
+    let counted = (report.applied, report.reanchored, report.edited.len());
     let result = match rows.is_empty() {
         true => Some(bytes.clone()),
         false => reconcile(&bytes, rows, config, outcome),
@@ -234,7 +235,16 @@ fn review_file(
         return Ok(());
     };
     let changed = result != bytes;
-    write(article, &result, changed, &meta, config)?;
+    if let Err(error) = write(article, &result, changed, &meta, config) {
+        // Nothing of this file was written: none of its rows is applied (or reverted).
+        let report = &mut outcome.report;
+        (report.applied, report.reanchored) = (counted.0, counted.1);
+        report.edited.truncate(counted.2);
+        for row in rows {
+            outcome.record.remove(&row.csv_line);
+        }
+        return Err(error);
+    }
     outcome.report.files_written += usize::from(config.out.is_some() || changed);
     Ok(())
 }
