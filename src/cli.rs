@@ -37,7 +37,8 @@ pub enum Command {
     /// row found again by its matched text and sentence (the `context` column), applied
     /// only where found exactly once. Rows of files not among the inputs are left alone.
     /// The log's `applied` column records which rows are now in the articles, for
-    /// `revert` and `undo`.
+    /// `revert` and `undo` (a spreadsheet log is left as it is: `<log>.applied.csv`
+    /// beside it records them).
     ///
     /// Decisions read (any case, accents or not): accept, accepté, accepter, validé,
     /// oui, yes, ok, x (a ticked box), 1, ✓, TRUE/VRAI accept; reject, rejeté, refusé,
@@ -58,6 +59,11 @@ pub enum Command {
     /// (the log's `applied` column, or its decisions, tell which; no flag of theirs needs
     /// repeating). A file is written only if the result has the content hash the log
     /// recorded for the original.
+    ///
+    /// For a spreadsheet log (.xlsx, .ods), what `apply` and `undo` wrote is read from
+    /// `<log>.applied.csv` beside it. One written for other rows than the log holds now
+    /// (a row added, removed or its replacement edited since; a decision changed is
+    /// fine) is stale: refused (exit 2), naming it.
     Revert(ReviewArgs),
     /// Write the log as one self-contained HTML page on which to decide every row.
     ///

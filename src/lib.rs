@@ -16,6 +16,7 @@
 //! | one article | `article` | read → decode → correct → encode → write, streamed past 16 MB |
 //! | output | `output::atomic` | the one writer of files: temporary file, fsync, rename |
 //! | | `output::logfile`, `output::report` | the CSV log both ways; the summary and `check` lines |
+//! | | `output::applied` | what `apply`/`undo` put in the articles, beside a spreadsheet log |
 //! | | `output::xlsx` | the log as an Excel workbook, made from its CSV rows |
 //! | | `output::diff`, `output::progress` | `--diff`; the progress bar |
 //! | review | `review` (`decisions`) | `apply`, `undo` and `revert`: the reviewed log drives the final articles; earlier decisions reused by `fix --decisions` |

@@ -198,6 +198,135 @@ fn an_xlsx_log_gives_every_command_what_the_csv_log_gives() {
     );
 }
 
+/// An article in Windows-1252, which cannot hold every replacement a reviewer may type.
+const D: &[u8] = b"Selon Openai, l'IA profonde r\xe9pond.\n";
+
+// Rows: 0 a Openai, 1 a chatppt, 2 a 0123, 3 a L'IA profonde, 4 a Openai, 5 d Openai,
+// 6 d l'IA profonde. Empty decisions are rejected (--reject-empty); row 6, accepted, is
+// edited to a non-breaking hyphen that Windows-1252 lacks, so it is skipped: the
+// decisions alone no longer tell what is in d.txt.
+const PUBLISHED: [(usize, &str); 4] = [(0, "oui"), (1, "non"), (5, "x"), (6, "oui")];
+const UNWRITABLE: [(usize, &str); 1] = [(6, "DeepSeek\u{2011}R1")];
+
+#[test]
+fn what_was_applied_is_recorded_beside_a_workbook_so_revert_needs_no_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    write_files(
+        dir,
+        &[
+            ("g.csv", GLOSSARY),
+            ("articles/a.txt", A),
+            ("originals/a.txt", A),
+        ],
+    );
+    std::fs::write(dir.join("articles/d.txt"), D).unwrap();
+    std::fs::write(dir.join("originals/d.txt"), D).unwrap();
+    // Publish first: the articles are corrected in place, the log is a workbook.
+    let fix = fix_args(
+        "articles",
+        "g.csv",
+        &["--in-place", "--log", "changes.xlsx", "-q"],
+    );
+    ok(dir, &fix);
+    let (changes, reviewed) = (dir.join("changes.xlsx"), dir.join("reviewed.xlsx"));
+    review_workbook(&changes, &reviewed, &PUBLISHED, &UNWRITABLE);
+    let reviewed_bytes = std::fs::read(&reviewed).unwrap();
+    let sidecar = dir.join("reviewed.xlsx.applied.csv");
+    let undo = [
+        "undo",
+        "--log",
+        "reviewed.xlsx",
+        "articles",
+        "--in-place",
+        "--reject-empty",
+    ];
+    let run = mtfix(dir, &undo);
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("cannot be written in windows-1252"),
+        "{}",
+        stderr(&run)
+    );
+    let expected_a = A.replacen("Openai", "OpenAI", 1);
+    let read = |path: &str| std::fs::read(dir.join(path)).unwrap();
+    assert_eq!(read("articles/a.txt"), expected_a.as_bytes());
+    assert_eq!(
+        read("articles/d.txt"),
+        b"Selon OpenAI, l'IA profonde r\xe9pond.\n"
+    );
+    // The reviewer's workbook is left as it is; what was applied is beside it.
+    assert_eq!(std::fs::read(&reviewed).unwrap(), reviewed_bytes);
+    let recorded = std::fs::read_to_string(&sidecar).unwrap();
+    assert!(
+        recorded.starts_with("file,byte_offset,matched,row_hash,applied,"),
+        "{recorded}"
+    );
+    assert_eq!(recorded.lines().count(), 8, "{recorded}");
+
+    // `revert` without --reject-empty gives back the originals exactly.
+    let revert = [
+        "revert",
+        "--log",
+        "reviewed.xlsx",
+        "articles",
+        "--out",
+        "reverted",
+    ];
+    let run = ok(dir, &revert);
+    assert!(stderr(&run).contains("2 rows reverted"), "{}", stderr(&run));
+    assert_eq!(
+        snapshot(&dir.join("reverted")),
+        snapshot(&dir.join("originals"))
+    );
+    // `apply --reject-empty` to the originals records the same, and `revert` of what it
+    // wrote needs no flag either.
+    let apply = [
+        "apply",
+        "--log",
+        "reviewed.xlsx",
+        "originals",
+        "--out",
+        "applied",
+        "--reject-empty",
+    ];
+    assert_eq!(mtfix(dir, &apply).status.code(), Some(3));
+    assert_eq!(
+        snapshot(&dir.join("applied")),
+        snapshot(&dir.join("articles"))
+    );
+    assert_eq!(std::fs::read_to_string(&sidecar).unwrap(), recorded);
+    let revert = ["revert", "--log", "reviewed.xlsx", "applied", "--in-place"];
+    ok(dir, &revert);
+    assert_eq!(
+        snapshot(&dir.join("applied")),
+        snapshot(&dir.join("originals"))
+    );
+
+    // A decision changed since leaves the record good: `undo` runs again.
+    let changed = dir.join("changed.xlsx");
+    review_workbook(&reviewed, &changed, &[(1, "oui")], &[]);
+    std::fs::rename(&changed, &reviewed).unwrap();
+    let run = mtfix(dir, &undo);
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    let with_chatgpt = expected_a.replacen("chatppt", "=ChatGPT()", 1);
+    assert_eq!(read("articles/a.txt"), with_chatgpt.as_bytes());
+    // A replacement edited since makes the record stale: refused, naming it.
+    review_workbook(&reviewed, &changed, &[], &[(0, "Open AI")]);
+    std::fs::rename(&changed, &reviewed).unwrap();
+    let run = mtfix(
+        dir,
+        &["revert", "--log", "reviewed.xlsx", "articles", "--in-place"],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("reviewed.xlsx.applied.csv:2:6: stale: it records what `apply` or `undo` put in the articles from other rows than reviewed.xlsx holds now"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(read("articles/a.txt"), with_chatgpt.as_bytes());
+}
+
 #[test]
 fn an_in_place_run_keeps_its_journal_as_csv_until_the_workbook_is_in_place() {
     let dir = tempfile::tempdir().unwrap();

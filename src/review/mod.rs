@@ -8,12 +8,12 @@
 //! the encoding. Each file is first brought back to the original the log was made from,
 //! which its `file_hash` identifies: the file may be that original, the copy `fix` wrote
 //! (every row in, as proposed), or what an earlier `apply`/`undo` wrote (the rows its
-//! `applied` column, or failing that its decisions, say are in). Each way is tried and
-//! kept only if it gives back exactly the original's hash, so no flag of an earlier run
-//! needs repeating. An article changed since `fix` matches none: `apply` then finds each
-//! row again by its matched text and the sentence around it, and applies it only where
-//! that is found exactly once. A row that does not fit is reported with its CSV line and
-//! skipped.
+//! `applied` column, or the sidecar beside a spreadsheet log, or failing that its
+//! decisions, say are in). Each way is tried and kept only if it gives back exactly the
+//! original's hash, so no flag of an earlier run needs repeating. An article changed
+//! since `fix` matches none: `apply` then finds each row again by its matched text and the
+//! sentence around it, and applies it only where that is found exactly once. A row that
+//! does not fit is reported with its CSV line and skipped.
 
 pub(crate) mod decisions;
 
@@ -25,6 +25,7 @@ use crate::config::{Direction, ReviewConfig};
 use crate::error::{Error, Result};
 use crate::input::encoding::{self, TextEncoding};
 use crate::input::walk::{self, Article};
+use crate::output::applied::Sidecar;
 use crate::output::logfile::{self, Entry};
 
 /// A message about one row of the log.
@@ -65,7 +66,17 @@ pub(crate) struct ReviewReport {
 
 /// Runs `apply`, `undo` or `revert`.
 pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
-    let entries = logfile::read(&config.log)?;
+    let mut entries = logfile::read(&config.log)?;
+    // A spreadsheet log is not rewritten: what was applied is recorded beside it.
+    let sidecar = match logfile::is_spreadsheet(&config.log) {
+        true => {
+            let stale_ok = config.direction == Direction::Apply;
+            let sidecar = Sidecar::open(&config.log, &entries, stale_ok)?;
+            sidecar.fill(&mut entries);
+            Some(sidecar)
+        }
+        false => None,
+    };
     let logged = entries.len();
     let _locks = match config.out {
         None => {
@@ -122,16 +133,17 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     report.edited.sort();
     let journal = config.log.extension().is_some_and(|ext| ext == "partial");
     // What `apply` or `undo` put in the articles they wrote, so that a later `revert` or
-    // `undo` needs no flag. `revert` leaves the column: what it writes is the original,
-    // which the content hash recognises.
-    // A spreadsheet log is not rewritten: `revert` and `undo` then go by its decisions.
-    if !record.is_empty()
-        && !journal
-        && !logfile::is_spreadsheet(&config.log)
-        && config.direction != Direction::Revert
-        && let Err(error) = logfile::record_applied(&config.log, &record)
-    {
-        report.failures.push(error);
+    // `undo` needs no flag: in the log's `applied` column, or beside a spreadsheet log.
+    // `revert` leaves them: what it writes is the original, which the content hash
+    // recognises.
+    if !record.is_empty() && !journal && config.direction != Direction::Revert {
+        let recorded = match sidecar {
+            Some(sidecar) => sidecar.record(&record),
+            None => logfile::record_applied(&config.log, &record),
+        };
+        if let Err(error) = recorded {
+            report.failures.push(error);
+        }
     }
     Ok(report)
 }
