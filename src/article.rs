@@ -313,7 +313,8 @@ fn whole(
         article,
         &mut warnings,
     );
-    let changed = !subs.is_empty();
+    let changed = subs.iter().any(|s| s.writes());
+    let logged = !subs.is_empty();
     let pending =
         Destination::of(&config.target).write_whole(article, source.metadata(), changed, || {
             encode_whole(encoding, &corrected)
@@ -328,7 +329,7 @@ fn whole(
         spill: None,
         pending,
         hash: match config.log {
-            Some(_) if changed => logfile::file_hash(bytes),
+            Some(_) if logged => logfile::file_hash(bytes),
             _ => String::new(),
         },
     })
@@ -431,7 +432,7 @@ fn stream(
     processed.bytes = base.offset;
     processed.hash = hash;
     processed.spill = Some(spill.finish().map_err(spill_error)?);
-    let changed = processed.substitution_count() > 0;
+    let changed = processed.writes();
     if config.diff && changed {
         processed.warnings.push(format!(
             "{}: too large for --diff; see the log",
@@ -787,6 +788,11 @@ impl Processed {
     pub(crate) fn substitution_count(&self) -> usize {
         self.subs.len() + self.spill.as_ref().map_or(0, |s| s.count)
     }
+
+    /// Whether some substitution changes the text (flag-only rules' do not).
+    pub(crate) fn writes(&self) -> bool {
+        self.subs.iter().any(|s| s.writes()) || self.spill.as_ref().is_some_and(|s| s.written > 0)
+    }
 }
 
 /// Log rows of one article kept in a temporary file, in log format without header.
@@ -794,6 +800,8 @@ impl Processed {
 pub(crate) struct Spill {
     pub(crate) file: tempfile::NamedTempFile,
     pub(crate) count: usize,
+    /// Substitutions that change the text (not those of flag-only rules).
+    pub(crate) written: usize,
     /// Substitutions per rule index.
     pub(crate) rule_counts: HashMap<usize, usize>,
 }
@@ -804,6 +812,7 @@ pub(crate) struct SpillWriter {
     /// Recorded in every row.
     file_hash: String,
     count: usize,
+    written: usize,
     rule_counts: HashMap<usize, usize>,
 }
 
@@ -814,6 +823,7 @@ impl SpillWriter {
             writer: dialect.rows_writer(std::io::BufWriter::new(file)),
             file_hash,
             count: 0,
+            written: 0,
             rule_counts: HashMap::new(),
         })
     }
@@ -832,6 +842,7 @@ impl SpillWriter {
             *self.rule_counts.entry(sub.rule).or_default() += 1;
         }
         self.count += subs.len();
+        self.written += subs.iter().filter(|s| s.writes()).count();
         Ok(())
     }
 
@@ -845,6 +856,7 @@ impl SpillWriter {
         Ok(Spill {
             file,
             count: self.count,
+            written: self.written,
             rule_counts: self.rule_counts,
         })
     }

@@ -57,6 +57,8 @@ pub(crate) struct Config {
     pub json: bool,
     /// Add the rows to an existing log instead of replacing it.
     pub append_log: bool,
+    /// Which correction the rules write (`--into`).
+    pub into: crate::glossary::Language,
 }
 
 impl Config {
@@ -135,6 +137,7 @@ impl Config {
             stdin,
             inputs: distinct_inputs(common.inputs.into_iter().filter(|p| p != Path::new("-"))),
             glossaries: common.glossaries,
+            into: common.into,
             extensions: normalize_extensions(&common.input.extensions),
             target,
             log,

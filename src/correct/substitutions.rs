@@ -28,6 +28,14 @@ pub struct Substitution<'a> {
     pub context: &'a str,
 }
 
+impl Substitution<'_> {
+    /// Whether the substitution changes the text: a flag-only rule's replaces the match
+    /// with itself.
+    pub fn writes(&self) -> bool {
+        self.matched != self.replacement
+    }
+}
+
 /// Where a substitution is: what [`Substitutions::places_mut`] lets a caller move, when
 /// the text was part of a larger one or is counted in other units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

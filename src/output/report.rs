@@ -240,7 +240,7 @@ impl<'r> Reporter<'r> {
         let path = article.path.display().to_string();
         for sub in &processed.subs {
             let change = Change {
-                kind: "change",
+                kind: if sub.writes() { "change" } else { "flag" },
                 path: &path,
                 line: sub.line,
                 column: sub.column,
@@ -263,7 +263,11 @@ impl<'r> Reporter<'r> {
             let [matched, replacement, rule, context] =
                 [&row[5], &row[6], &row[4], &row[7]].map(unescape_cell);
             let change = Change {
-                kind: "change",
+                kind: if matched != replacement {
+                    "change"
+                } else {
+                    "flag"
+                },
                 path: &path,
                 line: number(1),
                 column: number(2),
@@ -321,7 +325,7 @@ impl<'r> Reporter<'r> {
         summary.files_read += 1;
         summary.bytes += processed.bytes;
         summary.substitutions += processed.substitution_count();
-        summary.files_changed += usize::from(processed.substitution_count() > 0);
+        summary.files_changed += usize::from(processed.writes());
         for sub in &processed.subs {
             *self.rule_counts.entry(sub.rule).or_default() += 1;
         }
@@ -460,11 +464,19 @@ impl Change<'_> {
         }
         let [path, matched, replacement, rule] =
             [self.path, self.matched, self.replacement, self.rule].map(one_line);
-        let _ = writeln!(
-            out,
-            "{path}:{}:{}: {matched} -> {replacement} [{rule}]",
-            self.line, self.column
-        );
+        // A flag-only rule's row replaces the match with itself (its note says why).
+        let _ = match matched == replacement {
+            true => writeln!(
+                out,
+                "{path}:{}:{}: {matched} (flag) [{rule}]",
+                self.line, self.column
+            ),
+            false => writeln!(
+                out,
+                "{path}:{}:{}: {matched} -> {replacement} [{rule}]",
+                self.line, self.column
+            ),
+        };
     }
 }
 

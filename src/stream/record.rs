@@ -267,7 +267,7 @@ fn corrected<'a>(
         id,
         text,
         bytes,
-        changed: !outcome.subs.is_empty(),
+        changed: outcome.subs.iter().any(|s| s.writes()),
         substitutions,
         warnings: outcome.warnings.clone(),
         rest,
