@@ -113,7 +113,16 @@ pub struct StreamArgs {
     #[arg(short, long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,
 
-    /// Which correction to write: `source` (default) or `fr`, as for `fix`.
+    #[command(flatten)]
+    pub into: IntoArgs,
+}
+
+/// `--into`, for the commands that correct.
+#[derive(Debug, Args)]
+pub struct IntoArgs {
+    /// Which correction to write: `source` (the glossaries' `replacement`, the English
+    /// source term) or `fr` (a rule's French correction, its `fr` column, with the
+    /// determiner before it agreed; names and rules without one keep `replacement`).
     #[arg(
         long,
         value_name = "LANG",
@@ -387,16 +396,8 @@ pub struct CommonArgs {
     #[arg(short, long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,
 
-    /// Which correction to write: `source` (the glossaries' `replacement`, the English
-    /// source term) or `fr` (a rule's French correction, its `fr` column, with the
-    /// determiner before it agreed; names and rules without one keep `replacement`).
-    #[arg(
-        long,
-        value_name = "LANG",
-        default_value = "source",
-        hide_possible_values = true
-    )]
-    pub into: crate::glossary::Language,
+    #[command(flatten)]
+    pub into: IntoArgs,
 
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]

@@ -137,7 +137,7 @@ impl Config {
             stdin,
             inputs: distinct_inputs(common.inputs.into_iter().filter(|p| p != Path::new("-"))),
             glossaries: common.glossaries,
-            into: common.into,
+            into: common.into.into,
             extensions: normalize_extensions(&common.input.extensions),
             target,
             log,
