@@ -11,11 +11,14 @@ Each argument is NAME=COMMAND; `{out}` in a command is replaced by a fresh folde
 /dev/shm (a RAM disk: this machine's disk writeback is too noisy to time writes), removed
 before each run, and `{log}` by a file there, removed too (a log left by the run before
 would be read by `fix`'s check that it holds no reviewer's work). The commands run in turn, round after round, so that a noisy minute
-falls on all of them alike; the first round is a warm-up and is not counted.
+falls on all of them alike; the first round is a warm-up and is not counted. Each command's
+CPU time (user + system, of the command and its children) is reported too: on a machine
+other work shares, it moves far less than the wall time.
 """
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -32,24 +35,29 @@ def main():
     work = tempfile.mkdtemp(prefix="mtfix-versus-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     out, log = os.path.join(work, "out"), os.path.join(work, "changes.csv")
     times = {name: [] for name, _ in named}
+    cpu = {name: [] for name, _ in named}
     for round_ in range(args.runs + 1):
         for name, command in named:
             shutil.rmtree(out, ignore_errors=True)
             if os.path.exists(log):
                 os.remove(log)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             subprocess.run(command.replace("{out}", out).replace("{log}", log), shell=True, check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if round_ > 0:
                 times[name].append(time.perf_counter() - started)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     shutil.rmtree(work, ignore_errors=True)
     print(f"{args.runs} alternated rounds after one warm-up; seconds")
-    print("| command | median | min | max | quartiles |")
-    print("|---|---|---|---|---|")
+    print("| command | median | min | max | quartiles | CPU (user + sys) median | CPU quartiles |")
+    print("|---|---|---|---|---|---|---|")
     for name, values in times.items():
         q = statistics.quantiles(values, n=4)
+        c = statistics.quantiles(cpu[name], n=4)
         print(f"| {name} | {statistics.median(values):.3f} | {min(values):.3f} | {max(values):.3f} "
-              f"| {q[0]:.3f}–{q[2]:.3f} |")
+              f"| {q[0]:.3f}–{q[2]:.3f} | {statistics.median(cpu[name]):.3f} | {c[0]:.3f}–{c[2]:.3f} |")
 
 
 if __name__ == "__main__":
