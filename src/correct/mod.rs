@@ -835,18 +835,23 @@ mod tests {
             let gender = prop::sample::select(vec!["", "m", "f"]);
             let context = prop::sample::select(contexts);
             let scope = prop::sample::select(vec!["", "paragraph", "article", "article"]);
+            // French corrections (written under `--into fr`), with every agreement, and
+            // flag-only rules.
+            let french = prop::sample::select(vec![
+                ",,", ",,", "zu,f,", "Eu,m,", "1,m pl,", "22,,", "zu,,flag", ",,flag",
+            ]);
             let row = (
                 (pattern, replacement, any::<bool>()),
-                (seam, gender),
+                (seam, gender, french),
                 (context.clone(), context, scope),
             )
-                .prop_map(|((p, r, exact), (seam, gender), (if_, unless, scope))| {
+                .prop_map(|((p, r, exact), (seam, gender, fr), (if_, unless, scope))| {
                     let case = if exact { "exact" } else { "" };
-                    format!("{p},{r},{case},{seam},{gender},{if_},{unless},{scope}\n")
+                    format!("{p},{r},{case},{seam},{gender},{if_},{unless},{scope},{fr}\n")
                 });
             proptest::collection::vec(row, 0..6).prop_map(|rows| {
                 format!(
-                    "pattern,replacement,case,seam,gender,if,unless,scope\n{}",
+                    "pattern,replacement,case,seam,gender,if,unless,scope,fr,fr_gender,action\n{}",
                     rows.concat()
                 )
             })
@@ -951,6 +956,24 @@ mod tests {
                 prop_assert_eq!(check_log(&text, &applied), Ok(()));
             }
 
+            /// Under `--into fr` too, the output differs from the input only in logged
+            /// spans, replaying the log gives it, and a second run changes nothing.
+            #[test]
+            fn french_replacements_keep_the_log_exact_and_are_idempotent(
+                text in text(),
+                csv in glossary_without_shared_context(),
+            ) {
+                let rules = rules(&csv).into_language(crate::glossary::Language::Fr);
+                let applied = apply(&rules, &text);
+                prop_assert_eq!(check_log(&text, &applied), Ok(()));
+                let again = apply(&rules, &applied.text);
+                prop_assert!(
+                    again.subs.iter().all(|s| !s.writes()),
+                    "second run changed {:?}",
+                    again.subs
+                );
+            }
+
             #[test]
             fn a_second_run_changes_nothing(
                 text in text(),
@@ -959,7 +982,12 @@ mod tests {
                 let rules = rules(&csv);
                 let applied = apply(&rules, &text);
                 let again = apply(&rules, &applied.text);
-                prop_assert!(again.subs.is_empty(), "second run changed {:?}", again.subs);
+                // Flag-only rules report again; they never change the text.
+                prop_assert!(
+                    again.subs.iter().all(|s| !s.writes()),
+                    "second run changed {:?}",
+                    again.subs
+                );
             }
 
             #[test]
