@@ -845,10 +845,12 @@ mod tests {
                 (seam, gender, french),
                 (context.clone(), context, scope),
             )
-                .prop_map(|((p, r, exact), (seam, gender, fr), (if_, unless, scope))| {
-                    let case = if exact { "exact" } else { "" };
-                    format!("{p},{r},{case},{seam},{gender},{if_},{unless},{scope},{fr}\n")
-                });
+                .prop_map(
+                    |((p, r, exact), (seam, gender, fr), (if_, unless, scope))| {
+                        let case = if exact { "exact" } else { "" };
+                        format!("{p},{r},{case},{seam},{gender},{if_},{unless},{scope},{fr}\n")
+                    },
+                );
             proptest::collection::vec(row, 0..6).prop_map(|rows| {
                 format!(
                     "pattern,replacement,case,seam,gender,if,unless,scope,fr,fr_gender,action\n{}",
