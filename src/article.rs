@@ -958,7 +958,8 @@ pub(crate) struct Spill {
     pub(crate) count: usize,
     /// Substitutions per rule index.
     pub(crate) rule_counts: HashMap<usize, usize>,
-    /// Whether some substitution changes the text.
+    /// Whether some substitution changes the text (a flag-only rule's or a rejection
+    /// reused does not).
     pub(crate) changes: bool,
     pub(crate) reused: Reuses,
 }

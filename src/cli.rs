@@ -122,6 +122,24 @@ pub struct StreamArgs {
     /// Worker threads (0 = one per core). Output is identical whatever the number.
     #[arg(short, long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+
+    #[command(flatten)]
+    pub into: IntoArgs,
+}
+
+/// `--into`, for the commands that correct.
+#[derive(Debug, Args)]
+pub struct IntoArgs {
+    /// Which correction to write: `source` (the glossaries' `replacement`, the English
+    /// source term) or `fr` (a rule's French correction, its `fr` column, with the
+    /// determiner before it agreed; names and rules without one keep `replacement`).
+    #[arg(
+        long,
+        value_name = "LANG",
+        default_value = "source",
+        hide_possible_values = true
+    )]
+    pub into: crate::glossary::Language,
 }
 
 /// `mtfix log` options.
@@ -401,6 +419,9 @@ pub struct CommonArgs {
     /// Worker threads (0 = one per core). Output is identical whatever the number.
     #[arg(short, long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+
+    #[command(flatten)]
+    pub into: IntoArgs,
 
     /// No progress bar and no summary on stderr.
     #[arg(short, long)]

@@ -61,6 +61,8 @@ pub(crate) struct Config {
     pub append_log: bool,
     /// Decisions of earlier reviewed logs, reused (`--decisions`).
     pub decisions: Arc<Decisions>,
+    /// Which correction the rules write (`--into`).
+    pub into: crate::glossary::Language,
 }
 
 impl Config {
@@ -139,6 +141,7 @@ impl Config {
             stdin,
             inputs: distinct_inputs(common.inputs.into_iter().filter(|p| p != Path::new("-"))),
             glossaries: common.glossaries,
+            into: common.into.into,
             extensions: normalize_extensions(&common.input.extensions),
             target,
             log,

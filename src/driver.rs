@@ -98,6 +98,7 @@ fn run_with<'s>(
             (rules, walk.map(Listing::OnWorkers))
         }
     };
+    let rules = rules.into_language(config.into);
     let mut reporter = Reporter::new(config, &rules, bar.clone())?;
     match listing {
         None => reporter.add(article::process_stdin(&rules, config))?,

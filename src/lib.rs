@@ -52,7 +52,7 @@ pub use correct::{Applied, apply};
 pub use driver::{load_glossaries, load_rules};
 pub use error::{Error, Result};
 pub use exit::Exit;
-pub use glossary::{EMBEDDED, Glossary, Pattern};
+pub use glossary::{EMBEDDED, Glossary, Language, Pattern};
 
 /// Internals exposed for the benchmarks' stage timer (`examples/stages.rs`), the fuzz
 /// target and tests that compare a fast path with its plain twin; not a stable API.

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::correct::apply;
-use crate::correct::fold;
 use crate::correct::matcher::Rules;
+use crate::correct::{fold, seam};
 use crate::error::Result;
 use crate::exit::Exit;
-use crate::glossary::{Pattern, Rule};
+use crate::glossary::{Language, Onset, Pattern, Rule};
 use crate::output::logfile::{self, Decision};
 
 /// Characters and sequences the matching view never contains: a condition that needs
@@ -38,6 +38,15 @@ pub(super) fn test(paths: &[PathBuf]) -> Result<Exit> {
     for (index, rule) in rules.rules().iter().enumerate() {
         for failure in test_rule(&rules, index, rule, &mut checked) {
             failures.push(format!("{}: rule `{}`: {failure}", where_(rule), rule.id));
+        }
+    }
+    // `expected_fr`: the example through the whole rule set under `--into fr`.
+    if rules.rules().iter().any(|r| r.expected_fr.is_some()) {
+        let french = crate::load_rules(paths)?.into_language(Language::Fr);
+        for rule in french.rules() {
+            for failure in test_french(&french, rule, &mut checked) {
+                failures.push(format!("{}: rule `{}`: {failure}", where_(rule), rule.id));
+            }
         }
     }
     for failure in &failures {
@@ -96,6 +105,30 @@ fn test_rule(rules: &Rules, index: usize, rule: &Rule, checked: &mut usize) -> V
     failures
 }
 
+/// The failures of one rule's example corrected into French (`rules` write French).
+fn test_french(rules: &Rules, rule: &Rule, checked: &mut usize) -> Vec<String> {
+    let (Some(example), Some(expected)) = (&rule.example, &rule.expected_fr) else {
+        return Vec::new();
+    };
+    *checked += 1;
+    let applied = apply(rules, example);
+    let mut failures = Vec::new();
+    if applied.text != *expected {
+        failures.push(format!(
+            "example {example:?} gives {:?} with --into fr, expected_fr {expected:?}",
+            applied.text
+        ));
+    }
+    let again = apply(rules, &applied.text);
+    if again.text != applied.text {
+        failures.push(format!(
+            "not idempotent with --into fr: a second run turns {:?} into {:?}",
+            applied.text, again.text
+        ));
+    }
+    failures
+}
+
 /// How bad a lint finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Severity {
@@ -118,6 +151,7 @@ pub(super) fn lint(paths: &[PathBuf]) -> Result<Exit> {
     lint_overlaps(&rules, &mut findings);
     lint_idempotence(&rules, &mut findings);
     lint_conditions(&rules, &mut findings);
+    lint_elided_articles(&rules, &mut findings);
     findings.sort_by_key(|f| (f.rule, f.severity));
     for finding in &findings {
         let rule = &rules.rules()[finding.rule];
@@ -146,6 +180,68 @@ pub(super) fn lint(paths: &[PathBuf]) -> Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// Rules that would leave an elided "l'" before a consonant ("l'drop"): the pattern is a
+/// lower-case word starting with a sound that elides (a vowel, a mute h), so it can
+/// follow "l'", and a
+/// replacement starts with a consonant sound, without the gender that restores
+/// "le"/"la" (`gender` for `replacement`, `fr_gender` for `fr`). A French replacement
+/// is also checked when the pattern takes the "l'" in: a lower-case word then needs its
+/// article ("la chute"); the source term is English, quoted as is by design, and a
+/// name takes no article ("L'IA profonde" → "DeepSeek").
+fn lint_elided_articles(rules: &Rules, findings: &mut Vec<Finding>) {
+    for (index, rule) in rules.rules().iter().enumerate() {
+        let Pattern::Literal(pattern) = &rule.pattern else {
+            continue;
+        };
+        if rule.seam.off {
+            continue;
+        }
+        let folded = fold::fold_pattern(pattern, false);
+        let takes_article = folded.starts_with("l'");
+        // A common noun, written in lower case; names are written with their capital,
+        // and a name's "l'" is best taken into a pattern of its own ("l'IA profonde").
+        let common = pattern.chars().next().is_some_and(char::is_lowercase);
+        let follows_article =
+            !takes_article && common && seam::onset(pattern) == Some(Onset::Vowel);
+        let consonant = |replacement: &str| seam::onset(replacement) == Some(Onset::Consonant);
+        let french = rule.french.as_deref();
+        let mut warn = |message: String| {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                rule: index,
+                message,
+            })
+        };
+        if follows_article && rule.seam.gender.is_none() && consonant(&rule.replacement) {
+            warn(format!(
+                "`{pattern}` can follow \"l'\", and `{}` starts with a consonant sound: \
+                 give `gender` so that \"l'\" becomes \"le\" or \"la\"",
+                rule.replacement
+            ));
+        }
+        let Some(french) = french.filter(|f| f.agreement.is_none()) else {
+            continue;
+        };
+        let fr = &french.replacement;
+        if follows_article && consonant(fr) {
+            warn(format!(
+                "`{pattern}` can follow \"l'\", and its French `{fr}` starts with a \
+                 consonant sound: give `fr_gender` so that \"l'\" becomes \"le\" or \"la\""
+            ));
+        }
+        let lower_case = fr.chars().next().is_some_and(char::is_lowercase);
+        let article = ["le ", "la ", "les ", "l'"]
+            .iter()
+            .any(|a| fr.starts_with(a));
+        if takes_article && lower_case && consonant(fr) && !article {
+            warn(format!(
+                "`{pattern}` takes \"l'\" in, and its French `{fr}` has no article: write \
+                 it (\"la {fr}\"), or leave \"l'\" out of the pattern and give `fr_gender`"
+            ));
+        }
+    }
 }
 
 /// Rules with the same pattern: duplicates, rules that can never win, conflicting

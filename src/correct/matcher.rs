@@ -25,7 +25,7 @@ use crate::correct::words::WordIndex;
 use crate::correct::{protect, sentence};
 use crate::error::{Error, Result};
 use crate::glossary::condition::Condition;
-use crate::glossary::{Glossary, Pattern, Rule, Scope};
+use crate::glossary::{Glossary, Language, Pattern, Rule, Scope};
 
 /// Consecutive rejected matches of one regex rule after which its search stops retrying
 /// inside rejected matches, so that a hostile regex cannot make a run quadratic.
@@ -88,6 +88,8 @@ pub struct Rules {
     anchor_gate: AnchorGate,
     /// The rules whose `if`/`unless` are searched in the whole article.
     article_rules: Vec<usize>,
+    /// Which correction the rules write (`--into`).
+    language: Language,
 }
 
 /// How literal patterns are searched (see [`Search`]).
@@ -259,6 +261,7 @@ impl Rules {
             .filter(|&i| rules[i].if_context.is_some() || rules[i].unless_context.is_some())
             .collect();
         Ok(Rules {
+            language: Language::Source,
             article_rules,
             anchors,
             anchor_gate: AnchorGate::default(),
@@ -277,6 +280,25 @@ impl Rules {
     /// The rules, in the order that breaks ties (glossary order, then row order).
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The rules writing the corrections of `language` (`--into`).
+    pub fn into_language(self, language: Language) -> Rules {
+        Rules { language, ..self }
+    }
+
+    /// Which correction the rules write.
+    pub(crate) fn language(&self) -> Language {
+        self.language
+    }
+
+    /// The correction `rule` proposes in this run's language, as the glossary writes it
+    /// (a regex rule's groups not filled in).
+    pub(crate) fn proposed<'r>(&self, rule: &'r Rule) -> &'r str {
+        match (self.language, &rule.french) {
+            (Language::Fr, Some(french)) => &french.replacement,
+            _ => &rule.replacement,
+        }
     }
 
     /// The paragraphs of plain `text` worth matching: those where an anchor occurs, as

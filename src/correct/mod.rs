@@ -21,8 +21,9 @@ use std::borrow::Cow;
 use crate::correct::fold::View;
 use crate::correct::markup::Format;
 use crate::correct::matcher::{ArticleFacts, Candidate, Rules, Search, selection_order};
-use crate::glossary::Pattern;
+use crate::correct::seam::Agreed;
 use crate::glossary::template;
+use crate::glossary::{Language, Pattern, Rule, Seam};
 
 /// Characters of context kept on each side of a match in the log.
 const CONTEXT_CHARS: usize = 160;
@@ -167,7 +168,10 @@ struct Edit<'r> {
 
 /// The edit a selected candidate makes, or `None` when the text already reads as the
 /// replacement. The edit takes in the word before the match when the French seam
-/// changes it (see [`seam`]), but never text before `floor`.
+/// changes it (see [`seam`]), but never text before `floor`. Under `--into fr`, a rule
+/// with a French correction writes it, its determiner agreed; where that cannot be done
+/// with certainty, the rule writes `replacement` as without `--into fr`. A flag-only
+/// rule's edit replaces the match with itself: logged, never written.
 fn edit_for<'r>(
     rules: &'r Rules,
     view: &View,
@@ -180,13 +184,95 @@ fn edit_for<'r>(
     let start = view.to_original(c.start);
     let end = view.to_original(c.end);
     let matched = &text[start..end];
-    let replacement = match &rule.pattern {
-        Pattern::Literal(_) => Cow::Borrowed(rule.replacement.as_str()),
+    let french = match rules.language() {
+        Language::Fr => rule.french.as_deref(),
+        Language::Source => None,
+    };
+    let proposed = |template: &'r str| {
+        let expanded = expand(rule, template, view, text, c);
+        format.escape(match_case(expanded, matched))
+    };
+    if rule.flag {
+        let suggestion = proposed(french.map_or(&rule.replacement, |f| &f.replacement));
+        return (suggestion != matched).then(|| Edit {
+            start,
+            end,
+            replacement: Cow::Owned(matched.to_owned()),
+        });
+    }
+    let apostrophe = || paragraph_apostrophe(view, text, c);
+    if let Some(french) = french {
+        let replacement = proposed(&french.replacement);
+        if replacement == matched {
+            return None;
+        }
+        let Some(agreement) = french.agreement else {
+            // The `seam` column's sound and gender are `replacement`'s, not `fr`'s.
+            let seam = Seam {
+                onset: None,
+                gender: None,
+                ..rule.seam
+            };
+            return Some(seamed(
+                view,
+                text,
+                floor,
+                (start, end),
+                replacement,
+                seam,
+                apostrophe,
+            ));
+        };
+        match seam::agree(text, floor, start, &replacement, agreement, apostrophe) {
+            Agreed::Kept => {
+                return Some(Edit {
+                    start,
+                    end,
+                    replacement,
+                });
+            }
+            Agreed::Changed(w) if !rule.seam.off && !view.touches_markup(w.start, start) => {
+                return Some(Edit {
+                    start: w.start,
+                    end,
+                    replacement: Cow::Owned(w.replacement),
+                });
+            }
+            Agreed::Changed(_) | Agreed::Uncertain => {}
+        }
+    }
+    let replacement = proposed(&rule.replacement);
+    if replacement == matched {
+        return None;
+    }
+    let apostrophe = || paragraph_apostrophe(view, text, c);
+    Some(seamed(
+        view,
+        text,
+        floor,
+        (start, end),
+        replacement,
+        rule.seam,
+        apostrophe,
+    ))
+}
+
+/// `template` (a rule's replacement) for candidate `c`: as written for a literal rule,
+/// its groups filled in from the original text for a regex rule.
+fn expand<'r>(
+    rule: &Rule,
+    template: &'r str,
+    view: &View,
+    text: &str,
+    c: Candidate,
+) -> Cow<'r, str> {
+    match &rule.pattern {
+        Pattern::Literal(_) => Cow::Borrowed(template),
         Pattern::Regex(regex) => Cow::Owned({
             let captures = regex
                 .captures_at(view.regex_haystack(), c.start)
                 .expect("a candidate's regex matches at its start");
-            template::expand(&rule.replacement, |name| {
+            template::expand(template, |name| {
                 let group = match name.parse::<usize>() {
                     Ok(n) => captures.get(n),
                     Err(_) => captures.name(name),
@@ -194,28 +280,36 @@ fn edit_for<'r>(
                 Some(&text[view.to_original(group.start())..view.to_original(group.end())])
             })
         }),
-    };
-    let replacement = format.escape(match_case(replacement, matched));
-    if replacement == matched {
-        return None;
     }
+}
+
+/// The edit of `text[start..end]` into `replacement`, with the French seam of
+/// section 2 at its left (elision, restoration, contraction).
+fn seamed<'r>(
+    view: &View,
+    text: &str,
+    floor: usize,
+    (start, end): (usize, usize),
+    replacement: Cow<'r, str>,
+    seam: Seam,
+    apostrophe: impl FnOnce() -> char,
+) -> Edit<'r> {
     let (start, end) = if replacement.is_empty() {
         widen_over_one_space(text, start, end)
     } else {
         (start, end)
     };
-    let apostrophe = || paragraph_apostrophe(view, text, c);
-    let widened = seam::widen(text, floor, start, &replacement, rule.seam, apostrophe)
+    let widened = seam::widen(text, floor, start, &replacement, seam, apostrophe)
         .filter(|w| !view.touches_markup(w.start, start));
     let (start, replacement) = match widened {
         Some(w) => (w.start, Cow::Owned(w.replacement)),
         None => (start, replacement),
     };
-    Some(Edit {
+    Edit {
         start,
         end,
         replacement,
-    })
+    }
 }
 
 /// How far from a match its paragraph is read for its apostrophes, each way, in bytes.
@@ -742,18 +836,25 @@ mod tests {
             let gender = prop::sample::select(vec!["", "m", "f"]);
             let context = prop::sample::select(contexts);
             let scope = prop::sample::select(vec!["", "paragraph", "article", "article"]);
+            // French corrections (written under `--into fr`), with every agreement, and
+            // flag-only rules.
+            let french = prop::sample::select(vec![
+                ",,", ",,", "zu,f,", "Eu,m,", "1,m pl,", "22,,", "zu,,flag", ",,flag",
+            ]);
             let row = (
                 (pattern, replacement, any::<bool>()),
-                (seam, gender),
+                (seam, gender, french),
                 (context.clone(), context, scope),
             )
-                .prop_map(|((p, r, exact), (seam, gender), (if_, unless, scope))| {
-                    let case = if exact { "exact" } else { "" };
-                    format!("{p},{r},{case},{seam},{gender},{if_},{unless},{scope}\n")
-                });
+                .prop_map(
+                    |((p, r, exact), (seam, gender, fr), (if_, unless, scope))| {
+                        let case = if exact { "exact" } else { "" };
+                        format!("{p},{r},{case},{seam},{gender},{if_},{unless},{scope},{fr}\n")
+                    },
+                );
             proptest::collection::vec(row, 0..6).prop_map(|rows| {
                 format!(
-                    "pattern,replacement,case,seam,gender,if,unless,scope\n{}",
+                    "pattern,replacement,case,seam,gender,if,unless,scope,fr,fr_gender,action\n{}",
                     rows.concat()
                 )
             })
@@ -858,6 +959,24 @@ mod tests {
                 prop_assert_eq!(check_log(&text, &applied), Ok(()));
             }
 
+            /// Under `--into fr` too, the output differs from the input only in logged
+            /// spans, replaying the log gives it, and a second run changes nothing.
+            #[test]
+            fn french_replacements_keep_the_log_exact_and_are_idempotent(
+                text in text(),
+                csv in glossary_without_shared_context(),
+            ) {
+                let rules = rules(&csv).into_language(crate::glossary::Language::Fr);
+                let applied = apply(&rules, &text);
+                prop_assert_eq!(check_log(&text, &applied), Ok(()));
+                let again = apply(&rules, &applied.text);
+                prop_assert!(
+                    again.subs.iter().all(|s| !s.writes()),
+                    "second run changed {:?}",
+                    again.subs
+                );
+            }
+
             #[test]
             fn a_second_run_changes_nothing(
                 text in text(),
@@ -866,7 +985,12 @@ mod tests {
                 let rules = rules(&csv);
                 let applied = apply(&rules, &text);
                 let again = apply(&rules, &applied.text);
-                prop_assert!(again.subs.is_empty(), "second run changed {:?}", again.subs);
+                // Flag-only rules report again; they never change the text.
+                prop_assert!(
+                    again.subs.iter().all(|s| !s.writes()),
+                    "second run changed {:?}",
+                    again.subs
+                );
             }
 
             #[test]

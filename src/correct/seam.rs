@@ -17,7 +17,7 @@
 //! When the replacement's first sound is uncertain (a lower-case h word neither list
 //! knows), nothing changes. The seam word keeps its case ("D'" → "De", "DE" → "D'").
 
-use crate::glossary::{Gender, Onset, Seam};
+use crate::glossary::{Agreement, Gender, Onset, Seam};
 
 /// Apostrophes that make an elision.
 const APOSTROPHES: [char; 3] = ['\'', '\u{2019}', '\u{2bc}'];
@@ -65,6 +65,202 @@ impl Widened {
     fn at(mut self, from: usize) -> Widened {
         self.start += from;
         self
+    }
+}
+
+/// What the determiner before a French replacement becomes (see [`agree`]).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Agreed {
+    /// The determiner changes: the edit starts with it.
+    Changed(Widened),
+    /// The determiner already agrees.
+    Kept,
+    /// No determiner right before the match, or one whose new form is uncertain ("des"
+    /// before a singular noun, a first sound neither list knows).
+    Uncertain,
+}
+
+/// Determiners, by family: what a determiner becomes is the form of its family for
+/// the replacement's gender, number and first sound (FRENCH-SEAMS.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// le, la, l', les
+    Definite,
+    /// du, de la, de l', des (the last only towards a plural: it is also the plural of
+    /// "un")
+    OfThe,
+    /// au, à la, à l', aux
+    ToThe,
+    /// ce, cet, cette, ces
+    Demonstrative,
+    /// un, une; plural "des"
+    Indefinite,
+    /// mon, ma, mes (and t…, s…): the first letter
+    Possessive(char),
+    /// notre/nos, votre/vos, leur/leurs: the singular, the plural
+    Ours(&'static str, &'static str),
+}
+
+/// Single-word determiners before one space, by family.
+const DETERMINERS: &[(Family, &[&str])] = &[
+    (Family::Definite, &["le", "la", "les"]),
+    (Family::OfThe, &["du", "des"]),
+    (Family::ToThe, &["au", "aux"]),
+    (Family::Demonstrative, &["ce", "cet", "cette", "ces"]),
+    (Family::Indefinite, &["un", "une"]),
+    (Family::Possessive('m'), &["mon", "ma", "mes"]),
+    (Family::Possessive('t'), &["ton", "ta", "tes"]),
+    (Family::Possessive('s'), &["son", "sa", "ses"]),
+    (Family::Ours("notre", "nos"), &["notre", "nos"]),
+    (Family::Ours("votre", "vos"), &["votre", "vos"]),
+    (Family::Ours("leur", "leurs"), &["leur", "leurs"]),
+];
+
+impl Family {
+    /// The form before a noun of `agreement` starting with `onset`; `None` where it is
+    /// uncertain. Elided forms end with `'`.
+    fn form(self, agreement: Agreement, onset: Option<Onset>) -> Option<String> {
+        use Family::*;
+        let vowel = || onset.map(|o| o == Onset::Vowel);
+        let feminine = agreement.gender == Some(Gender::Feminine);
+        let form = match (self, agreement.plural) {
+            (Definite, true) => "les",
+            (OfThe, true) => "des",
+            (ToThe, true) => "aux",
+            (Demonstrative, true) => "ces",
+            (Indefinite, true) => "des",
+            (Possessive(p), true) => return Some(format!("{p}es")),
+            (Ours(_, plural), true) => plural,
+            (Ours(singular, _), false) => singular,
+            // Towards a singular, the gender counts (never `None` in the singular).
+            _ if agreement.gender.is_none() => return None,
+            (Indefinite, false) => match feminine {
+                true => "une",
+                false => "un",
+            },
+            (Possessive(p), false) => match feminine && !vowel()? {
+                true => return Some(format!("{p}a")),
+                false => return Some(format!("{p}on")),
+            },
+            (Demonstrative, false) => match (feminine, vowel()?) {
+                (true, _) => "cette",
+                (false, true) => "cet",
+                (false, false) => "ce",
+            },
+            (Definite | OfThe | ToThe, false) => {
+                // Before a vowel, the masculine and feminine forms are one.
+                let [before_vowel, feminine_form, masculine_form] = match self {
+                    Definite => ["l'", "la", "le"],
+                    OfThe => ["de l'", "de la", "du"],
+                    _ => ["à l'", "à la", "au"],
+                };
+                match (vowel()?, feminine) {
+                    (true, _) => before_vowel,
+                    (false, true) => feminine_form,
+                    (false, false) => masculine_form,
+                }
+            }
+        };
+        Some(form.to_owned())
+    }
+}
+
+/// The determiner right before `text[start..]` (not before `floor`) made to agree with
+/// a French `replacement` of `agreement` (FRENCH-SEAMS.md §5): "l'automne" → "la chute",
+/// "cet automne" → "cette chute", "du printemps" → "de la source", "les automnes" →
+/// "les chutes". The determiner is the word before the match and one space, or an
+/// elided "l'" (after "de " or "à " they make one determiner: "de l'", "à la"); a new
+/// elision takes the determiner's own apostrophe, else `apostrophe()`. The determiner
+/// keeps its case ("Cet" → "Cette").
+pub(crate) fn agree(
+    text: &str,
+    floor: usize,
+    start: usize,
+    replacement: &str,
+    agreement: Agreement,
+    apostrophe: impl FnOnce() -> char,
+) -> Agreed {
+    let from = crate::correct::sentence::floor_boundary(text, start.saturating_sub(24)).max(floor);
+    let before = &text[from..start];
+    let Some((at, word, family, elided)) = determiner(before) else {
+        return Agreed::Uncertain;
+    };
+    // "des automnes": "de" + "les", or the plural of "un"; a singular cannot tell.
+    if word.eq_ignore_ascii_case("des") && !agreement.plural {
+        return Agreed::Uncertain;
+    }
+    let Some(form) = family.form(agreement, onset(replacement)) else {
+        return Agreed::Uncertain;
+    };
+    let own_apostrophe = elided.or_else(|| {
+        form.ends_with('\'')
+            .then(|| before[at..].chars().find(|c| APOSTROPHES.contains(c)))
+            .flatten()
+    });
+    let form = match form.strip_suffix('\'') {
+        Some(stem) => format!("{stem}{}", own_apostrophe.unwrap_or_else(apostrophe)),
+        None => format!("{form} "),
+    };
+    let form = with_case_of(word, &form);
+    if before[at..] == form {
+        return Agreed::Kept;
+    }
+    Agreed::Changed(Widened {
+        start: from + at,
+        replacement: format!("{form}{replacement}"),
+    })
+}
+
+/// The determiner at the end of `before`: where it starts, its first word, its family,
+/// and its apostrophe when it ends elided.
+fn determiner(before: &str) -> Option<(usize, &str, Family, Option<char>)> {
+    if let Some(apostrophe) = before
+        .chars()
+        .next_back()
+        .filter(|c| APOSTROPHES.contains(c))
+    {
+        let (at, word) = last_word(&before[..before.len() - apostrophe.len_utf8()])?;
+        if !word.eq_ignore_ascii_case("l") {
+            return None;
+        }
+        return Some(with_preposition(
+            before,
+            at,
+            word,
+            Family::Definite,
+            Some(apostrophe),
+        ));
+    }
+    let (at, word) = last_word(before.strip_suffix(' ')?)?;
+    let lower = word.to_lowercase();
+    let &(family, _) = DETERMINERS
+        .iter()
+        .find(|(_, words)| words.contains(&lower.as_str()))?;
+    Some(match lower.as_str() {
+        "la" => with_preposition(before, at, word, family, None),
+        _ => (at, word, family, None),
+    })
+}
+
+/// "de la", "à l'": a definite article after "de " or "à " is one determiner with it.
+fn with_preposition<'a>(
+    before: &'a str,
+    at: usize,
+    word: &'a str,
+    family: Family,
+    elided: Option<char>,
+) -> (usize, &'a str, Family, Option<char>) {
+    let preposition = before[..at]
+        .strip_suffix(' ')
+        .and_then(last_word)
+        .and_then(|(p, w)| match w.to_lowercase().as_str() {
+            "de" => Some((p, w, Family::OfThe)),
+            "à" => Some((p, w, Family::ToThe)),
+            _ => None,
+        });
+    match preposition {
+        Some((p, w, family)) => (p, w, family, elided),
+        None => (at, word, family, elided),
     }
 }
 
@@ -553,6 +749,87 @@ mod tests {
             ..Seam::default()
         };
         assert_eq!(seam("d'⟦IA profonde⟧", "DeepSeek", off), "d'DeepSeek");
+    }
+
+    /// `marked` with its determiner agreed with `replacement` of `agreement`, or
+    /// `None` where mtfix would write the source replacement instead.
+    fn agreed(marked: &str, replacement: &str, agreement: Agreement) -> Option<String> {
+        let start = marked.find('⟦').unwrap();
+        let match_end = marked.find('⟧').unwrap() - '⟦'.len_utf8();
+        let text = marked.replace(['⟦', '⟧'], "");
+        let (start, replacement) = match agree(&text, 0, start, replacement, agreement, || '\'') {
+            Agreed::Changed(w) => (w.start, w.replacement),
+            Agreed::Kept => (start, replacement.to_owned()),
+            Agreed::Uncertain => return None,
+        };
+        Some(format!(
+            "{}{replacement}{}",
+            &text[..start],
+            &text[match_end..]
+        ))
+    }
+
+    #[test]
+    fn determiners_agree_with_a_french_replacement() {
+        // FRENCH-SEAMS.md §7, cases 24 to 36, and the other determiners of §5, as
+        // `text | replacement gender [pl] | expected` (`-`: uncertain, so mtfix writes the
+        // source replacement instead).
+        let cases = "\
+            l'⟦automne⟧ des marchés | chute f | la chute des marchés
+            L’⟦automne⟧ des cours | chute f | La chute des cours
+            cet ⟦automne⟧ | chute f | cette chute
+            ce ⟦printemps⟧ | chute f | cette chute
+            de l'⟦automne⟧ boursier | chute f | de la chute boursier
+            au ⟦printemps⟧ du fleuve | source f | à la source du fleuve
+            Du ⟦printemps⟧ | source f | De la source
+            la ⟦chute⟧ 2024 | automne m | l'automne 2024
+            de la ⟦chute⟧ | déclin m | du déclin
+            à la ⟦chute⟧ | déclin m | au déclin
+            cette ⟦chute⟧ | automne m | cet automne
+            ma ⟦chute⟧ préférée | automne m | mon automne préférée
+            à l'⟦entrée⟧ | hall m | au hall
+            son ⟦idée⟧ | piste f | sa piste
+            son ⟦projet⟧ | idée f | son idée
+            la ⟦boisson⟧ lactée | yaourt m | le yaourt lactée
+            l'⟦équipe⟧ de France | onze m | le onze de France
+            une ⟦idée⟧ | projet m | un projet
+            notre ⟦idée⟧ | projet m | notre projet
+            LA ⟦CHUTE⟧ | AUTOMNE m | L'AUTOMNE
+            la ⟦baisse⟧ | chute f | la chute
+            les ⟦automnes⟧ | chutes f pl | les chutes
+            aux ⟦automnes⟧ | chutes pl | aux chutes
+            l'⟦automne⟧ | chutes f pl | les chutes
+            cet ⟦automne⟧ | chutes f pl | ces chutes
+            du ⟦printemps⟧ | sources f pl | des sources
+            mon ⟦idée⟧ | pistes f pl | mes pistes
+            un ⟦printemps⟧ | sources f pl | des sources
+            le premier ⟦automne⟧ | chute f | -
+            d'⟦automne⟧ | chute f | -
+            des ⟦automnes⟧ | chute f | -
+            l'⟦automne⟧ | hibiscus m | -
+            la\u{a0}⟦chute⟧ | automne m | -
+            aujourd'⟦hui⟧ | chute f | -";
+        for case in cases.lines() {
+            let [marked, french, expected] =
+                [0, 1, 2].map(|i| case.split(" | ").nth(i).unwrap().trim());
+            let mut words = french.split(' ');
+            let replacement = words.next().unwrap();
+            let words: Vec<&str> = words.collect();
+            let agreement = Agreement {
+                gender: match words[0] {
+                    "m" => Some(Gender::Masculine),
+                    "f" => Some(Gender::Feminine),
+                    _ => None,
+                },
+                plural: words.contains(&"pl"),
+            };
+            let expected = (expected != "-").then_some(expected);
+            assert_eq!(
+                agreed(marked, replacement, agreement).as_deref(),
+                expected,
+                "{case}"
+            );
+        }
     }
 
     #[test]

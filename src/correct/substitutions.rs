@@ -57,9 +57,16 @@ impl<'a> Substitution<'a> {
         }
     }
 
-    /// Whether the substitution changes the text.
+    /// Whether the substitution changes the text: a flag-only rule's replaces the match
+    /// with itself, and a rejection reused writes the match back.
     pub fn changes(&self) -> bool {
         self.written() != self.matched
+    }
+
+    /// Whether its rule proposes a change: a flag-only rule's proposal is the match itself
+    /// (the log and the report call it a flag, whatever a reviewer decided).
+    pub fn writes(&self) -> bool {
+        self.matched != self.replacement
     }
 }
 

@@ -42,6 +42,10 @@ pub(crate) const COLUMNS: &[&str] = &[
     "seam",
     "gender",
     "scope",
+    "fr",
+    "fr_gender",
+    "expected_fr",
+    "action",
 ];
 
 /// Regexes larger than this once compiled are refused rather than slowing every run.
@@ -89,6 +93,13 @@ pub struct Rule {
     pub seam: Seam,
     /// Where `if` and `unless` are searched (`scope`).
     pub scope: Scope,
+    /// The French correction written under `--into fr` (`fr`, `fr_gender`); `None`
+    /// keeps `replacement` (a name has no French form).
+    pub french: Option<Box<French>>,
+    /// The example once corrected into French (`expected_fr`, `glossary test`).
+    pub expected_fr: Option<String>,
+    /// `action=flag`: a match is logged and reported, never written.
+    pub flag: bool,
     /// The glossary file and the line of the row, for errors and the log.
     pub origin: Origin,
 }
@@ -108,6 +119,38 @@ pub struct Seam {
     /// `gender=m` or `f`: the replacement's gender, which restoring an elided `l'`
     /// before a consonant needs ("le"/"la").
     pub gender: Option<Gender>,
+}
+
+/// Which correction a run writes (`--into`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Language {
+    /// The `replacement` column: the English source term, as the glossaries give it.
+    #[default]
+    Source,
+    /// The `fr` column where a rule has one (with its determiner agreed), else
+    /// `replacement`.
+    Fr,
+}
+
+/// A rule's French correction (`fr`), and what the determiner before a match agrees
+/// with (`fr_gender`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct French {
+    /// The text written instead of the match (a template, like `replacement`, in regex
+    /// rules).
+    pub replacement: String,
+    /// `fr_gender`: the replacement's gender and number. With it, the determiner right
+    /// before a match takes them ("cet automne" → "cette chute"); without it, the
+    /// replacement is written as it stands, with the seams of `replacement`.
+    pub agreement: Option<Agreement>,
+}
+
+/// The gender and number a French noun gives the determiner before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Agreement {
+    /// `None` only in the plural, where French determiners have one form ("les", "ces").
+    pub gender: Option<Gender>,
+    pub plural: bool,
 }
 
 /// Whether a word starts with a sound before which French elides.
@@ -491,6 +534,7 @@ fn parse_rule(row: &Row<'_>, line: u64, path: &Arc<Path>, stem: &str) -> Built {
         Some(regex) => Pattern::Regex(compile_pattern_regex(regex, exact_case, &replacement)?),
         None => Pattern::Literal(check_literal(source)?),
     };
+    let french = parse_french(row.get("fr"), row.get("fr_gender"), &pattern)?;
     let id = match row.get("id") {
         "" => format!("{stem}:{line}"),
         id => id.to_owned(),
@@ -508,6 +552,18 @@ fn parse_rule(row: &Row<'_>, line: u64, path: &Arc<Path>, stem: &str) -> Built {
         expected: non_empty(row.get("expected")),
         counterexample: non_empty(row.get("counterexample")),
         seam: parse_seam(row.get("seam"), row.get("gender"))?,
+        french,
+        expected_fr: non_empty(row.get("expected_fr")),
+        flag: match row.get("action") {
+            "" | "fix" => false,
+            "flag" => true,
+            other => {
+                return Err((
+                    "action",
+                    format!("`action` must be `fix` or `flag`, not `{other}`"),
+                ));
+            }
+        },
         scope: match row.get("scope") {
             "" | "sentence" => Scope::Sentence,
             "paragraph" => Scope::Paragraph,
@@ -560,6 +616,56 @@ fn parse_seam(seam: &str, gender: &str) -> std::result::Result<Seam, (&'static s
         }
     }
     Ok(parsed)
+}
+
+/// The `fr` column (the French correction) and the `fr_gender` column (`m`, `f`,
+/// `m pl`, `f pl` or `pl`), which needs a `fr`.
+fn parse_french(
+    fr: &str,
+    gender: &str,
+    pattern: &Pattern,
+) -> std::result::Result<Option<Box<French>>, (&'static str, String)> {
+    let agreement = match gender.split_whitespace().collect::<Vec<_>>()[..] {
+        [] => None,
+        [g] if g != "pl" => Some(Agreement {
+            gender: Some(parse_gender(g)?),
+            plural: false,
+        }),
+        ["pl"] => Some(Agreement {
+            gender: None,
+            plural: true,
+        }),
+        [g, "pl"] => Some(Agreement {
+            gender: Some(parse_gender(g)?),
+            plural: true,
+        }),
+        _ => return Err(("fr_gender", bad_fr_gender(gender))),
+    };
+    if fr.is_empty() {
+        return match agreement {
+            Some(_) => Err(("fr_gender", "`fr_gender` needs a `fr` replacement".into())),
+            None => Ok(None),
+        };
+    }
+    if let Pattern::Regex(regex) = pattern {
+        check_group_references(regex, fr).map_err(|m| ("fr", m))?;
+    }
+    Ok(Some(Box::new(French {
+        replacement: fr.to_owned(),
+        agreement,
+    })))
+}
+
+fn parse_gender(gender: &str) -> std::result::Result<Gender, (&'static str, String)> {
+    match gender {
+        "m" => Ok(Gender::Masculine),
+        "f" => Ok(Gender::Feminine),
+        _ => Err(("fr_gender", bad_fr_gender(gender))),
+    }
+}
+
+fn bad_fr_gender(gender: &str) -> String {
+    format!("`fr_gender` must be `m`, `f`, `m pl`, `f pl` or `pl`, not `{gender}`")
 }
 
 fn non_empty(field: &str) -> Option<String> {
@@ -950,6 +1056,42 @@ mod tests {
         assert!(error_of("pattern,replacement\n' ',x\n").contains("no letter or digit"));
         assert!(error_of("pattern,replacement\nre:a*,x\n").contains("matches empty text"));
         assert!(error_of("pattern,replacement\nre:(a)b,$2\n").contains("group `2`"));
+    }
+
+    #[test]
+    fn french_corrections_and_flags() {
+        let csv = "pattern,replacement,fr,fr_gender,action\n\
+                   automne,drop,chute,f,\n\
+                   automnes,drops,chutes,f pl,flag\n\
+                   Openai,OpenAI,,,fix\n";
+        let rules = parse_str(csv).unwrap().rules;
+        let french = |i: usize| rules[i].french.as_deref().cloned();
+        let agreement = |gender, plural| Some(Agreement { gender, plural });
+        assert_eq!(
+            french(0),
+            Some(French {
+                replacement: "chute".into(),
+                agreement: agreement(Some(Gender::Feminine), false),
+            })
+        );
+        assert_eq!(
+            french(1).unwrap().agreement,
+            agreement(Some(Gender::Feminine), true)
+        );
+        assert_eq!(french(2), None);
+        assert_eq!(
+            rules.iter().map(|r| r.flag).collect::<Vec<_>>(),
+            [false, true, false]
+        );
+        let error =
+            |row: &str| error_of(&format!("pattern,replacement,fr,fr_gender,action\n{row}\n"));
+        assert_eq!(
+            error("a,b,c,n,"),
+            "g/test.csv:2:7: `fr_gender` must be `m`, `f`, `m pl`, `f pl` or `pl`, not `n`"
+        );
+        assert!(error("a,b,,f,").contains("`fr_gender` needs a `fr` replacement"));
+        assert!(error("a,b,c,,maybe").contains("`action` must be `fix` or `flag`"));
+        assert!(error_of("pattern,replacement,fr\nre:(a)b,x,$2\n").contains("group `2`"));
     }
 
     #[test]

@@ -155,7 +155,13 @@ impl<'a> LogRow<'a> {
                 Cow::Borrowed(path) => escape_cell(path),
                 Cow::Owned(path) => Cow::Owned(escape_cell(&path).into_owned()),
             },
-            note: escape_cell(&rule.note),
+            note: match sub.writes() {
+                true => escape_cell(&rule.note),
+                // A flag-only rule's row changes nothing; its note tells the reviewer why.
+                false => Cow::Owned(
+                    escape_cell(&flag_note(rules.proposed(rule), &rule.note)).into_owned(),
+                ),
+            },
             file_hash,
             row_hash: row_hash(sub.byte_offset, sub.matched, sub.replacement),
             decided_in: escape_cell(sub.decided_in),
@@ -169,6 +175,14 @@ impl<'a> LogRow<'a> {
             glossary: glossary.into(),
             ..self
         }
+    }
+}
+
+/// The note of a flag-only rule's row: what it proposes, then the rule's note.
+fn flag_note(proposed: &str, note: &str) -> String {
+    match note {
+        "" => format!("flag only, not written: proposes `{proposed}`"),
+        note => format!("flag only, not written: proposes `{proposed}`. {note}"),
     }
 }
 

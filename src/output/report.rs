@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::config::Target;
 use crate::config::{Direction, ReviewConfig};
 use crate::correct::matcher::Rules;
+use crate::correct::{Reused, Substitution};
 use crate::error::{Error, Result};
 use crate::input::walk::Article;
 use crate::output::atomic;
@@ -238,10 +239,12 @@ impl<'r> Reporter<'r> {
     /// to the pending lines.
     fn write_check_lines(&mut self, article: &Article, processed: &Processed) -> Result<()> {
         let path = article.path.display().to_string();
-        // A rejection reused changes nothing; an edit reused changes to the edit.
-        for sub in processed.subs.iter().filter(|sub| sub.changes()) {
+        // A rejection reused changes nothing; an edit reused changes to the edit; a
+        // flag-only rule's match is reported, though nothing is written.
+        let rejected = |sub: &Substitution| sub.decided == Some(Reused::Rejected);
+        for sub in processed.subs.iter().filter(|sub| !rejected(sub)) {
             let change = Change {
-                kind: "change",
+                kind: if sub.writes() { "change" } else { "flag" },
                 path: &path,
                 line: sub.line,
                 column: sub.column,
@@ -268,7 +271,11 @@ impl<'r> Reporter<'r> {
             let [matched, replacement, rule, context] =
                 [&row[5], &row[6], &row[4], &row[7]].map(unescape_cell);
             let change = Change {
-                kind: "change",
+                kind: if matched != replacement {
+                    "change"
+                } else {
+                    "flag"
+                },
                 path: &path,
                 line: number(1),
                 column: number(2),
@@ -482,11 +489,19 @@ impl Change<'_> {
         }
         let [path, matched, replacement, rule] =
             [self.path, self.matched, self.replacement, self.rule].map(one_line);
-        let _ = writeln!(
-            out,
-            "{path}:{}:{}: {matched} -> {replacement} [{rule}]",
-            self.line, self.column
-        );
+        // A flag-only rule's row replaces the match with itself (its note says why).
+        let _ = match matched == replacement {
+            true => writeln!(
+                out,
+                "{path}:{}:{}: {matched} (flag) [{rule}]",
+                self.line, self.column
+            ),
+            false => writeln!(
+                out,
+                "{path}:{}:{}: {matched} -> {replacement} [{rule}]",
+                self.line, self.column
+            ),
+        };
     }
 }
 

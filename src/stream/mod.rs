@@ -52,7 +52,7 @@ pub(crate) fn run(args: StreamArgs) -> Result<Exit> {
     let context = pool.install(|| -> Result<Context> {
         let glossaries = load_glossaries(&args.glossaries)?;
         let labels = Labels::of(&glossaries, args.glossaries.is_empty())?;
-        let rules = Rules::compile_owned(glossaries)?;
+        let rules = Rules::compile_owned(glossaries)?.into_language(args.into.into);
         Ok(Context {
             rules,
             labels,
