@@ -935,7 +935,7 @@ mod tests {
     fn errors_name_line_and_column() {
         assert_eq!(
             error_of("pattern,replacement,colour\n"),
-            "g/test.csv:1:21: unknown column `colour` (known: pattern, replacement, id, case, if, unless, note, example, expected, counterexample, seam, gender, scope)"
+            "g/test.csv:1:21: unknown column `colour` (known: pattern, replacement, id, case, if, unless, note, example, expected, counterexample, seam, gender, scope, fr, fr_gender, expected_fr, action)"
         );
         assert_eq!(
             error_of("pattern,replacement\nok,fine\n,empty\n"),
