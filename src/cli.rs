@@ -158,17 +158,8 @@ pub struct LogArgs {
     #[arg(long, value_name = "FILE", default_value = "changes.csv")]
     pub log: PathBuf,
 
-    /// Write the CSV log without the UTF-8 byte-order mark it starts with by default.
-    #[arg(long)]
-    pub no_log_bom: bool,
-
-    /// The default (kept for the command lines that give it).
-    #[arg(long, hide = true, overrides_with = "no_log_bom")]
-    pub log_bom: bool,
-
-    /// Field separator of the log: `,` (default), `;` or `tab`.
-    #[arg(long, value_name = "CHAR", default_value = ",")]
-    pub log_delimiter: String,
+    #[command(flatten)]
+    pub format: LogFormatArgs,
 
     /// No summary on stderr.
     #[arg(short, long)]
@@ -220,6 +211,26 @@ pub struct OutputArgs {
 }
 
 /// Options of `apply` and `revert`.
+/// How a CSV log is written: shared by every command that writes one (`fix`, `log`).
+#[derive(Debug, Args)]
+pub struct LogFormatArgs {
+    /// Write the CSV log without the UTF-8 byte-order mark it starts with by default. The
+    /// mark is what makes a spreadsheet opened with a double click (Excel, LibreOffice's
+    /// import dialog) read the log as UTF-8, accents included; leave it out for tools
+    /// that do not expect one.
+    #[arg(long)]
+    pub no_log_bom: bool,
+
+    /// The default (kept for the command lines that give it).
+    #[arg(long, hide = true, overrides_with = "no_log_bom")]
+    pub log_bom: bool,
+
+    /// Field separator of the log: `,` (default), `;` (what French-locale spreadsheets
+    /// expect) or `tab`.
+    #[arg(long, value_name = "CHAR", default_value = ",")]
+    pub log_delimiter: String,
+}
+
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").args(["out", "in_place"]).required(true)))]
 pub struct ReviewArgs {
@@ -455,21 +466,8 @@ pub struct FixArgs {
     #[arg(long)]
     pub append_log: bool,
 
-    /// Write the CSV log without the UTF-8 byte-order mark it starts with by default. The
-    /// mark is what makes a spreadsheet opened with a double click (Excel, LibreOffice's
-    /// import dialog) read the log as UTF-8, accents included; leave it out for tools
-    /// that do not expect one.
-    #[arg(long)]
-    pub no_log_bom: bool,
-
-    /// The default (kept for the command lines that give it).
-    #[arg(long, hide = true, overrides_with = "no_log_bom")]
-    pub log_bom: bool,
-
-    /// Field separator of the log: `,` (default), `;` (what French-locale spreadsheets
-    /// expect) or `tab`.
-    #[arg(long, value_name = "CHAR", default_value = ",")]
-    pub log_delimiter: String,
+    #[command(flatten)]
+    pub format: LogFormatArgs,
 
     /// Also print a unified diff of every change (to stdout; to stderr with `-`).
     #[arg(long)]

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cli::{CheckArgs, CommonArgs, FixArgs, ReviewArgs};
+use crate::cli::{CheckArgs, CommonArgs, FixArgs, LogFormatArgs, ReviewArgs};
 use crate::error::{Error, Result};
 use crate::input::encoding::TextEncoding;
 use crate::output::diff;
@@ -101,10 +101,7 @@ impl Config {
             return Err(Error::Usage("--backup needs --in-place".into()));
         }
         let backup = backup_suffix(args.output.backup)?;
-        let dialect = Dialect {
-            delimiter: log_delimiter(&args.log_delimiter)?,
-            bom: !args.no_log_bom,
-        };
+        let dialect = args.format.dialect()?;
         let mut config = Config::new(args.common, target, log, args.diff, backup, dialect)?;
         config.append_log = args.append_log;
         if let Some(log) = &config.log {
@@ -427,8 +424,19 @@ fn color_stream_is_terminal(stdin: bool) -> bool {
     }
 }
 
+impl LogFormatArgs {
+    /// The CSV dialect the flags ask for; a separator `apply` could not read back is a
+    /// usage error.
+    pub(crate) fn dialect(&self) -> Result<Dialect> {
+        Ok(Dialect {
+            delimiter: log_delimiter(&self.log_delimiter)?,
+            bom: !self.no_log_bom,
+        })
+    }
+}
+
 /// The one-byte field separator of `--log-delimiter` (`\t` may be written `tab`).
-pub(crate) fn log_delimiter(text: &str) -> Result<u8> {
+fn log_delimiter(text: &str) -> Result<u8> {
     match text {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         "," => Ok(b','),

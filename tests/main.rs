@@ -26,6 +26,19 @@ pub fn mtfix(dir: &Path, args: &[&str]) -> Output {
         .expect("mtfix runs")
 }
 
+/// What `run` wrote on stderr.
+pub fn stderr(run: &Output) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+/// Asserts that `run` exited with `code` and said `needle` on stderr.
+#[track_caller]
+pub fn assert_exit(run: &Output, code: i32, needle: &str) {
+    let stderr = stderr(run);
+    assert_eq!(run.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+}
+
 /// Writes `files` (path, content) under `dir`.
 pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
     for (path, content) in files {

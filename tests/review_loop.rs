@@ -3,19 +3,14 @@
 #![allow(clippy::print_stderr)] // a test skipped for want of LibreOffice says so
 
 use std::path::Path;
-use std::process::Output;
 
-use crate::{mtfix, snapshot, write_files};
+use crate::{mtfix, snapshot, stderr, write_files};
 
 const GLOSSARY: &str = "pattern,replacement,id\nOpenai,OpenAI,openai\nchatppt,ChatGPT,chatgpt\n\
                         l'IA profonde,DeepSeek,deepseek\n";
 
 const A: &str = "Le modèle d'Openai arrive. Puis chatppt répond.\n\nL'IA profonde et Openai.\n";
 const B: &str = "Openai publie chatppt.\n";
-
-fn stderr(run: &Output) -> String {
-    String::from_utf8_lossy(&run.stderr).into_owned()
-}
 
 /// `dir/g.csv`, `dir/articles/{a,b}.txt` and a copy of the articles in `dir/originals`.
 fn setup(dir: &Path) {

@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::{assert_as_in_memory, mtfix, mtfix_peak_memory, snapshot, write_files};
+use crate::{
+    assert_as_in_memory, assert_exit, mtfix, mtfix_peak_memory, snapshot, stderr, write_files,
+};
 
 const GLOSSARY: &str = "pattern,replacement,id\nOpenai,OpenAI,openai\n";
 
@@ -18,10 +20,6 @@ fn setup(dir: &Path) {
             ("articles/b.txt", "Openai publie.\n"),
         ],
     );
-}
-
-fn stderr(run: &std::process::Output) -> String {
-    String::from_utf8_lossy(&run.stderr).into_owned()
 }
 
 #[test]
@@ -240,12 +238,7 @@ fn revert_reports_overlapping_rows_instead_of_panicking() {
         dir.path(),
         &["revert", "--log", "dup.csv", "articles", "--in-place"],
     );
-    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
-    assert!(
-        stderr(&run).contains("overlaps the row before it"),
-        "{}",
-        stderr(&run)
-    );
+    assert_exit(&run, 3, "overlaps the row before it");
 }
 
 #[test]
@@ -556,19 +549,9 @@ fn a_device_is_refused_and_parent_ignore_files_hide_nothing() {
     let run = mtfix(dir.path(), &["check", "in", "-g", "g.csv"]);
     assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
     let run = mtfix(dir.path(), &["check", "/dev/zero", "-g", "g.csv"]);
-    assert_eq!(run.status.code(), Some(3));
-    assert!(
-        stderr(&run).contains("/dev/zero: a device"),
-        "{}",
-        stderr(&run)
-    );
+    assert_exit(&run, 3, "/dev/zero: a device");
     let run = mtfix(dir.path(), &["check", "empty", "-g", "g.csv"]);
-    assert_eq!(run.status.code(), Some(0));
-    assert!(
-        stderr(&run).contains("warning: no article was read"),
-        "{}",
-        stderr(&run)
-    );
+    assert_exit(&run, 0, "warning: no article was read");
 }
 
 #[test]
@@ -614,12 +597,7 @@ fn glossaries_that_would_exhaust_memory_are_refused_at_load() {
         stderr(&run)
     );
     let run = mtfix(dir.path(), &["check", "a.txt", "-g", "regexes.csv"]);
-    assert_eq!(run.status.code(), Some(2));
-    assert!(
-        stderr(&run).contains("regexes.csv:5002:1: more than 5000 regex rules"),
-        "{}",
-        stderr(&run)
-    );
+    assert_exit(&run, 2, "regexes.csv:5002:1: more than 5000 regex rules");
 }
 
 /// A text without a single line feed (a whole article on one line) is streamed past

@@ -8,7 +8,7 @@ use std::process::Output;
 use calamine::{Data, Reader};
 
 use crate::review_loop::{review, soffice};
-use crate::{mtfix, snapshot, write_files};
+use crate::{assert_exit, mtfix, snapshot, stderr, write_files};
 
 /// Rules whose cells a spreadsheet would change: a replacement that reads as a formula,
 /// one that reads as a negative number, a match of digits only.
@@ -21,10 +21,6 @@ const A: &str = "Le modèle d'Openai arrive. Puis chatppt répond, code 0123.\n\
 const B: &str = "Openai publie chatppt.\n";
 /// An artifact across a CRLF line break.
 const C: &str = "Les modèles de l'IA\r\nprofonde et d'Openai.\r\n";
-
-fn stderr(run: &Output) -> String {
-    String::from_utf8_lossy(&run.stderr).into_owned()
-}
 
 /// The arguments of `mtfix fix` on `input` with `glossary`, then `args`.
 fn fix_args<'a>(input: &'a str, glossary: &'a str, args: &[&'a str]) -> Vec<&'a str> {
@@ -242,12 +238,7 @@ fn what_was_applied_is_recorded_beside_a_workbook_so_revert_needs_no_flag() {
         "--reject-empty",
     ];
     let run = mtfix(dir, &undo);
-    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
-    assert!(
-        stderr(&run).contains("cannot be written in windows-1252"),
-        "{}",
-        stderr(&run)
-    );
+    assert_exit(&run, 3, "cannot be written in windows-1252");
     let expected_a = A.replacen("Openai", "OpenAI", 1);
     let read = |path: &str| std::fs::read(dir.join(path)).unwrap();
     assert_eq!(read("articles/a.txt"), expected_a.as_bytes());
@@ -318,11 +309,10 @@ fn what_was_applied_is_recorded_beside_a_workbook_so_revert_needs_no_flag() {
         dir,
         &["revert", "--log", "reviewed.xlsx", "articles", "--in-place"],
     );
-    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
-    assert!(
-        stderr(&run).contains("reviewed.xlsx.applied.csv:2:6: stale: it records what `apply` or `undo` put in the articles from other rows than reviewed.xlsx holds now"),
-        "{}",
-        stderr(&run)
+    assert_exit(
+        &run,
+        2,
+        "reviewed.xlsx.applied.csv:2:6: stale: it records what `apply` or `undo` put in the articles from other rows than reviewed.xlsx holds now",
     );
     assert_eq!(read("articles/a.txt"), with_chatgpt.as_bytes());
 }
@@ -477,12 +467,7 @@ fn batches_append_to_a_workbook_until_it_is_reviewed() {
     }
     let ods = fix_args("articles", "g.csv", &["--out", "o", "--log", "changes.ods"]);
     let run = mtfix(dir, &ods);
-    assert_eq!(run.status.code(), Some(2));
-    assert!(
-        stderr(&run).contains("fix writes a log as .csv or .xlsx"),
-        "{}",
-        stderr(&run)
-    );
+    assert_exit(&run, 2, "fix writes a log as .csv or .xlsx");
 }
 
 #[test]

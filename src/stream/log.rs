@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::cli::LogArgs;
-use crate::config::log_delimiter;
 use crate::driver::load_glossaries;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -45,10 +44,7 @@ struct Counts {
 /// row, or a glossary label that none of `--glossary` has.
 #[allow(clippy::print_stderr)]
 pub(crate) fn run(args: LogArgs) -> Result<Exit> {
-    let dialect = Dialect {
-        delimiter: log_delimiter(&args.log_delimiter)?,
-        bom: !args.no_log_bom,
-    };
+    let dialect = args.format.dialect()?;
     let glossaries = load_glossaries(&args.glossaries)?;
     let labels = Labels::of(&glossaries, args.glossaries.is_empty())?;
     let paths = labels.paths();
