@@ -9,6 +9,7 @@
 //! | input | `input::walk`, `input::listing` | list the articles, sorted; hand them to the workers |
 //! | | `input::encoding` | detect and decode an article's encoding; encode it back |
 //! | rules | `glossary` (`condition`, `template`) | read the CSV glossaries into validated rules |
+//! | | `csvlines` | where a CSV record starts, so glossary and log errors name its line |
 //! | correct (pure, no I/O) | `correct::markup`, `correct::fold` | find markup spans; fold the text into the matching view |
 //! | | `correct::matcher` (`anchors`, `words`) | compile the rules; find every candidate in one pass |
 //! | | `correct::protect`, `correct::sentence`, `correct::seam` | spans never edited; the sentence around a match; French seams |
@@ -24,6 +25,7 @@
 //! | | `page` | `review`: the log as one self-contained HTML page to decide in a browser |
 //! | records | `stream` (`record`, `labels`, `log`) | JSON Lines in, corrected records out (`mtfix stream`); their CSV log (`mtfix log`) |
 //! | commands | [`commands`] (`commands::glossary`) | run a command, print its outcome, give the exit code |
+//! | | `error`, `exit` | what failed, with file, line and column; the documented exit codes |
 //!
 //! Only the facade below is public: what the binary, the integration tests, the example
 //! and the fuzz target use.
