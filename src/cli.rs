@@ -1,5 +1,5 @@
 //! The command line (clap derive). Each doc comment is also the `--help` text. The rest of
-//! the crate never sees these types: [`crate::config::Config`] is built from them.
+//! the crate never sees these types: `Config` is built from them.
 
 use std::path::PathBuf;
 

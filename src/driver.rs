@@ -289,7 +289,7 @@ pub fn load_rules(paths: &[std::path::PathBuf]) -> Result<Rules> {
 }
 
 /// Loads the glossaries (the embedded ones when none is given, and where a path is
-/// [`glossary::SHIPPED`]) and checks that rule ids are unique across them and that there
+/// `glossary::SHIPPED`) and checks that rule ids are unique across them and that there
 /// is a rule at all.
 pub fn load_glossaries(paths: &[std::path::PathBuf]) -> Result<Vec<glossary::Glossary>> {
     let glossaries = if paths.is_empty() {

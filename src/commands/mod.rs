@@ -1,5 +1,5 @@
 //! Runs the command the user asked for, prints its outcome and gives the [`Exit`] the
-//! README documents. `glossary test`, `lint` and `stats` live in [`glossary`].
+//! README documents. `glossary test`, `lint` and `stats` live in `commands::glossary`.
 #![allow(clippy::print_stderr)]
 
 mod glossary;

@@ -487,7 +487,7 @@ pub(crate) fn check_log(original: &str, applied: &Applied<'_>) -> Result<(), Str
 }
 
 /// One fuzzing input: a glossary, a line `---`, then an article. A refused glossary is
-/// fine; an accepted one must pass [`check_log`] on the article in every format, and the
+/// fine; an accepted one must pass `check_log` on the article in every format, and the
 /// automaton and the word index must select the same matches in it.
 pub fn fuzz_one(input: &str) -> Result<(), String> {
     let (glossary, article) = input

@@ -163,7 +163,7 @@ fn key_words(pattern: &str) -> Option<(WordSpan, Option<WordSpan>)> {
     Some((words.next()?, words.next()))
 }
 
-/// Calls `word(start, end)` for each maximal run of word characters ([`is_word_char`])
+/// Calls `word(start, end)` for each maximal run of word characters (`is_word_char`)
 /// of `text`, in order.
 pub fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
     for (start, end) in Words::new(text) {
