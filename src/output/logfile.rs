@@ -124,6 +124,20 @@ pub(crate) fn unescape_cell(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// The `decision` cell of a row whose change was decided by an earlier log
+/// (`--decisions`): `accept` for an acceptance or an edit, [`REJECTED`] for a rejection.
+pub(crate) fn decision_cell(decided: Option<Reused>) -> &'static str {
+    match decided {
+        None => "",
+        Some(Reused::Accepted | Reused::Edited) => "accept",
+        Some(Reused::Rejected) => REJECTED,
+    }
+}
+
+/// The `decision` cell mtfix writes for a reused rejection: the change is not in the
+/// article, so `check` does not list it.
+pub(crate) const REJECTED: &str = "reject";
+
 impl<'a> LogRow<'a> {
     pub(crate) fn new(
         file: &'a str,
@@ -146,11 +160,7 @@ impl<'a> LogRow<'a> {
                 _ => sub.replacement,
             }),
             context: escape_cell(sub.context),
-            decision: match sub.decided {
-                None => "",
-                Some(Reused::Accepted | Reused::Edited) => "accept",
-                Some(Reused::Rejected) => "reject",
-            },
+            decision: decision_cell(sub.decided),
             glossary: match rule.origin.path.to_string_lossy() {
                 Cow::Borrowed(path) => escape_cell(path),
                 Cow::Owned(path) => Cow::Owned(escape_cell(&path).into_owned()),

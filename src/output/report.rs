@@ -14,11 +14,11 @@ use crate::config::Config;
 use crate::config::Target;
 use crate::config::{Direction, ReviewConfig};
 use crate::correct::matcher::Rules;
-use crate::correct::{Reused, Substitution};
+use crate::correct::Substitution;
 use crate::error::{Error, Result};
 use crate::input::walk::Article;
 use crate::output::atomic;
-use crate::output::logfile::{COLUMNS, Dialect, LogRow, unescape_cell};
+use crate::output::logfile::{COLUMNS, Dialect, LogRow, REJECTED, decision_cell, unescape_cell};
 use crate::review::{ReviewReport, RowNote};
 use indicatif::ProgressBar;
 
@@ -241,7 +241,7 @@ impl<'r> Reporter<'r> {
         let path = article.path.display().to_string();
         // A rejection reused changes nothing; an edit reused changes to the edit; a
         // flag-only rule's match is reported, though nothing is written.
-        let rejected = |sub: &Substitution| sub.decided == Some(Reused::Rejected);
+        let rejected = |sub: &Substitution| decision_cell(sub.decided) == REJECTED;
         for sub in processed.subs.iter().filter(|sub| !rejected(sub)) {
             let change = Change {
                 kind: if sub.writes() { "change" } else { "flag" },
@@ -264,7 +264,7 @@ impl<'r> Reporter<'r> {
             .from_reader(file);
         let decision = COLUMNS.iter().position(|&c| c == "decision");
         for row in reader.records().map_while(std::result::Result::ok) {
-            if decision.and_then(|i| row.get(i)) == Some("reject") {
+            if decision.and_then(|i| row.get(i)) == Some(REJECTED) {
                 continue;
             }
             let number = |i: usize| row[i].parse().unwrap_or(0);
