@@ -5,6 +5,7 @@ mod fuzz_regressions;
 mod heldout;
 mod hostile;
 mod precision;
+mod readme;
 mod review_loop;
 mod review_page;
 mod runs;
