@@ -77,10 +77,7 @@ fn every_test_the_readme_names_exists() {
         .iter()
         .filter(|(_, name)| {
             let found = if name.contains('/') {
-                root().join(name).exists()
-                    || name
-                        .strip_prefix("tests/cmd/")
-                        .is_some_and(|case| golden(case))
+                root().join(name).exists() || name.strip_prefix("tests/cmd/").is_some_and(&golden)
             } else if let Some((path, last)) = name.rsplit_once("::") {
                 let path: Vec<&str> = path.split("::").filter(|p| *p != "tests").collect();
                 module(&path) && (last == "tests" || function(last))
