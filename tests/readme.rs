@@ -1,6 +1,7 @@
 //! The README names, in brackets, the test that proves each guarantee it states
-//! ("[`a_second_in_place_run_on_a_locked_folder_is_refused`]"). A renamed or deleted test
-//! would leave a promise with nothing behind it: every name must still be a test.
+//! ("[`a_second_in_place_run_on_a_locked_folder_is_refused`]"), and DESIGN.md the test
+//! that holds each fast path equal to its twin. A renamed or deleted test would leave a
+//! promise with nothing behind it: every name must still be a test.
 
 use std::path::{Path, PathBuf};
 
@@ -50,16 +51,56 @@ fn citations(readme: &str) -> Vec<(usize, String)> {
     names
 }
 
-#[test]
-fn every_test_the_readme_names_exists() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+/// The text of every Rust source of the crate and its tests.
+fn code() -> String {
     let mut files = Vec::new();
     sources(&root().join("src"), &mut files);
     sources(&root().join("tests"), &mut files);
-    let code: String = files
+    files
         .iter()
         .map(|f| std::fs::read_to_string(f).unwrap())
-        .collect();
+        .collect()
+}
+
+/// Names in backticks made of four words or more in snake case
+/// (`the_word_index_selects_like_the_automaton`): the documents use that form only for
+/// tests.
+fn test_names(text: &str) -> Vec<&str> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|token| {
+            token.split('_').count() >= 4
+                && token.split('_').all(|word| {
+                    !word.is_empty()
+                        && word
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn every_test_the_documents_name_exists() {
+    let code = code();
+    for document in ["README.md", "DESIGN.md", "CONTRIBUTING.md", "BENCHMARKS.md"] {
+        let text = std::fs::read_to_string(root().join(document)).unwrap();
+        let missing: Vec<_> = test_names(&text)
+            .into_iter()
+            .filter(|name| !code.contains(&format!("fn {name}(")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{document} names tests that do not exist: {missing:?}"
+        );
+    }
+}
+
+#[test]
+fn every_test_the_readme_names_exists() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let code = code();
     let golden = |name: &str| {
         ["toml", "trycmd"]
             .iter()
