@@ -4,6 +4,8 @@ substitutions, and mtfix's ratio to each peer.
 
     python3 bench/run.py                          # 100 MB, K = 10, 1000, 20000, 3 runs
     python3 bench/run.py --size-mb 10 --runs 1    # a quick look
+    python3 bench/run.py --shipped --only mtfix   # + the shipped glossaries, and the
+                                                  #   1,000-rule glossary's distractors alone
 
 Needs: a release build of mtfix (built here with cargo), perl, GNU sed, python3, ripgrep
 (`apt-get install ripgrep`), FlashText (`pip install flashtext`), and `apt-get download`
@@ -239,6 +241,10 @@ def main():
                              f"single-thread runs less than {TWO_THREAD_TARGET}x in them (every attempt "
                              "is reported)")
     parser.add_argument("--only", nargs="*", help="run only the tools whose name contains one of these")
+    parser.add_argument("--shipped", action="store_true",
+                        help="also run mtfix with the shipped glossaries (K = shipped) and with the "
+                             "distractors of the 1,000-rule glossary alone (K = 1000 less shipped): "
+                             "glossary-1000.csv holds the shipped rules, so it costs what they cost")
     parser.add_argument("--results", type=pathlib.Path, default=BENCH / "results.md")
     parser.add_argument("--work", type=pathlib.Path,
                         default=pathlib.Path("/dev/shm") if os.path.isdir("/dev/shm") else None,
@@ -255,7 +261,13 @@ def main():
                         "--seed", str(args.seed)], check=True)
     glossaries = CACHE / f"glossaries-seed{args.seed}"
     subprocess.run([sys.executable, BENCH / "gen_glossary.py", glossaries, "--seed", str(args.seed),
-                    "--k", *map(str, args.ks)], check=True, stdout=subprocess.DEVNULL)
+                    "--k", *map(str, sorted(set(args.ks) | ({1000} if args.shipped else set())))],
+                   check=True, stdout=subprocess.DEVNULL)
+    # Each row group: its K label, its glossary for mtfix, and the peers' pairs (None: mtfix only).
+    groups = [(k, glossaries / f"glossary-{k}.csv", glossaries / f"pairs-{k}.tsv") for k in args.ks]
+    if args.shipped:
+        groups += [("shipped", "+", None),
+                   ("1000 less shipped", glossaries / "distractors-1000.csv", None)]
     size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
     files = sum(1 for p in corpus.rglob("*") if p.is_file())
     work = pathlib.Path(tempfile.mkdtemp(prefix="mtfix-bench-", dir=args.work))
@@ -279,11 +291,12 @@ def main():
         seconds, peak, _ = result
         lines.append(f"| {name} | – | {seconds:.3f} | {size / seconds:.0f} | {peak / 1024:.0f} | – | – |")
     flags = []
-    for k in args.ks:
-        glossary, pairs = glossaries / f"glossary-{k}.csv", glossaries / f"pairs-{k}.tsv"
+    for k, glossary, pairs in groups:
         results = {}
         for name, kind, command, how in tools(corpus, glossary, pairs, out, log):
             if args.only and not any(o in name for o in args.only):
+                continue
+            if pairs is None and not name.startswith("mtfix"):
                 continue
             print(f"K={k}: {name} ...", file=sys.stderr, flush=True)
             measured = measure(command, args.runs, args.timeout, out)
