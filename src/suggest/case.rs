@@ -3,56 +3,72 @@
 //! spaces or hyphens whose squashed form (lower case, word characters only) is a known
 //! name's, written in none of the name's accepted spellings.
 
-use super::lexicon::{Lexicon, squash};
-use super::{Doc, Hit, Reason};
+use super::lexicon::{Lexicon, Name, squash_into};
+use super::{Doc, Hit, Reason, Why};
 
 /// Finds the known names of `doc`, well written or not: well written ones go to
 /// `doc.names` (for the n-gram reason and the literal reason's cue), others are hits.
-pub(crate) fn find(doc: &mut Doc<'_>, lexicon: &Lexicon, hits: &mut Vec<Hit>) {
+/// At each word, the longest run that squashes to a name wins; a run grows only while
+/// its squashed form is the start of some name's ([`Lexicon::name_prefixes`]), so most
+/// words cost one look-up.
+pub(crate) fn find<'a, 'c>(doc: &mut Doc<'a>, lexicon: &'c Lexicon, hits: &mut Vec<Hit<'a, 'c>>) {
     let n = doc.tokens.len();
+    let mut key = String::new();
     let mut i = 0;
     while i < n {
-        let mut matched = 0;
-        for len in (1..=lexicon.max_name_words.min(n - i)).rev() {
+        key.clear();
+        // The longest run found, and its name.
+        let mut best: Option<(usize, &Name)> = None;
+        for len in 1..=lexicon.max_name_words.min(n - i) {
             let j = i + len - 1;
-            if (i..j).any(|k| !matches!(doc.separator(k), " " | "-")) {
-                continue;
+            if j > i && !matches!(doc.separator(j - 1), " " | "-") {
+                break;
             }
-            let (start, end) = (doc.tokens[i].0, doc.tokens[j].1);
-            let key = squash(&doc.folded[start..end]);
-            if key.chars().count() < 3 {
-                continue;
+            if len == 1 && !lexicon.may_start_a_name(doc.token_folded(j)) {
+                break;
             }
-            let Some(name) = lexicon.names.get(&key) else {
-                continue;
-            };
-            let surface = &doc.cased[start..end];
-            if accepted(surface, &name.spellings, doc, i, j) {
-                doc.names.push((i, j));
-            } else if let Some((why, confidence)) = judge(surface, name, lexicon, len) {
-                hits.push(Hit {
-                    reason: Reason::Case,
-                    key: surface.to_owned(),
-                    text: surface.to_owned(),
-                    replacement: Some(name.canonical.clone()),
-                    start,
-                    end,
-                    why,
-                    confidence,
-                });
+            squash_into(&mut key, doc.token_folded(j));
+            if !lexicon.name_prefixes.contains(key.as_str()) {
+                break;
             }
-            matched = len;
-            break;
+            if let Some(name) = lexicon.names.get(key.as_str())
+                && key.chars().count() >= 3
+            {
+                best = Some((len, name));
+            }
         }
-        for k in i..i + matched {
+        let Some((len, name)) = best else {
+            i += 1;
+            continue;
+        };
+        let j = i + len - 1;
+        let (start, end) = (doc.tokens[i].0, doc.tokens[j].1);
+        let surface = &doc.cased[start..end];
+        if accepted(surface, &name.spellings, doc, i, j) {
+            doc.names.push((i, j));
+        } else if let Some((why, confidence)) = judge(surface, name, lexicon, len) {
+            hits.push(Hit {
+                reason: Reason::Case,
+                key: surface,
+                text: surface,
+                replacement: Some(&name.canonical),
+                start,
+                end,
+                why,
+                confidence,
+            });
+        }
+        for k in i..=j {
             doc.claimed[k] = true;
         }
-        i += matched.max(1);
+        i = j + 1;
     }
 }
 
 /// Whether `surface` is a good spelling: an accepted one, one with its first letter
-/// upper-cased at the start of a sentence ("IPhone"), or capitals in a line of capitals.
+/// upper-cased at the start of a sentence ("IPhone"), capitals beside a word in capitals
+/// of the same sentence ("MICROSOFT, META ET ALPHABET"), or an acronym of at most three
+/// capitals ("adresse MAC").
 fn accepted(surface: &str, spellings: &[String], doc: &Doc<'_>, i: usize, j: usize) -> bool {
     if spellings.iter().any(|s| s == surface) {
         return true;
@@ -68,21 +84,30 @@ fn accepted(surface: &str, spellings: &[String], doc: &Doc<'_>, i: usize, j: usi
         return true;
     }
     let all_caps = |text: &str| !text.chars().any(char::is_lowercase);
-    all_caps(surface)
-        && i > 0
-        && j + 1 < doc.tokens.len()
-        && all_caps(doc.token_cased(i - 1))
-        && all_caps(doc.token_cased(j + 1))
+    let capitals =
+        |text: &str| all_caps(text) && text.chars().filter(|c| c.is_uppercase()).count() >= 2;
+    if !all_caps(surface) {
+        return false;
+    }
+    // An acronym ("une adresse MAC"), not the name (Mac).
+    if surface.chars().filter(|c| c.is_alphabetic()).count() <= 3 {
+        return true;
+    }
+    // A line or a phrase in capitals: a neighbour in the same sentence in capitals too.
+    (i > 0 && !doc.starts_sentence(i) && capitals(doc.token_cased(i - 1)))
+        || (j + 1 < doc.tokens.len()
+            && !doc.starts_sentence(j + 1)
+            && capitals(doc.token_cased(j + 1)))
 }
 
 /// Why `surface` is a lost spelling of `name`, and how sure that is; `None` for a
 /// lower-case ordinary French word ("valve", "halo").
-fn judge(
+fn judge<'c>(
     surface: &str,
-    name: &super::lexicon::Name,
+    name: &'c Name,
     lexicon: &Lexicon,
     words: usize,
-) -> Option<(String, f64)> {
+) -> Option<(Why<'c>, f64)> {
     let spacing = name
         .spellings
         .iter()
@@ -95,13 +120,12 @@ fn judge(
     if lower_case && words == 1 && lexicon.reference.count(&[&lower]) > 0 {
         return None;
     }
-    let what = if spacing { "spacing" } else { "case" };
-    let why = format!(
-        "the known name {} written {surface} ({what})",
-        name.canonical
-    );
+    let why = Why::Case {
+        name: &name.canonical,
+        spacing,
+    };
     // A lower-case English word ("steam", "edge") may be the word, not the name.
-    let confidence = if lower_case && words == 1 && lexicon.english.contains(lower.as_str()) {
+    let confidence = if lower_case && words == 1 && lexicon.english.contains(&lower) {
         0.5
     } else {
         0.9

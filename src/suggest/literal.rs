@@ -11,7 +11,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::FxHashMap;
 
 use super::lexicon::{BILINGUAL, Lexicon, NAMES};
-use super::{Doc, Hit, Reason};
+use super::{Doc, Hit, Reason, Why};
 use crate::correct::fold::is_word_char;
 
 /// The French phrases (folded) and the name each translates.
@@ -109,7 +109,7 @@ fn variants(choices: &[Vec<&str>]) -> Vec<String> {
     all
 }
 
-pub(crate) fn find(doc: &Doc<'_>, literals: &Literals, hits: &mut Vec<Hit>) {
+pub(crate) fn find<'a, 'c>(doc: &Doc<'a>, literals: &'c Literals, hits: &mut Vec<Hit<'a, 'c>>) {
     let Some(searcher) = &literals.searcher else {
         return;
     };
@@ -133,29 +133,23 @@ pub(crate) fn find(doc: &Doc<'_>, literals: &Literals, hits: &mut Vec<Hit>) {
         let capitalised =
             surface.chars().next().is_some_and(char::is_uppercase) && !doc.starts_sentence(i);
         let named = doc.sentence_names_a_name(i);
-        let (why, confidence) = if *words > 1 {
-            (format!("\"{name}\" translated word by word"), 0.7)
+        let (how, confidence) = if *words > 1 {
+            ("translated word by word", 0.7)
         } else if capitalised {
-            (
-                format!("\"{name}\" translated, capitalised inside a sentence like a name"),
-                0.7,
-            )
+            ("translated, capitalised inside a sentence like a name", 0.7)
         } else if named {
-            (
-                format!("\"{name}\" translated, in a sentence that names a known name"),
-                0.45,
-            )
+            ("translated, in a sentence that names a known name", 0.45)
         } else {
             continue;
         };
         hits.push(Hit {
             reason: Reason::Literal,
-            key: folded[start..end].to_owned(),
-            text: surface.to_owned(),
-            replacement: Some(name.clone()),
+            key: &folded[start..end],
+            text: surface,
+            replacement: Some(name),
             start,
             end,
-            why,
+            why: Why::Literal { name, how },
             confidence,
         });
     }

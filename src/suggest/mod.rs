@@ -9,9 +9,12 @@
 //! are dropped. What is known beforehand is in [`lexicon`]; docs/suggest.md is the
 //! user's guide and tells how the ranking is measured.
 //!
-//! Memory is bounded: the reference profile is a fixed-size count-min sketch, and the
-//! table of candidates is pruned to the [`MAX_CANDIDATES`] most frequent whenever it
-//! grows past twice that many, so it never grows with the corpus without limit.
+//! Two passes ([`run`]): the first counts candidates (counts and the positions of their
+//! first occurrences, no text of the corpus), the second reads back only the articles
+//! holding the first occurrences of the candidates shown, for their examples. Memory is
+//! bounded: the reference profile is a fixed-size count-min sketch, and the table of
+//! counts is pruned to the [`MAX_CANDIDATES`] most frequent whenever it grows past twice
+//! that many, so it never grows with the corpus without limit.
 #![allow(clippy::print_stderr)]
 
 pub(crate) mod case;
@@ -67,18 +70,58 @@ pub enum SuggestFormat {
     Csv,
 }
 
-/// One occurrence found in one article (view offsets).
+/// One occurrence found in one article (view offsets), borrowing from the article
+/// (`'a`) and from the [`Context`] (`'c`): nothing is allocated per occurrence.
 #[derive(Debug, Clone)]
-pub(crate) struct Hit {
+pub(crate) struct Hit<'a, 'c> {
     pub reason: Reason,
     /// What occurrences are grouped by.
-    pub key: String,
-    pub text: String,
-    pub replacement: Option<String>,
+    pub key: &'a str,
+    pub text: &'a str,
+    pub replacement: Option<&'c str>,
     pub start: usize,
     pub end: usize,
-    pub why: String,
+    pub why: Why<'c>,
     pub confidence: f64,
+}
+
+/// Why an occurrence was found, written out only for the first occurrence of a
+/// candidate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Why<'c> {
+    Fixed(&'static str),
+    /// A known name written in none of its spellings; `spacing` when the number of
+    /// words differs from every spelling's.
+    Case {
+        name: &'c str,
+        spacing: bool,
+    },
+    Near {
+        name: &'c str,
+        edits: usize,
+    },
+    /// A name translated: `how` ends the sentence "\"Name\" ...".
+    Literal {
+        name: &'c str,
+        how: &'static str,
+    },
+}
+
+impl Why<'_> {
+    fn render(self, surface: &str) -> String {
+        match self {
+            Why::Fixed(why) => why.to_owned(),
+            Why::Case { name, spacing } => {
+                let what = if spacing { "spacing" } else { "case" };
+                format!("the known name {name} written {surface} ({what})")
+            }
+            Why::Near { name, edits } => format!(
+                "{edits} edit{} from the known name {name}; in no word list",
+                if edits > 1 { "s" } else { "" }
+            ),
+            Why::Literal { name, how } => format!("\"{name}\" {how}"),
+        }
+    }
 }
 
 /// An article as the reasons see it.
@@ -212,73 +255,136 @@ pub(crate) struct Candidate {
     pub confidence: f64,
     pub count: u64,
     pub files: u64,
+    /// The article last counted in `files` (the articles of one table are scanned one
+    /// after the other, and no article is scanned into two tables).
+    last_article: usize,
+    /// Where its first [`MAX_WITNESSES`] occurrences stand, in corpus order: article
+    /// index and byte offset. The text, replacement and why are the first one's.
+    pub firsts: Vec<(usize, usize)>,
+    /// The first [`MAX_EXAMPLES`] occurrences, read back for the candidates shown.
     pub examples: Vec<Example>,
-    /// Content words of the sentences it stands in, with their counts (at most 64).
+    /// Content words of the sentences of its first [`MAX_WITNESSES`] occurrences, with
+    /// the number of those sentences holding each; read back for the candidates shown.
     pub cooccurring: FxHashMap<String, u32>,
 }
 
-/// Candidates by (reason, key), and the words read.
+/// Candidates by reason and key, and the words read.
 #[derive(Default)]
 pub(crate) struct Findings {
-    pub candidates: FxHashMap<(Reason, String), Candidate>,
+    /// One table per [`Reason`] (indexed by `reason as usize`), so that an occurrence
+    /// is looked up by its borrowed key.
+    pub candidates: [FxHashMap<String, Candidate>; REASONS],
     pub words: u64,
+    /// The worker's memory of known words.
+    listed: Listed,
 }
+
+const REASONS: usize = 5;
 
 /// Past twice this many candidates, the table keeps the most frequent ones.
 pub(crate) const MAX_CANDIDATES: usize = 200_000;
 const MAX_EXAMPLES: usize = 3;
-const MAX_COOCCURRING: usize = 64;
+/// Occurrences whose sentences give a candidate's co-occurring words (the `if` column).
+const MAX_WITNESSES: usize = 8;
+
+/// Inserts `at` into `firsts` (sorted), keeping the [`MAX_WITNESSES`] first; whether
+/// it became the first.
+fn insert_first(firsts: &mut Vec<(usize, usize)>, at: (usize, usize)) -> bool {
+    let i = firsts.partition_point(|&f| f < at);
+    if i >= MAX_WITNESSES || firsts.get(i) == Some(&at) {
+        return false;
+    }
+    firsts.insert(i, at);
+    firsts.truncate(MAX_WITNESSES);
+    i == 0
+}
 
 impl Findings {
-    fn merge(mut self, other: Findings) -> Findings {
-        let (mut big, small) = if self.candidates.len() >= other.candidates.len() {
-            (std::mem::take(&mut self), other)
-        } else {
-            (other, self)
-        };
-        big.words += small.words;
-        for (key, candidate) in small.candidates {
-            match big.candidates.entry(key) {
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(candidate);
-                }
-                std::collections::hash_map::Entry::Occupied(mut slot) => {
-                    let into = slot.get_mut();
-                    let first =
-                        |c: &Candidate| c.examples.first().map_or((usize::MAX, 0), |e| e.order);
-                    if first(&candidate) < first(into) {
-                        into.text.clone_from(&candidate.text);
-                        into.replacement.clone_from(&candidate.replacement);
-                        into.why.clone_from(&candidate.why);
+    fn len(&self) -> usize {
+        self.candidates.iter().map(FxHashMap::len).sum()
+    }
+
+    /// Counts one occurrence, at `at` (article index and original byte offset).
+    fn add(&mut self, hit: &Hit<'_, '_>, at: (usize, usize)) {
+        let table = &mut self.candidates[hit.reason as usize];
+        if let Some(candidate) = table.get_mut(hit.key) {
+            candidate.count += 1;
+            candidate.confidence = candidate.confidence.max(hit.confidence);
+            if candidate.last_article != at.0 {
+                candidate.last_article = at.0;
+                candidate.files += 1;
+            }
+            if insert_first(&mut candidate.firsts, at) {
+                candidate.text = hit.text.to_owned();
+                candidate.replacement = hit.replacement.map(str::to_owned);
+                candidate.why = hit.why.render(hit.text);
+            }
+            return;
+        }
+        table.insert(
+            hit.key.to_owned(),
+            Candidate {
+                reason: hit.reason,
+                text: hit.text.to_owned(),
+                replacement: hit.replacement.map(str::to_owned),
+                why: hit.why.render(hit.text),
+                confidence: hit.confidence,
+                count: 1,
+                files: 1,
+                last_article: at.0,
+                firsts: vec![at],
+                examples: Vec::new(),
+                cooccurring: FxHashMap::default(),
+            },
+        );
+    }
+
+    fn merge(mut self, mut other: Findings) -> Findings {
+        if self.len() < other.len() {
+            std::mem::swap(&mut self, &mut other);
+        }
+        self.words += other.words;
+        for (big, small) in self.candidates.iter_mut().zip(other.candidates) {
+            for (key, candidate) in small {
+                match big.entry(key) {
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(candidate);
                     }
-                    into.count += candidate.count;
-                    into.files += candidate.files;
-                    into.confidence = into.confidence.max(candidate.confidence);
-                    into.examples.extend(candidate.examples);
-                    into.examples.sort_by_key(|e| e.order);
-                    into.examples.truncate(MAX_EXAMPLES);
-                    for (word, n) in candidate.cooccurring {
-                        if into.cooccurring.len() < MAX_COOCCURRING
-                            || into.cooccurring.contains_key(&word)
-                        {
-                            *into.cooccurring.entry(word).or_default() += n;
+                    std::collections::hash_map::Entry::Occupied(mut slot) => {
+                        let into = slot.get_mut();
+                        if candidate.firsts.first() < into.firsts.first() {
+                            into.text = candidate.text;
+                            into.replacement = candidate.replacement;
+                            into.why = candidate.why;
+                        }
+                        into.count += candidate.count;
+                        into.files += candidate.files;
+                        into.confidence = into.confidence.max(candidate.confidence);
+                        for at in candidate.firsts {
+                            insert_first(&mut into.firsts, at);
                         }
                     }
                 }
             }
         }
-        if big.candidates.len() > 2 * MAX_CANDIDATES {
-            big.prune();
+        if self.len() > 2 * MAX_CANDIDATES {
+            self.prune();
         }
-        big
+        self
     }
 
     /// Keeps the [`MAX_CANDIDATES`] most frequent candidates.
     fn prune(&mut self) {
-        let mut counts: Vec<u64> = self.candidates.values().map(|c| c.count).collect();
+        let mut counts: Vec<u64> = self
+            .candidates
+            .iter()
+            .flat_map(|t| t.values().map(|c| c.count))
+            .collect();
         counts.sort_unstable_by(|a, b| b.cmp(a));
         let floor = counts[MAX_CANDIDATES];
-        self.candidates.retain(|_, c| c.count > floor);
+        for table in &mut self.candidates {
+            table.retain(|_, c| c.count > floor);
+        }
     }
 }
 
@@ -326,6 +432,11 @@ impl Settings {
 }
 
 /// Runs `mtfix suggest`.
+///
+/// Two passes over the articles. The first counts every candidate (a table of counts
+/// and first positions, bounded by [`MAX_CANDIDATES`]); the ranking then keeps the
+/// `--top` best, and the second pass reads back only the articles that hold their first
+/// occurrences, for the examples and co-occurring words.
 pub(crate) fn run(args: crate::cli::SuggestArgs) -> Result<Exit> {
     let settings = Settings::from_args(args)?;
     let context = Context::new(&settings.glossaries, settings.reference.as_deref())?;
@@ -343,29 +454,29 @@ pub(crate) fn run(args: crate::cli::SuggestArgs) -> Result<Exit> {
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the workers: {e}")))?;
     let bar = crate::output::progress::bar(articles.len(), settings.quiet);
+    let read = |index: usize| -> Result<(String, Format)> {
+        let path = &articles[index].path;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let (_, text) = encoding::decode_whole(&bytes, settings.encoding)
+            .map_err(|why| Error::Usage(format!("{}: {why}", path.display())))?;
+        Ok((text.into_owned(), Format::of(path)))
+    };
     let (findings, errors) = pool.install(|| {
-        articles
-            .par_iter()
-            .enumerate()
-            .map(|(index, article)| {
-                let result = scan_file(
-                    &context,
-                    index,
-                    &article.path,
-                    &article.log_name(),
-                    settings.encoding,
-                );
+        (0..articles.len())
+            .into_par_iter()
+            .map(|index| {
+                let result = read(index);
                 bar.inc(1);
-                result
+                (index, result)
             })
             .fold(
                 || (Findings::default(), Vec::new()),
-                |(findings, mut errors), result| match result {
-                    Ok(found) => (findings.merge(found), errors),
-                    Err(e) => {
-                        errors.push(e);
-                        (findings, errors)
+                |(mut findings, mut errors), (index, result)| {
+                    match result {
+                        Ok((text, format)) => count(&context, index, &text, format, &mut findings),
+                        Err(e) => errors.push(e),
                     }
+                    (findings, errors)
                 },
             )
             .reduce(
@@ -378,7 +489,13 @@ pub(crate) fn run(args: crate::cli::SuggestArgs) -> Result<Exit> {
     });
     bar.finish_and_clear();
     failures.extend(errors);
-    let ranked = rank(findings, &context.lexicon, settings.top);
+    let mut ranked = rank(findings, &context.lexicon, settings.top);
+    pool.install(|| {
+        read_back(&context, &mut ranked, |index| {
+            let (text, format) = read(index).ok()?;
+            Some((articles[index].log_name(), text, format))
+        });
+    });
     output::print(&ranked, settings.format);
     for failure in &failures {
         eprintln!("error: {failure}");
@@ -397,43 +514,27 @@ pub(crate) fn run(args: crate::cli::SuggestArgs) -> Result<Exit> {
     })
 }
 
-fn scan_file(
+/// Calls `found` with each occurrence of an article that no loaded rule corrects and
+/// that stands outside markup and protected spans, with its original byte range.
+fn for_each_hit(
     context: &Context,
-    index: usize,
-    path: &Path,
-    name: &str,
-    forced: Option<TextEncoding>,
-) -> Result<Findings> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let (_, text) = encoding::decode_whole(&bytes, forced)
-        .map_err(|why| Error::Usage(format!("{}: {why}", path.display())))?;
-    Ok(scan(context, index, name, &text, Format::of(path)))
-}
-
-/// The findings of one article: `index` orders its examples, `name` is logged.
-pub(crate) fn scan(
-    context: &Context,
-    index: usize,
-    name: &str,
+    listed: &mut Listed,
     text: &str,
     format: Format,
-) -> Findings {
+    mut found: impl FnMut(&Hit<'_, '_>, (usize, usize), &View, &str),
+) -> u64 {
     let spans = format.spans(text);
     let view = View::with_spans(text, &spans, true);
     let cased = view.cased.as_deref().unwrap_or(&view.folded);
     let mut doc = Doc::new(cased, &view.folded);
     let mut hits = Vec::new();
     case::find(&mut doc, &context.lexicon, &mut hits);
-    near::find(&doc, &context.lexicon, &context.near, &mut hits);
-    unknown::find(&doc, &context.lexicon, &mut hits);
+    unlisted_words(&doc, context, listed, &mut hits);
     literal::find(&doc, &context.literals, &mut hits);
     ngrams::find(&doc, &mut hits);
-    let mut findings = Findings {
-        words: doc.tokens.len() as u64,
-        ..Findings::default()
-    };
+    let words = doc.tokens.len() as u64;
     if hits.is_empty() {
-        return findings;
+        return words;
     }
     let covered: Vec<(usize, usize)> = crate::correct::substitutions(
         &context.rules,
@@ -446,80 +547,221 @@ pub(crate) fn scan(
     .iter()
     .map(|s| (s.byte_offset, s.byte_offset + s.matched.len()))
     .collect();
-    let mut lines: Option<Vec<usize>> = None;
-    for hit in hits {
+    for hit in &hits {
         let (start, end) = (view.to_original(hit.start), view.to_original(hit.end));
         let i = covered.partition_point(|&(_, e)| e <= start);
         if covered.get(i).is_some_and(|&(s, _)| s < end)
             || view.touches_markup(start, end)
+            || context.lexicon.rule_patterns.contains(hit.key)
             || protect::is_protected(&view.folded, hit.start, hit.end, text, (start, end))
-            || context.lexicon.rule_patterns.contains(&hit.key)
         {
             continue;
         }
-        let (s, e) = sentence::bounds(&view, text, hit.start, hit.end);
-        let sentence_text = &cased[s..e];
-        let candidate = findings
-            .candidates
-            .entry((hit.reason, hit.key.clone()))
-            .or_insert_with(|| Candidate {
-                reason: hit.reason,
-                text: hit.text.clone(),
-                replacement: hit.replacement.clone(),
-                why: hit.why.clone(),
-                confidence: hit.confidence,
-                count: 0,
-                files: 1,
-                examples: Vec::new(),
-                cooccurring: FxHashMap::default(),
-            });
-        candidate.count += 1;
-        candidate.confidence = candidate.confidence.max(hit.confidence);
-        if candidate.count <= 8 {
-            let folded_sentence = &view.folded[s..e];
-            crate::correct::words::for_each_word(folded_sentence, |ws, we| {
-                let word = &folded_sentence[ws..we];
-                let inside = s + ws >= hit.start && s + we <= hit.end;
-                if !inside
-                    && word.chars().count() >= 4
-                    && word.chars().all(char::is_alphabetic)
-                    && !ngrams::is_stopword(word)
-                    && (candidate.cooccurring.len() < MAX_COOCCURRING
-                        || candidate.cooccurring.contains_key(word))
-                {
-                    *candidate.cooccurring.entry(word.to_owned()).or_default() += 1;
-                }
-            });
-        }
-        if candidate.examples.len() < MAX_EXAMPLES {
-            let lines = lines.get_or_insert_with(|| {
-                std::iter::once(0)
-                    .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-                    .collect()
-            });
-            let line = lines.partition_point(|&l| l <= start);
-            let column = text[lines[line - 1]..start].chars().count() + 1;
-            candidate.examples.push(Example {
-                order: (index, start),
-                file: name.to_owned(),
-                line: line as u64,
-                column: column as u64,
-                context: format!(
-                    "{}⟦{}⟧{}",
-                    &cased[s..hit.start],
-                    &cased[hit.start..hit.end],
-                    &cased[hit.end..e]
-                ),
-                sentence: sentence_text.to_owned(),
-            });
+        found(hit, (start, end), &view, cased);
+    }
+    words
+}
+
+/// Whether words are known (a known name's word, or in a word list), remembered for
+/// the last words seen by their hash: most words of a text are a few thousand frequent
+/// ones, answered from this table of 64 KB (in the processor's cache) instead of the
+/// word lists' tables of megabytes. Only remembers what [`Lexicon`] answers, so the
+/// answers are the same whatever the order of the articles.
+pub(crate) struct Listed {
+    /// The word's hash with its lowest bit replaced by the answer; 0 when empty.
+    slots: Vec<u64>,
+}
+
+/// Slots of [`Listed`]: 8,192 of 8 bytes.
+const LISTED_SLOTS: usize = 1 << 13;
+
+impl Default for Listed {
+    fn default() -> Listed {
+        Listed {
+            slots: vec![0; LISTED_SLOTS],
         }
     }
-    findings
+}
+
+impl Listed {
+    fn known(&mut self, lexicon: &Lexicon, lower: &str) -> bool {
+        let hash = lexicon::word_hash(lower);
+        let slot = &mut self.slots[(hash >> 32) as usize % LISTED_SLOTS];
+        if *slot != 0 && *slot | 1 == hash | 1 {
+            return *slot & 1 == 1;
+        }
+        let known = lexicon.name_words.contains(lower) || lexicon.is_word_hashed(lower, hash);
+        *slot = (hash & !1) | u64::from(known);
+        known
+    }
+}
+
+/// Near misses ([`near`]) and unknown words ([`unknown`]): words of five bytes or more,
+/// not taken by a name, that no word list holds (one look-up for both reasons).
+fn unlisted_words<'a, 'c>(
+    doc: &Doc<'a>,
+    context: &'c Context,
+    listed: &mut Listed,
+    hits: &mut Vec<Hit<'a, 'c>>,
+) {
+    let lexicon = &context.lexicon;
+    for (i, &(start, end)) in doc.tokens.iter().enumerate() {
+        if doc.claimed[i] || end - start < 5 {
+            continue;
+        }
+        let lower = &doc.folded[start..end];
+        if listed.known(lexicon, lower) {
+            continue;
+        }
+        near::judge(doc, i, &context.near, hits);
+        unknown::judge(doc, i, lexicon, hits);
+    }
+}
+
+/// The first pass over one article (its `index` orders occurrences): counts its
+/// occurrences into `findings`.
+pub(crate) fn count(
+    context: &Context,
+    index: usize,
+    text: &str,
+    format: Format,
+    findings: &mut Findings,
+) {
+    let mut listed = std::mem::take(&mut findings.listed);
+    findings.words += for_each_hit(
+        context,
+        &mut listed,
+        text,
+        format,
+        |hit, (start, _), _, _| {
+            findings.add(hit, (index, start));
+        },
+    );
+    findings.listed = listed;
+}
+
+/// The second pass: reads back the articles holding the first occurrences of the
+/// `ranked` candidates (`article(index)` gives an article's logged name, text and
+/// format, `None` if it cannot be read any more) and fills their examples and
+/// co-occurring words.
+pub(crate) fn read_back(
+    context: &Context,
+    ranked: &mut [Ranked],
+    article: impl Fn(usize) -> Option<(String, String, Format)> + Sync,
+) {
+    // (reason, key) -> ranked index, and the articles to read.
+    let mut wanted: FxHashMap<(Reason, &str), usize> = FxHashMap::default();
+    let mut indices: Vec<usize> = Vec::new();
+    for (n, r) in ranked.iter().enumerate() {
+        wanted.insert((r.candidate.reason, r.key.as_str()), n);
+        indices.extend(r.candidate.firsts.iter().map(|f| f.0));
+    }
+    indices.sort_unstable();
+    indices.dedup();
+    let witnesses: Vec<(usize, Example, Vec<String>)> = indices
+        .par_iter()
+        .flat_map_iter(|&index| {
+            let mut found = Vec::new();
+            if let Some((name, text, format)) = article(index) {
+                let mut lines: Option<Vec<usize>> = None;
+                let mut listed = Listed::default();
+                for_each_hit(
+                    context,
+                    &mut listed,
+                    &text,
+                    format,
+                    |hit, (start, _), view, cased| {
+                        let Some(&n) = wanted.get(&(hit.reason, hit.key)) else {
+                            return;
+                        };
+                        if !ranked[n].candidate.firsts.contains(&(index, start)) {
+                            return;
+                        }
+                        let lines = lines.get_or_insert_with(|| {
+                            std::iter::once(0)
+                                .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+                                .collect()
+                        });
+                        found.push(witness(
+                            hit,
+                            view,
+                            cased,
+                            &text,
+                            &name,
+                            (index, start),
+                            lines,
+                            n,
+                        ));
+                    },
+                );
+            }
+            found
+        })
+        .collect();
+    for (n, example, words) in witnesses {
+        let candidate = &mut ranked[n].candidate;
+        for word in words {
+            *candidate.cooccurring.entry(word).or_default() += 1;
+        }
+        candidate.examples.push(example);
+    }
+    for r in ranked.iter_mut() {
+        r.candidate.examples.sort_by_key(|e| e.order);
+        r.candidate.examples.truncate(MAX_EXAMPLES);
+    }
+}
+
+/// An occurrence's example and the content words of its sentence (each once).
+#[allow(clippy::too_many_arguments)]
+fn witness(
+    hit: &Hit<'_, '_>,
+    view: &View,
+    cased: &str,
+    text: &str,
+    name: &str,
+    order: (usize, usize),
+    lines: &[usize],
+    n: usize,
+) -> (usize, Example, Vec<String>) {
+    let (s, e) = sentence::bounds(view, text, hit.start, hit.end);
+    let folded_sentence = &view.folded[s..e];
+    let mut words: Vec<String> = Vec::new();
+    crate::correct::words::for_each_word(folded_sentence, |ws, we| {
+        let word = &folded_sentence[ws..we];
+        let inside = s + ws >= hit.start && s + we <= hit.end;
+        if !inside
+            && word.chars().count() >= 4
+            && word.chars().all(char::is_alphabetic)
+            && !ngrams::is_stopword(word)
+            && !words.iter().any(|w| w == word)
+        {
+            words.push(word.to_owned());
+        }
+    });
+    let start = order.1;
+    let line = lines.partition_point(|&l| l <= start);
+    let column = text[lines[line - 1]..start].chars().count() + 1;
+    let example = Example {
+        order,
+        file: name.to_owned(),
+        line: line as u64,
+        column: column as u64,
+        context: format!(
+            "{}⟦{}⟧{}",
+            &cased[s..hit.start],
+            &cased[hit.start..hit.end],
+            &cased[hit.end..e]
+        ),
+        sentence: cased[s..e].to_owned(),
+    };
+    (n, example, words)
 }
 
 /// A candidate with its score, ready to print.
 #[derive(Debug, Clone)]
 pub(crate) struct Ranked {
+    /// What its occurrences are grouped by.
+    pub key: String,
     pub candidate: Candidate,
     pub score: f64,
     pub confidence: f64,
@@ -531,13 +773,22 @@ pub(crate) struct Ranked {
 pub(crate) const CONFIDENT: f64 = 0.6;
 
 /// Scores every candidate and keeps the `top` best.
+///
+/// An unknown word is kept only when it looks like a mangled French word: one edit
+/// (a letter dropped, added, changed, or two swapped) from a word of the French list
+/// ("violie", from "viole"). The others are terms of the text that no list holds
+/// ("readline", "struct", "superutilisateur"), not artifacts: on manual pages they
+/// filled the whole top 50. The check costs up to a few hundred look-ups a word, so it
+/// is made in score order, only until the `top` best are sure: it can only lower a
+/// score, so a candidate whose score is below the `top`th kept one is not looked at.
 pub(crate) fn rank(findings: Findings, lexicon: &Lexicon, top: usize) -> Vec<Ranked> {
     let words = findings.words.max(1) as f64;
     let reference_words = lexicon.reference.total.max(1) as f64;
     let mut ranked: Vec<Ranked> = findings
         .candidates
-        .into_values()
-        .filter_map(|candidate| {
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, candidate)| {
             let mut confidence = candidate.confidence;
             let mut why = candidate.why.clone();
             if matches!(candidate.reason, Reason::Literal | Reason::Ngram) {
@@ -567,6 +818,7 @@ pub(crate) fn rank(findings: Findings, lexicon: &Lexicon, top: usize) -> Vec<Ran
                 * (1.0 + (candidate.count as f64).ln())
                 * (1.0 + 0.5 * (candidate.files as f64).ln());
             Some(Ranked {
+                key,
                 candidate,
                 score,
                 confidence,
@@ -574,23 +826,56 @@ pub(crate) fn rank(findings: Findings, lexicon: &Lexicon, top: usize) -> Vec<Ran
             })
         })
         .collect();
-    ranked.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.candidate.reason.cmp(&b.candidate.reason))
-            .then_with(|| a.candidate.text.cmp(&b.candidate.text))
-    });
-    ranked.truncate(top);
-    ranked
+    ranked.sort_by(order);
+    let mut kept: Vec<Ranked> = Vec::new();
+    // The `top`th best score kept so far, once `top` are kept.
+    let mut floor = f64::NEG_INFINITY;
+    for mut r in ranked {
+        if kept.len() >= top && r.score < floor {
+            break;
+        }
+        if r.candidate.reason == Reason::Unknown {
+            let Some(word) = unknown::mangled(&r.key, lexicon) else {
+                continue;
+            };
+            r.why
+                .push_str(&format!("; one edit from the French word {word}"));
+        }
+        kept.push(r);
+        if kept.len() >= top {
+            let mut scores: Vec<f64> = kept.iter().map(|k| k.score).collect();
+            scores.sort_by(|a, b| b.total_cmp(a));
+            floor = scores[top - 1];
+        }
+    }
+    kept.sort_by(order);
+    kept.truncate(top);
+    kept
 }
 
-/// Runs the scan on in-memory articles (tests and the labelled-set measurement).
+/// Best first; ties by reason, text and key, so the order never depends on the tables'.
+fn order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.candidate.reason.cmp(&b.candidate.reason))
+        .then_with(|| a.candidate.text.cmp(&b.candidate.text))
+        .then_with(|| a.key.cmp(&b.key))
+}
+
+/// Runs both passes on in-memory articles (tests and the labelled-set measurement).
 #[cfg(test)]
 pub(crate) fn suggest_texts(context: &Context, texts: &[(&str, &str)], top: usize) -> Vec<Ranked> {
     let findings = texts
         .par_iter()
         .enumerate()
-        .map(|(i, (name, text))| scan(context, i, name, text, Format::Text))
+        .fold(Findings::default, |mut findings, (i, (_, text))| {
+            count(context, i, text, Format::Text, &mut findings);
+            findings
+        })
         .reduce(Findings::default, Findings::merge);
-    rank(findings, &context.lexicon, top)
+    let mut ranked = rank(findings, &context.lexicon, top);
+    read_back(context, &mut ranked, |i| {
+        Some((texts[i].0.to_owned(), texts[i].1.to_owned(), Format::Text))
+    });
+    ranked
 }

@@ -2,12 +2,13 @@
 //! list knows, within one edit of a known name (two from nine letters), an adjacent
 //! transposition counting as one edit (a keyboard slip). Names are looked up by the
 //! word's first two or last two letters and its length, so a word costs a few hash
-//! probes, not a comparison with every name.
+//! probes, not a comparison with every name. Only words that no word list holds are
+//! looked at (`unlisted_words` in the module above).
 
 use rustc_hash::FxHashMap;
 
 use super::lexicon::Lexicon;
-use super::{Doc, Hit, Reason};
+use super::{Doc, Hit, Reason, Why};
 
 /// (whether the letters are the last two, the two letters, length).
 type Ends = (bool, [char; 2], usize);
@@ -72,36 +73,31 @@ impl NearIndex {
     }
 }
 
-pub(crate) fn find(doc: &Doc<'_>, lexicon: &Lexicon, index: &NearIndex, hits: &mut Vec<Hit>) {
-    for (i, &(start, end)) in doc.tokens.iter().enumerate() {
-        if doc.claimed[i] || end - start < MIN_LEN {
-            continue;
-        }
-        let lower = &doc.folded[start..end];
-        let word: Vec<char> = lower.chars().collect();
-        if word.len() < MIN_LEN
-            || !word.iter().any(|c| c.is_alphabetic())
-            || lexicon.name_words.contains(lower)
-            || lexicon.is_word(lower)
-        {
-            continue;
-        }
-        if let Some((name, d)) = index.nearest(&word) {
-            let surface = &doc.cased[start..end];
-            hits.push(Hit {
-                reason: Reason::Near,
-                key: lower.to_owned(),
-                text: surface.to_owned(),
-                replacement: Some(name.to_owned()),
-                start,
-                end,
-                why: format!(
-                    "{d} edit{} from the known name {name}; in no word list",
-                    if d > 1 { "s" } else { "" }
-                ),
-                confidence: if d == 1 { 0.85 } else { 0.6 },
-            });
-        }
+/// Word `i` of `doc`, in no word list, if it is a near miss of a known name.
+pub(crate) fn judge<'a, 'c>(
+    doc: &Doc<'a>,
+    i: usize,
+    index: &'c NearIndex,
+    hits: &mut Vec<Hit<'a, 'c>>,
+) {
+    let (start, end) = doc.tokens[i];
+    let lower = &doc.folded[start..end];
+    let word: Vec<char> = lower.chars().collect();
+    if word.len() < MIN_LEN || !word.iter().any(|c| c.is_alphabetic()) {
+        return;
+    }
+    if let Some((name, edits)) = index.nearest(&word) {
+        let surface = &doc.cased[start..end];
+        hits.push(Hit {
+            reason: Reason::Near,
+            key: lower,
+            text: surface,
+            replacement: Some(name),
+            start,
+            end,
+            why: Why::Near { name, edits },
+            confidence: if edits == 1 { 0.85 } else { 0.6 },
+        });
     }
 }
 

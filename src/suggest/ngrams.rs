@@ -4,7 +4,7 @@
 //! corpus than in the reference French (the shape of "la profondeur" next to "OpenAI").
 //! The least precise reason: its confidence stays low.
 
-use super::{Doc, Hit, Reason};
+use super::{Doc, Hit, Reason, Why};
 
 /// Words on each side of a name.
 pub(crate) const WINDOW: usize = 4;
@@ -23,7 +23,7 @@ pub(crate) fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(&word)
 }
 
-pub(crate) fn find(doc: &Doc<'_>, hits: &mut Vec<Hit>) {
+pub(crate) fn find<'a>(doc: &Doc<'a>, hits: &mut Vec<Hit<'a, '_>>) {
     let n = doc.tokens.len();
     let mut seen = rustc_hash::FxHashSet::default();
     for &(i, j) in &doc.names {
@@ -61,12 +61,12 @@ pub(crate) fn find(doc: &Doc<'_>, hits: &mut Vec<Hit>) {
                 let (start, end) = (doc.tokens[a].0, doc.tokens[b].1);
                 hits.push(Hit {
                     reason: Reason::Ngram,
-                    key: doc.folded[start..end].to_owned(),
-                    text: doc.cased[start..end].to_owned(),
+                    key: &doc.folded[start..end],
+                    text: &doc.cased[start..end],
                     replacement: None,
                     start,
                     end,
-                    why: "near known names, rarer in reference French".into(),
+                    why: Why::Fixed("near known names, rarer in reference French"),
                     confidence: 0.3,
                 });
             }
