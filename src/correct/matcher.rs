@@ -540,6 +540,7 @@ impl Rules {
         let hay = view.regex_haystack();
         let mut at = 0;
         let mut retries = 0;
+        let regex = regex.regex();
         while let Some(m) = regex.find_at(hay, at) {
             let candidate = Candidate {
                 start: m.start(),
@@ -590,7 +591,7 @@ enum Folded<'r> {
         folded: String,
         exact: Option<String>,
     },
-    Regex(&'r regex::Regex),
+    Regex(&'r crate::glossary::pattern::RegexPattern),
 }
 
 /// The patterns of `rules`, literals folded on the worker threads (a tenth of the
