@@ -8,7 +8,7 @@
 //! | run | `driver`, `interrupt` | load the rules while the walk starts; process articles in parallel batches; stop cleanly on Ctrl-C |
 //! | input | `input::walk`, `input::listing` | list the articles, sorted; hand them to the workers |
 //! | | `input::encoding` | detect and decode an article's encoding; encode it back |
-//! | rules | `glossary` (`condition`, `template`) | read the CSV glossaries into validated rules |
+//! | rules | `glossary` (`condition`, `pattern`, `template`) | read the CSV glossaries into validated rules; regexes compiled on first use |
 //! | | `csvlines` | where a CSV record starts, so glossary and log errors name its line |
 //! | correct (pure, no I/O) | `correct::markup`, `correct::fold` | find markup spans; fold the text into the matching view |
 //! | | `correct::matcher` (`anchors`, `words`) | compile the rules; find every candidate in one pass |
@@ -54,6 +54,7 @@ pub use correct::{Applied, apply};
 pub use driver::{load_glossaries, load_rules};
 pub use error::{Error, Result};
 pub use exit::Exit;
+pub use glossary::pattern::RegexPattern;
 pub use glossary::{EMBEDDED, Glossary, Language, Pattern};
 
 /// Internals exposed for the benchmarks' stage timer (`examples/stages.rs`), the fuzz

@@ -306,6 +306,24 @@ fn corrected_text(record: &Value) -> String {
 }
 
 #[test]
+fn a_line_of_damaged_utf_8_is_an_error_record_that_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    // A record line is checked as a whole before it is parsed; a damaged one is parsed
+    // byte by byte, so that the error names the place.
+    let input =
+        b"{\"id\":\"a.txt\",\"text\":\"caf\xe9 Openai\"}\n{\"id\":\"b.txt\",\"text\":\"Openai\"}\n";
+    let run = mtfix_with_input(dir.path(), &["stream"], input);
+    assert!(run.status.success());
+    let records = parse_lines(&run.stdout);
+    assert_eq!(
+        records[0]["error"],
+        "not JSON: invalid unicode code point at line 1 column 26"
+    );
+    assert_eq!(records[0]["input_line"], 1);
+    assert_eq!(corrected_text(&records[1]), "OpenAI");
+}
+
+#[test]
 fn each_record_is_answered_before_the_next_is_sent() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mtfix"))
         .args(["stream", "--jobs", "2"])

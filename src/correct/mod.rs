@@ -270,6 +270,7 @@ fn expand<'r>(
         Pattern::Literal(_) => Cow::Borrowed(template),
         Pattern::Regex(regex) => Cow::Owned({
             let captures = regex
+                .regex()
                 .captures_at(view.regex_haystack(), c.start)
                 .expect("a candidate's regex matches at its start");
             template::expand(template, |name| {

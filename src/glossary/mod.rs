@@ -3,13 +3,13 @@
 //! raised before any article is touched.
 
 pub(crate) mod condition;
+pub(crate) mod pattern;
 pub(crate) mod template;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
-use regex::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
 
 use crate::correct::fold;
@@ -19,6 +19,7 @@ use crate::csvlines::{
 };
 use crate::error::{Error, Result};
 use crate::glossary::condition::Condition;
+use crate::glossary::pattern::RegexPattern;
 
 /// The glossaries shipped in `glossaries/`, embedded so that the binary works anywhere:
 /// every `*.csv` of the folder, sorted by file name (`build.rs`).
@@ -64,8 +65,9 @@ pub struct Glossary {
 pub enum Pattern {
     /// A phrase matched as whole words.
     Literal(String),
-    /// A regular expression (the text after `re:`), compiled for the matching view.
-    Regex(Regex),
+    /// A regular expression (the text after `re:`), for the matching view; compiled when
+    /// first searched.
+    Regex(RegexPattern),
 }
 
 /// One row of a glossary.
@@ -697,9 +699,10 @@ fn compile_pattern_regex(
     source: &str,
     exact_case: bool,
     replacement: &str,
-) -> std::result::Result<Regex, (&'static str, String)> {
-    let regex = build_regex(source, !exact_case).map_err(|m| ("pattern", m))?;
-    if regex.is_match("") {
+) -> std::result::Result<RegexPattern, (&'static str, String)> {
+    let regex = RegexPattern::new(source, !exact_case, REGEX_SIZE_LIMIT)
+        .map_err(|e| ("pattern", bad_regex(source, &e)))?;
+    if regex.matches_empty() {
         return Err(("pattern", format!("regex `{source}` matches empty text")));
     }
     check_group_references(&regex, replacement).map_err(|m| ("replacement", m))?;
@@ -742,14 +745,6 @@ fn compiled_condition(source: &str) -> Arc<CompiledCondition> {
 /// A condition compiled once: the condition, or the message of its error.
 type CompiledCondition = OnceLock<std::result::Result<Condition, String>>;
 
-fn build_regex(source: &str, case_insensitive: bool) -> std::result::Result<Regex, String> {
-    RegexBuilder::new(source)
-        .case_insensitive(case_insensitive)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| bad_regex(source, &e))
-}
-
 fn bad_regex(source: &str, error: &regex::Error) -> String {
     format!("bad regex `{source}`: {}", one_line(&error.to_string()))
 }
@@ -761,7 +756,10 @@ const MAX_GROUP_REFERENCES: usize = 16;
 
 /// Refuses `$N` or `${name}` references to groups the regex does not have, and more
 /// than [`MAX_GROUP_REFERENCES`] of them.
-fn check_group_references(regex: &Regex, replacement: &str) -> std::result::Result<(), String> {
+fn check_group_references(
+    regex: &RegexPattern,
+    replacement: &str,
+) -> std::result::Result<(), String> {
     let references = crate::glossary::template::group_references(replacement);
     if references.len() > MAX_GROUP_REFERENCES {
         return Err(format!(

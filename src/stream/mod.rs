@@ -38,6 +38,10 @@ const BATCH_BYTES: usize = 16 << 20;
 /// Records read ahead of the batch being corrected, at most.
 const READ_AHEAD: usize = 1024;
 
+/// Bytes read from stdin at a time: records of articles are 2–20 KB, and stdin's own
+/// buffer of 8 KB takes two or three reads for each.
+const STDIN_BUFFER: usize = 1 << 20;
+
 /// One line of input: its 1-based number and its bytes, without the line end.
 type Line = (u64, Vec<u8>);
 
@@ -62,7 +66,13 @@ pub(crate) fn run(args: StreamArgs) -> Result<Exit> {
     })?;
     let (sender, mut receiver) = sync_channel(READ_AHEAD);
     // Not joined: a reader blocked on a stdin that never ends must not keep the process.
-    std::thread::spawn(move || read_lines(std::io::stdin().lock(), sender));
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin().lock();
+        read_lines(
+            std::io::BufReader::with_capacity(STDIN_BUFFER, stdin),
+            sender,
+        )
+    });
     let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
     pool.install(|| correct_all(&mut receiver, &mut out, &context))?;
     Ok(Exit::Success)
@@ -72,12 +82,16 @@ pub(crate) fn run(args: StreamArgs) -> Result<Exit> {
 /// sent as the last item.
 fn read_lines(mut input: impl BufRead, sender: SyncSender<std::io::Result<Line>>) {
     let mut number = 0;
+    // Sized as the line before: records of one stream are alike, and growing a line from
+    // nothing copies it several times.
+    let mut capacity = 0;
     loop {
-        let mut line = Vec::new();
+        let mut line = Vec::with_capacity(capacity);
         match input.read_until(b'\n', &mut line) {
             Ok(0) => return,
             Ok(_) => {
                 number += 1;
+                capacity = line.len();
                 if line.last() == Some(&b'\n') {
                     line.pop();
                     if line.last() == Some(&b'\r') {

@@ -73,7 +73,13 @@ struct Failed<'a> {
 /// Processes one input line (without its line end) into one output line (with it).
 pub(crate) fn process(line: &[u8], number: u64, context: &Context) -> Vec<u8> {
     let mut out = Vec::with_capacity(line.len() + 256);
-    let mut object = match serde_json::from_slice::<Value>(line) {
+    // The same parse either way; from a `str` checked at once with SIMD, serde_json does
+    // not check each string's UTF-8 again (that check was a tenth of the stream's time).
+    let parsed = match simdutf8::basic::from_utf8(line) {
+        Ok(line) => serde_json::from_str::<Value>(line),
+        Err(_) => serde_json::from_slice::<Value>(line),
+    };
+    let mut object = match parsed {
         Ok(Value::Object(object)) => object,
         Ok(_) => return failed(None, "not a JSON object", number, Map::new()),
         Err(e) => return failed(None, &format!("not JSON: {e}"), number, Map::new()),
