@@ -14,8 +14,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Target};
+use crate::correct::article_scope::ArticleFacts;
 use crate::correct::markup::Format;
-use crate::correct::matcher::{ArticleFacts, Rules};
+use crate::correct::matcher::Rules;
 use crate::correct::{Options, Reused, Substitutions, rewrite, substitutions, substitutions_with};
 use crate::error::{Error, Result};
 use crate::input::encoding::{self, TextEncoding, Undecodable};

@@ -13,6 +13,7 @@
 //! | correct (pure, no I/O) | `correct::markup`, `correct::fold` | find markup spans; fold the text into the matching view |
 //! | | `correct::matcher` (`anchors`, `words`) | compile the rules; find every candidate in one pass |
 //! | | `correct::protect`, `correct::sentence`, `correct::seam` | spans never edited; the sentence around a match; French seams |
+//! | | `correct::article_scope` | what the whole article says to conditions with article scope |
 //! | | `correct` , `correct::substitutions` | select leftmost-longest, rewrite, list the substitutions |
 //! | one article | `article` | read → decode → correct → encode → write, streamed past 16 MB |
 //! | output | `output::atomic` | the one writer of files: temporary file, fsync, rename |

@@ -56,7 +56,7 @@ pub struct View {
     protected: Vec<(usize, usize)>,
     /// What the whole article says to rules with article scope (empty: nothing known,
     /// or no such rule); set by the caller once the view is built.
-    pub article: crate::correct::matcher::ArticleFacts,
+    pub article: crate::correct::article_scope::ArticleFacts,
 }
 
 impl View {

@@ -14,6 +14,7 @@
 //! [`Rules::candidates`]).
 
 use crate::correct::anchors::{AnchorGate, Anchors, anchored_paragraphs};
+use crate::correct::article_scope::{ArticleConditions, ArticleFacts};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use rayon::prelude::*;
@@ -44,20 +45,6 @@ pub struct Candidate {
     pub rule: usize,
 }
 
-/// For each rule with article scope, in how many paragraphs of the article its `if`
-/// and its `unless` match (see [`Rules::gather_article_facts`]); empty when unknown.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ArticleFacts {
-    /// Rule index → paragraphs where `[if, unless]` match.
-    counts: Vec<[u32; 2]>,
-}
-
-impl ArticleFacts {
-    fn paragraphs(&self, rule: usize, condition: usize) -> u32 {
-        self.counts.get(rule).map_or(0, |c| c[condition])
-    }
-}
-
 /// All rules of a run, compiled for one-pass matching.
 #[derive(Debug)]
 pub struct Rules {
@@ -86,8 +73,8 @@ pub struct Rules {
     anchors: Option<Anchors>,
     /// Whether searching for the anchors pays on this run's articles.
     anchor_gate: AnchorGate,
-    /// The rules whose `if`/`unless` are searched in the whole article.
-    article_rules: Vec<usize>,
+    /// The conditions of the rules whose `if`/`unless` are searched in the whole article.
+    article_conditions: Option<ArticleConditions>,
     /// Which correction the rules write (`--into`).
     language: Language,
 }
@@ -256,13 +243,10 @@ impl Rules {
             (false, Search::Words) => Some(Literals::Words(Words::build(literal_patterns)?)),
             (false, _) => Some(Literals::Automata(Automata::build(&literal_patterns)?)),
         };
-        let article_rules = (0..rules.len())
-            .filter(|&i| rules[i].scope == Scope::Article)
-            .filter(|&i| rules[i].if_context.is_some() || rules[i].unless_context.is_some())
-            .collect();
+        let article_conditions = ArticleConditions::new(&rules);
         Ok(Rules {
             language: Language::Source,
-            article_rules,
+            article_conditions,
             anchors,
             anchor_gate: AnchorGate::default(),
             needs_cased,
@@ -322,38 +306,29 @@ impl Rules {
     /// Whether some rule searches its `if`/`unless` in the whole article, which then
     /// needs [`Rules::gather_article_facts`] before it is corrected.
     pub(crate) fn has_article_scope(&self) -> bool {
-        !self.article_rules.is_empty()
+        self.article_conditions.is_some()
     }
 
-    /// Adds to `facts` what `text` (a whole article, or one of the pieces of whole
-    /// paragraphs it is streamed in) says to rules with article scope: for each, in how
-    /// many paragraphs its `if` and its `unless` match. Markup is not text: the view
-    /// searched is the one matching uses.
+    /// What `text`, a whole article in memory, says to rules with article scope,
+    /// worked out only as their checks ask (see [`ArticleFacts::of_article`]).
+    pub(crate) fn article_facts(&self, text: &str, format: Format) -> ArticleFacts {
+        self.article_conditions
+            .as_ref()
+            .map_or_else(ArticleFacts::default, |conditions| {
+                ArticleFacts::of_article(conditions, text, format)
+            })
+    }
+
+    /// Adds to `facts` what `text` (one of the pieces of whole paragraphs an article is
+    /// streamed in) says to rules with article scope (see [`ArticleConditions::gather`]).
     pub(crate) fn gather_article_facts(
         &self,
         facts: &mut ArticleFacts,
         text: &str,
         format: Format,
     ) {
-        if self.article_rules.is_empty() {
-            return;
-        }
-        if facts.counts.is_empty() {
-            facts.counts = vec![[0; 2]; self.rules.len()];
-        }
-        let view = View::with_spans(text, &format.spans(text), false);
-        for paragraph in view.folded.split('\n') {
-            for &i in &self.article_rules {
-                let rule = &self.rules[i];
-                for (k, condition) in [&rule.if_context, &rule.unless_context]
-                    .into_iter()
-                    .enumerate()
-                {
-                    if condition.as_ref().is_some_and(|c| c.is_match(paragraph)) {
-                        facts.counts[i][k] += 1;
-                    }
-                }
-            }
+        if let Some(conditions) = &self.article_conditions {
+            conditions.gather(facts, text, format);
         }
     }
 
@@ -575,7 +550,7 @@ impl Rules {
                 .is_none_or(|exact| fold::fold_pattern(&text[start..end], true) == *exact)
             && !protect::is_protected(&view.folded, c.start, c.end, text, (start, end))
             && !view.touches_markup(start, end)
-            && context_allows(&self.rules[c.rule], c.rule, view, text, c.start, c.end)
+            && context_allows(self, c, view, text)
     }
 }
 
@@ -768,20 +743,15 @@ pub(crate) fn is_whole_word(view: &str, start: usize, end: usize) -> bool {
     !touches(first, before) && !touches(last, after)
 }
 
-/// Checks the `if` and `unless` conditions of rule number `index`. Each is searched in
+/// Checks the `if` and `unless` conditions of the candidate's rule. Each is searched in
 /// the text of its scope (sentence or paragraph) before the match and in the text after
 /// it, separately: so `de $` means "right after `de `" and `^ pour` means "right before
 /// ` pour`". With article scope, a condition also holds when it matches in another
 /// paragraph of the article (the view's [`ArticleFacts`] count the paragraphs where it
 /// matches; the match's own one counts only through its parts before and after the match).
-fn context_allows(
-    rule: &Rule,
-    index: usize,
-    view: &View,
-    text: &str,
-    start: usize,
-    end: usize,
-) -> bool {
+fn context_allows(rules: &Rules, candidate: Candidate, view: &View, text: &str) -> bool {
+    let rule = &rules.rules[candidate.rule];
+    let (start, end) = (candidate.start, candidate.end);
     if rule.if_context.is_none() && rule.unless_context.is_none() {
         return true;
     }
@@ -794,8 +764,11 @@ fn context_allows(
     let found = |k: usize, condition: &Condition| {
         condition.is_match(before)
             || condition.is_match(after)
-            || (rule.scope == Scope::Article && {
-                let paragraphs = view.article.paragraphs(index, k);
+            || rules.article_conditions.as_ref().is_some_and(|article| {
+                let Some(number) = article.of_rule(candidate.rule)[k] else {
+                    return false;
+                };
+                let paragraphs = view.article.paragraphs(article, number);
                 paragraphs > 0 && {
                     let own = condition.is_match(&view.folded[scope_start..scope_end]);
                     paragraphs > u32::from(own)

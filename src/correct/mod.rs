@@ -2,11 +2,12 @@
 //! mtfix, and the part the tests exercise most: [`markup`] finds the spans markup keeps,
 //! [`fold`] builds the matching view, [`matcher`] finds every candidate of every rule in
 //! one pass ([`anchors`] skips paragraphs that cannot hold one, [`words`] indexes large
-//! glossaries), [`protect`] and [`sentence`] check each candidate, and this module
-//! selects and rewrites. Selection is leftmost-longest over the candidates that passed their
-//! checks; a tie goes to the earlier rule (earlier glossary, then earlier row).
+//! glossaries), [`protect`], [`sentence`] and [`article_scope`] check each candidate, and
+//! this module selects and rewrites. Selection is leftmost-longest over the candidates that
+//! passed their checks; a tie goes to the earlier rule (earlier glossary, then earlier row).
 
 pub(crate) mod anchors;
+pub(crate) mod article_scope;
 pub(crate) mod fold;
 pub(crate) mod markup;
 pub(crate) mod matcher;
@@ -18,9 +19,10 @@ pub(crate) mod words;
 
 use std::borrow::Cow;
 
+use crate::correct::article_scope::ArticleFacts;
 use crate::correct::fold::View;
 use crate::correct::markup::Format;
-use crate::correct::matcher::{ArticleFacts, Candidate, Rules, Search, selection_order};
+use crate::correct::matcher::{Candidate, Rules, Search, selection_order};
 use crate::correct::seam::Agreed;
 use crate::glossary::template;
 use crate::glossary::{Language, Pattern, Rule, Seam};
@@ -75,8 +77,7 @@ pub(crate) fn apply_with<'a>(rules: &Rules, text: &'a str, options: Options) -> 
 /// The substitutions [`apply_with`] makes, without the corrected text (which `check`
 /// does not need: building it copied every changed article).
 pub(crate) fn substitutions(rules: &Rules, text: &str, options: Options) -> Substitutions {
-    let mut article = ArticleFacts::default();
-    rules.gather_article_facts(&mut article, text, options.format);
+    let article = rules.article_facts(text, options.format);
     substitutions_with(rules, text, options, &article)
 }
 
