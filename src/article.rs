@@ -215,7 +215,7 @@ impl<'a> Destination<'a> {
 
     /// Opens the file the result of `article` is written to before it is known whether
     /// it changes (a streamed article); `None` when it goes nowhere or to stdout.
-    fn open(self, article: &Article, meta: &Metadata) -> Result<Option<AtomicFile>> {
+    pub(crate) fn open(self, article: &Article, meta: &Metadata) -> Result<Option<AtomicFile>> {
         match self {
             Destination::Copy(dir) => {
                 AtomicFile::create_copy(&dir.join(&article.relative), meta).map(Some)
@@ -228,7 +228,7 @@ impl<'a> Destination<'a> {
     /// Finishes a file opened by [`Destination::open`]: a copy is put in place at once;
     /// a changed article in place waits, prepared, as a [`Pending`]; an unchanged one is
     /// dropped (its temporary file removed).
-    fn finish(
+    pub(crate) fn finish(
         self,
         file: Option<AtomicFile>,
         meta: &Metadata,
@@ -490,7 +490,7 @@ fn streamed_article_facts(
 /// The encoding of a file too large to hold, whose first bytes are `head`: decided on
 /// all of its bytes, read again once or twice unless `head` decides, as it is for a
 /// file read whole (see [`encoding::detect_blocks`]).
-fn detect_streamed(
+pub(crate) fn detect_streamed(
     path: &Path,
     head: &[u8],
     forced: Option<TextEncoding>,
@@ -526,7 +526,11 @@ fn hash_file(path: &Path) -> Result<String> {
 }
 
 /// Reads until `pending` holds `target` bytes or the file ends; returns whether it ended.
-fn fill(file: &mut std::fs::File, pending: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
+pub(crate) fn fill(
+    file: &mut std::fs::File,
+    pending: &mut Vec<u8>,
+    target: usize,
+) -> std::io::Result<bool> {
     let want = target.saturating_sub(pending.len()) as u64;
     let read = Read::by_ref(file).take(want).read_to_end(pending)?;
     Ok((read as u64) < want)

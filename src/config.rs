@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::input::encoding::TextEncoding;
 use crate::output::diff;
 use crate::output::logfile::Dialect;
+use crate::output::logread::Row;
 use crate::review::decisions::Decisions;
 
 /// Where corrected articles go.
@@ -291,21 +292,27 @@ fn check_log_target(log: &Path, config: &Config, append: bool) -> Result<()> {
     if meta.len() == 0 {
         return Ok(());
     }
-    let entries = match crate::output::logfile::read(log) {
-        Ok(entries) => entries,
-        Err(_) => {
-            return refuse(
-                "exists and is not an mtfix log; move it away or choose another --log".into(),
-            );
-        }
+    // Read a row at a time, up to the first sign of a reviewer's work: an old log of any
+    // size is checked in bounded memory.
+    let not_a_log =
+        || refuse("exists and is not an mtfix log; move it away or choose another --log".into());
+    let Ok(mut rows) = crate::output::logread::LogReader::open(log) else {
+        return not_a_log();
     };
-    // Rows added after a reviewer's leave every decision in place.
-    if let Some(row) = entries.iter().find(|e| e.reviewed() && !append) {
-        return refuse(format!(
-            "holds a reviewer's work (line {}: a decision or an edited replacement); \
-             apply it first (`mtfix apply`) or choose another --log",
-            row.csv_line
-        ));
+    loop {
+        match rows.next_row() {
+            Ok(None) => break,
+            Ok(Some(Row::Entry(row))) if row.reviewed() && !append => {
+                // Rows added after a reviewer's leave every decision in place.
+                return refuse(format!(
+                    "holds a reviewer's work (line {}: a decision or an edited \
+                     replacement); apply it first (`mtfix apply`) or choose another --log",
+                    row.csv_line
+                ));
+            }
+            Ok(Some(Row::Entry(_))) => {}
+            Err(_) | Ok(Some(Row::BadDecision { .. })) => return not_a_log(),
+        }
     }
     Ok(())
 }

@@ -17,11 +17,11 @@
 //! | | `correct` , `correct::substitutions` | select leftmost-longest, rewrite, list the substitutions |
 //! | one article | `article` | read → decode → correct → encode → write, streamed past 16 MB |
 //! | output | `output::atomic` | the one writer of files: temporary file, fsync, rename |
-//! | | `output::logfile`, `output::report` | the CSV log both ways; the summary and `check` lines |
+//! | | `output::logfile` (`logread`), `output::report` | the CSV log both ways, read back a row at a time; the summary and `check` lines |
 //! | | `output::applied` | what `apply`/`undo` put in the articles, beside a spreadsheet log |
 //! | | `output::xlsx` | the log as an Excel workbook, made from its CSV rows |
 //! | | `output::diff`, `output::progress` | `--diff`; the progress bar |
-//! | review | `review` (`decisions`) | `apply`, `undo` and `revert`: the reviewed log drives the final articles; earlier decisions reused by `fix --decisions` |
+//! | review | `review` (`rows`, `bytes`, `decisions`) | `apply`, `undo` and `revert`: the reviewed log drives the final articles; earlier decisions reused by `fix --decisions` |
 //! | suggest | `suggest` (`case`, `near`, `unknown`, `literal`, `ngrams`) | `suggest`: rank likely artifacts no rule covers, with glossary rows |
 //! | | `page` | `review`: the log as one self-contained HTML page to decide in a browser |
 //! | records | `stream` (`record`, `labels`, `log`) | JSON Lines in, corrected records out (`mtfix stream`); their CSV log (`mtfix log`) |
@@ -67,4 +67,5 @@ pub mod internals {
     pub use crate::correct::fuzz_one;
     pub use crate::correct::words::{WordIndex, for_each_word};
     pub use crate::input::walk::list;
+    pub use crate::output::logfile::file_hash;
 }

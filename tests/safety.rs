@@ -738,3 +738,121 @@ fn summaries_say_what_was_written_and_loops_are_named() {
         stderr(&run)
     );
 }
+
+const LOG_HEADER: &str =
+    "file,line,column,byte_offset,rule,matched,replacement,context,decision,file_hash\n";
+
+/// An article `a.txt` of paragraphs of about 1 KB with one `Openai` each, `size` bytes at
+/// least, and a log row for each, whose context is as long (a log about as large).
+fn article_and_rows(size: usize) -> (String, Vec<String>) {
+    let filler = "Le modèle progresse encore dans les tests publiés cette semaine. ".repeat(15);
+    let paragraph = format!("Selon Openai, {filler}\n\n");
+    let context = format!("Selon ⟦Openai⟧, {}", filler.trim_end());
+    let count = size / paragraph.len() + 1;
+    let article = paragraph.repeat(count);
+    let hash = mtfix::internals::file_hash(article.as_bytes());
+    let rows = (0..count)
+        .map(|i| {
+            let offset = i * paragraph.len() + "Selon ".len();
+            let line = 2 * i + 1;
+            format!("a.txt,{line},7,{offset},openai,Openai,OpenAI,\"{context}\",,{hash}\n")
+        })
+        .collect();
+    (article, rows)
+}
+
+/// A log whose rows a reviewer sorted otherwise (here: backwards, and a small article's
+/// rows between a large one's) is applied to a streamed article as the log in mtfix's
+/// order is, and `revert` goes back from it.
+#[test]
+fn a_log_in_any_order_is_applied_to_a_streamed_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = mtfix::internals::WHOLE_FILE_LIMIT as usize + (1 << 20);
+    let (article, mut rows) = article_and_rows(size);
+    let small = "Openai publie.\n";
+    let small_hash = mtfix::internals::file_hash(small.as_bytes());
+    let small_row = format!("b.txt,1,1,0,openai,Openai,OpenAI,⟦Openai⟧ publie.,,{small_hash}\n");
+    rows.reverse();
+    rows.insert(rows.len() / 2, small_row);
+    let log = [LOG_HEADER.to_owned(), rows.concat()].concat();
+    write_files(
+        dir.path(),
+        &[
+            ("articles/a.txt", &article),
+            ("articles/b.txt", small),
+            ("changes.csv", &log),
+        ],
+    );
+    let apply = [
+        "apply",
+        "--log",
+        "changes.csv",
+        "articles",
+        "--out",
+        "applied",
+    ];
+    let run = mtfix(dir.path(), &apply);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let applied = std::fs::read_to_string(dir.path().join("applied/a.txt")).unwrap();
+    assert!(applied == article.replace("Openai", "OpenAI"));
+    let applied = std::fs::read_to_string(dir.path().join("applied/b.txt")).unwrap();
+    assert_eq!(applied, "OpenAI publie.\n");
+    let revert = ["revert", "--log", "changes.csv", "applied", "--in-place"];
+    let run = mtfix(dir.path(), &revert);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(snapshot(&dir.path().join("applied")) == snapshot(&dir.path().join("articles")));
+}
+
+/// `apply`, `undo` and `revert` stream a large article and a large log as `fix` streams an
+/// article, and `fix` reads an old log it would replace a row at a time: with an article
+/// of 100 MB and a log of 100 MB, no run holds either. Each result is also checked: the
+/// applied article has every row in, `revert` gives back the original, and `apply`
+/// recorded every row in the log's `applied` column.
+#[test]
+fn apply_undo_revert_and_an_old_log_stay_in_bounded_memory() {
+    const SIZE: usize = 100 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    let (article, rows) = article_and_rows(SIZE);
+    let count = rows.len();
+    write_files(dir.path(), &[("articles/a.txt", &article)]);
+    let log = [LOG_HEADER.to_owned(), rows.concat()].concat();
+    drop(rows);
+    assert!(log.len() > SIZE, "{}", log.len());
+    std::fs::write(dir.path().join("changes.csv"), &log).unwrap();
+    drop(log);
+    // Holding the article alone would take 100 MB; streamed, each run peaks near 13 MB
+    // (release build).
+    let bound_kb = 80_000;
+    let in_bounded_memory = |args: &[&str]| {
+        let (status, peak_kb) = mtfix_peak_memory(dir.path(), args);
+        assert!(status.success(), "{args:?}");
+        assert!(
+            peak_kb < bound_kb,
+            "{args:?}: peak resident memory {peak_kb} KB"
+        );
+    };
+    let corrected = article.replace("Openai", "OpenAI");
+    let runs = [
+        ("apply", "articles", "applied", &corrected),
+        // From what `apply` wrote: the original is made beside it first.
+        ("undo", "applied", "undone", &corrected),
+        ("revert", "applied", "reverted", &article),
+    ];
+    for (command, from, to, expected) in runs {
+        in_bounded_memory(&[command, "--log", "changes.csv", from, "--out", to]);
+        let written = std::fs::read(dir.path().join(to).join("a.txt")).unwrap();
+        assert!(written == expected.as_bytes(), "{command}");
+    }
+    drop(corrected);
+    // `apply` recorded every row in the log's `applied` column.
+    let recorded = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    assert_eq!(recorded.matches(",yes\n").count(), count);
+    drop(recorded);
+
+    // `fix` about to replace the log reads it whole to make sure no reviewer's work is
+    // lost: a row at a time. Its `applied` cells are no decision.
+    write_files(dir.path(), &[("small/b.txt", "Openai publie.\n")]);
+    in_bounded_memory(&["fix", "small", "--out", "fixed", "--log", "changes.csv"]);
+    let log = std::fs::read_to_string(dir.path().join("changes.csv")).unwrap();
+    assert_eq!(log.lines().count(), 2, "{log}");
+}

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::output::atomic::{Durability, LogFile};
-use crate::output::logfile::{self, Entry};
+use crate::output::logfile::{self, AppliedRows, Entry};
 
 /// The sidecar's columns, in order; [`LOG_ROWS`] is the last.
 const HEADER: [&str; 6] = [
@@ -82,7 +82,7 @@ pub(crate) fn rows_hash(entries: &[Entry]) -> String {
 pub(crate) struct Sidecar {
     path: PathBuf,
     rows_hash: String,
-    /// Each row's key, by its CSV line in the log read, and in the log's order.
+    /// Each row's key, by its row number in the log read, and in the log's order.
     keys: Vec<(u64, RowKey)>,
     /// What the sidecar records, when it is not stale.
     recorded: HashMap<RowKey, bool>,
@@ -98,7 +98,7 @@ impl Sidecar {
         let path = path_of(log);
         let mut sidecar = Sidecar {
             rows_hash: rows_hash(entries),
-            keys: entries.iter().map(|e| (e.csv_line, key(e))).collect(),
+            keys: entries.iter().map(|e| (e.row, key(e))).collect(),
             recorded: HashMap::new(),
             fresh: false,
             path,
@@ -181,14 +181,14 @@ impl Sidecar {
         }
     }
 
-    /// Records whether each row named in `applied` (by CSV line in the log) is now in the
+    /// Records whether each row named in `applied` (by row number in the log) is now in the
     /// articles, keeping what a sidecar of the same log recorded for the others. Written
     /// atomically with the log's mode, and only if something changes; returns whether
     /// it was written.
-    pub(crate) fn record(mut self, applied: &HashMap<u64, bool>) -> Result<bool> {
+    pub(crate) fn record(mut self, applied: &AppliedRows) -> Result<bool> {
         let mut changed = !self.fresh;
-        for (line, key) in &self.keys {
-            if let Some(&now) = applied.get(line) {
+        for (row, key) in &self.keys {
+            if let Some(now) = applied.get(*row) {
                 changed |= self.recorded.insert(key.clone(), now) != Some(now);
             }
         }
@@ -268,7 +268,9 @@ mod tests {
         let log = dir.path().join("reviewed.xlsx");
         let mut rows = vec![entry(2, 0, "OpenAI"), entry(3, 20, "OpenAI")];
         let sidecar = Sidecar::open(&log, &rows, false).unwrap();
-        let written = sidecar.record(&HashMap::from([(3, true)])).unwrap();
+        let mut applied = AppliedRows::default();
+        applied.insert(3, true);
+        let written = sidecar.record(&applied).unwrap();
         assert!(written);
         // The sheet sorted: the same rows, recorded as they were.
         rows.reverse();
@@ -277,7 +279,7 @@ mod tests {
         assert_eq!(rows[0].applied, Some(true));
         assert_eq!(rows[1].applied, None);
         // Recording the same again writes nothing.
-        assert!(!sidecar.record(&HashMap::from([(3, true)])).unwrap());
+        assert!(!sidecar.record(&applied).unwrap());
         rows[0].replacement = "Open AI".into();
         let error = Sidecar::open(&log, &rows, false).err().unwrap().to_string();
         let path = path_of(&log);

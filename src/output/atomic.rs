@@ -56,8 +56,8 @@ pub(crate) struct AtomicFile {
 
 /// A temporary file's name starts and ends so: hidden, and found again by
 /// [`remove_leftovers`].
-const TEMP_PREFIX: &str = ".mtfix-";
-const TEMP_SUFFIX: &str = ".tmp";
+pub(crate) const TEMP_PREFIX: &str = ".mtfix-";
+pub(crate) const TEMP_SUFFIX: &str = ".tmp";
 
 /// Writes of at least this many bytes skip the buffer when it is empty.
 const DIRECT_WRITE: usize = 4096;
@@ -151,6 +151,18 @@ impl AtomicFile {
             replacing: self.replacing,
             durability,
         })
+    }
+}
+
+/// Bytes written as they come, for writers that take a [`Write`] (errors are not named
+/// after the target here: the caller names them).
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
     }
 }
 

@@ -15,8 +15,8 @@ use xxhash_rust::xxh3;
 
 use crate::correct::matcher::Rules;
 use crate::correct::{Reused, Substitution};
-use crate::csvlines::{RecordLines, error_line, error_message, lone_cr_as_lf};
 use crate::error::{Error, Result};
+use crate::output::logread::{LogReader, Row};
 
 /// The log's columns, in order. The first eight are fixed; `decision` is for the reviewer;
 /// `decided_in` names the reviewed log and line a reused decision comes from (`fix
@@ -202,7 +202,7 @@ fn flag_note(proposed: &str, note: &str) -> String {
 /// is computed for every article with a substitution: a cryptographic hash costs several
 /// percent of `fix`. Logs written before 2026-11-29 hold BLAKE3 hashes, still recognised
 /// ([`is_file_hash_of`]).
-pub(crate) fn file_hash(bytes: &[u8]) -> String {
+pub fn file_hash(bytes: &[u8]) -> String {
     format!("{HASH_PREFIX}{}", hex_128(xxh3::xxh3_128(bytes)))
 }
 
@@ -218,7 +218,21 @@ fn bare(hash: &str) -> &str {
     hash.strip_prefix(HASH_PREFIX).unwrap_or(hash)
 }
 
+/// Whether `hash`, read from a log, starts with [`HASH_PREFIX`]: an XXH3 hash, never a
+/// BLAKE3 one.
+pub(crate) fn has_hash_prefix(hash: &str) -> bool {
+    hash.trim().starts_with(HASH_PREFIX)
+}
+
+/// Whether `expected`, read from a log, is `current` (a [`file_hash`]) or the BLAKE3
+/// hash `legacy` (in hex; logs kept its first 32 digits).
+pub(crate) fn is_hash(expected: &str, current: &str, legacy: Option<&str>) -> bool {
+    let expected = bare(expected);
+    expected == bare(current) || legacy.is_some_and(|legacy| expected == &legacy[..32])
+}
+
 /// Whether `expected`, read from a log, is the hash of `bytes` (see [`ContentHashes`]).
+#[cfg(test)]
 pub(crate) fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
     ContentHashes::of(bytes).matches(expected)
 }
@@ -369,7 +383,7 @@ fn decision_key(text: &str) -> String {
 }
 
 impl Decision {
-    fn parse(text: &str) -> Option<Decision> {
+    pub(crate) fn parse(text: &str) -> Option<Decision> {
         let key = decision_key(text);
         if key.is_empty() {
             Some(Decision::Empty)
@@ -440,7 +454,7 @@ impl Entry {
 /// Reads a log in any of the variants described above; a malformed row is an error that
 /// names the log's line.
 pub(crate) fn read(path: &Path) -> Result<Vec<Entry>> {
-    parse(&read_bytes(path)?, path)
+    collect(LogReader::open(path)?, |_| ()).map(|(_, entries)| entries)
 }
 
 /// The bytes of a log as CSV: the file's own, or a spreadsheet's first sheet as CSV.
@@ -495,8 +509,10 @@ fn spreadsheet_as_csv(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Reads log bytes (see [`read`]).
+#[cfg(test)]
 pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Vec<Entry>> {
-    parse_with(bytes, path, |_| ()).map(|(_, entries)| entries)
+    let log = LogReader::of_bytes(bytes.to_vec(), path)?;
+    collect(log, |_| ()).map(|(_, entries)| entries)
 }
 
 /// A log read back whole, every field kept as read: what `mtfix review` needs to write
@@ -513,14 +529,14 @@ pub(crate) struct Table {
 
 /// Reads log bytes (see [`read`]) keeping every field.
 pub(crate) fn parse_table(bytes: &[u8], path: &Path) -> Result<Table> {
+    let log = LogReader::of_bytes(bytes.to_vec(), path)?;
+    let (delimiter, bom) = (log.delimiter(), log.bom());
     let mut records = Vec::new();
-    let (header, entries) = parse_with(bytes, path, |record| {
+    let (header, entries) = collect(log, |record| {
         records.push(record.iter().map(str::to_owned).collect())
     })?;
-    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
-    let delimiter = sniff_delimiter(&lone_cr_as_lf(&bytes[if bom { 3 } else { 0 }..]));
     Ok(Table {
-        header: header.iter().map(str::to_owned).collect(),
+        header,
         records,
         entries,
         delimiter,
@@ -528,159 +544,35 @@ pub(crate) fn parse_table(bytes: &[u8], path: &Path) -> Result<Table> {
     })
 }
 
-/// Reads log bytes, showing each record to `each` as it is read; returns the header too.
-fn parse_with(
-    bytes: &[u8],
-    path: &Path,
+/// Reads every row of `log`, showing each record to `each` as it is read; returns the
+/// header too. The `decision` cells that are not decisions are all named in one error.
+fn collect(
+    mut log: LogReader,
     mut each: impl FnMut(&csv::StringRecord),
-) -> Result<(csv::StringRecord, Vec<Entry>)> {
-    let bytes = lone_cr_as_lf(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
-    let mut bytes = &*bytes;
-    let journal = path.extension().is_some_and(|ext| ext == "partial");
-    if journal {
-        // The journal of a killed in-place run may end inside the row being written
-        // then; that row's article was not replaced (rows reach the disk first), so it
-        // is left out, with everything after the last complete line.
-        let end = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        bytes = &bytes[..end];
-    }
-    let error = |line: u64, message: String| Error::Log {
-        path: path.to_owned(),
-        line,
-        column: 1,
-        message,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(sniff_delimiter(bytes))
-        .flexible(true)
-        .from_reader(bytes);
-    let header = reader
-        .headers()
-        .map_err(|e| error(1, format!("malformed CSV: {e}")))?
-        .clone();
-    let index: HashMap<&str, usize> = header
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.trim(), i))
-        .collect();
-    for required in ["file", "byte_offset", "matched", "replacement"] {
-        if !index.contains_key(required) {
-            return Err(error(
-                1,
-                format!("not an mtfix log: no `{required}` column"),
-            ));
-        }
-    }
+) -> Result<(Vec<String>, Vec<Entry>)> {
     let mut entries = Vec::new();
     // (CSV line, spreadsheet row, cell) of each `decision` that is not one.
     let mut bad_decisions: Vec<(u64, u64, String)> = Vec::new();
-    let mut lines = RecordLines::default();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = error_line(bytes, &e, None);
-            error(line, error_message(&e))
-        })?;
-        let position = record.position().map_or(0, |p| p.byte() as usize);
-        let (_, line) = lines.locate(bytes, position, None);
-        // Cut at a line break inside a quoted field, the torn row of a journal is the
-        // last record, and short.
-        if record.len() < header.len() && journal {
-            break;
-        }
-        if record.len() < header.len() {
-            return Err(error(
-                line,
-                format!(
-                    "the row has {} of the header's {} fields: the log is cut short or \
-                     damaged (an interrupted copy?); nothing was applied",
-                    record.len(),
-                    header.len()
-                ),
-            ));
-        }
-        let field = |name: &str| {
-            let cell = index.get(name).and_then(|&i| record.get(i)).unwrap_or("");
-            unescape_cell(cell)
-        };
-        let byte_offset = field("byte_offset").trim().parse().map_err(|_| {
-            error(
-                line,
-                format!("`byte_offset` is not a number: `{}`", field("byte_offset")),
-            )
-        })?;
-        let row = entries.len() as u64 + bad_decisions.len() as u64 + 2;
-        let Some(decision) = Decision::parse(&field("decision")) else {
-            bad_decisions.push((line, row, field("decision").into_owned()));
-            continue;
-        };
-        let (matched, replacement) = (
-            field("matched").into_owned(),
-            field("replacement").into_owned(),
-        );
-        if matched.is_empty() {
-            return Err(error(
-                line,
-                "`matched` is empty: a row must name the text it replaces".into(),
-            ));
-        }
-        for hash in ["file_hash", "row_hash"] {
-            if index.contains_key(hash) && field(hash).trim().is_empty() {
-                return Err(error(
-                    line,
-                    format!(
-                        "`{hash}` is empty: without it the row cannot be checked against its file"
-                    ),
-                ));
+    while let Some(row) = log.next_row()? {
+        match row {
+            Row::Entry(entry) => {
+                entries.push(entry);
+                each(log.record());
             }
+            Row::BadDecision { line, row, cell } => bad_decisions.push((line, row, cell)),
         }
-        let hash = field("row_hash");
-        let (mut matched, mut replacement) = (matched, replacement);
-        let mut edited =
-            !hash.is_empty() && !is_row_hash_of(&hash, byte_offset, &matched, &replacement);
-        // A spreadsheet saves a cell's CRLF line break as LF: the row hash tells a match
-        // that spanned one, and gives it back its CRLF.
-        if edited && matched.contains('\n') && !matched.contains('\r') {
-            let crlf = matched.replace('\n', "\r\n");
-            let crlf_replacement = replacement.replace('\n', "\r\n");
-            let restored = [&replacement, &crlf_replacement]
-                .into_iter()
-                .find(|r| is_row_hash_of(&hash, byte_offset, &crlf, r))
-                .cloned();
-            if let Some(restored) = restored {
-                (matched, replacement, edited) = (crlf, restored, false);
-            }
-        }
-        entries.push(Entry {
-            csv_line: line,
-            row,
-            file: field("file").into_owned(),
-            byte_offset,
-            rule: field("rule").into_owned(),
-            matched,
-            replacement,
-            decision,
-            file_hash: field("file_hash").into_owned(),
-            row_hash: hash.into_owned(),
-            context: field("context").into_owned(),
-            applied: match field("applied").trim() {
-                "yes" => Some(true),
-                "no" => Some(false),
-                _ => None,
-            },
-            edited,
-        });
-        each(&record);
     }
     if !bad_decisions.is_empty() {
-        let column = index.get("decision").map_or(1, |&i| i as u64 + 1);
-        return Err(bad_decisions_error(path, column, &bad_decisions));
+        return Err(bad_decisions_error(&log, &bad_decisions));
     }
-    Ok((header, entries))
+    Ok((log.header().iter().map(str::to_owned).collect(), entries))
 }
 
 /// One error naming every `decision` cell that is not a decision, each with its CSV line,
 /// column and spreadsheet row (they differ once a cell holds a line break).
-fn bad_decisions_error(path: &Path, column: u64, cells: &[(u64, u64, String)]) -> Error {
+pub(crate) fn bad_decisions_error(log: &LogReader, cells: &[(u64, u64, String)]) -> Error {
+    let path = log.path();
+    let column = log.column("decision").map_or(1, |i| i as u64 + 1);
     let letter = column_letter(column);
     let mut message = String::new();
     for (i, (line, row, cell)) in cells.iter().enumerate() {
@@ -715,62 +607,119 @@ fn column_letter(mut n: u64) -> String {
     String::from_utf8(letters).unwrap_or_default()
 }
 
-/// The field separator of a log (see [`crate::csvlines::sniff_delimiter`]).
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    crate::csvlines::sniff_delimiter(bytes, None)
+/// Whether each row's change is in the articles now, by the row's number
+/// ([`Entry::row`], dense in a log read whole): what `apply`, `undo` and `revert` record.
+/// One byte a row, so a log of any length is recorded in little memory.
+#[derive(Debug, Default)]
+pub(crate) struct AppliedRows {
+    by_row: Vec<Option<bool>>,
+    count: usize,
+}
+
+impl AppliedRows {
+    pub(crate) fn insert(&mut self, row: u64, applied: bool) {
+        let i = row.saturating_sub(2) as usize;
+        if self.by_row.len() <= i {
+            self.by_row.resize(i + 1, None);
+        }
+        self.count += usize::from(self.by_row[i].is_none());
+        self.by_row[i] = Some(applied);
+    }
+
+    pub(crate) fn remove(&mut self, row: u64) {
+        let i = row.saturating_sub(2) as usize;
+        if let Some(slot) = self.by_row.get_mut(i) {
+            self.count -= usize::from(slot.is_some());
+            *slot = None;
+        }
+    }
+
+    pub(crate) fn get(&self, row: u64) -> Option<bool> {
+        let i = row.saturating_sub(2) as usize;
+        self.by_row.get(i).copied().flatten()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.count == 0
+    }
 }
 
 /// Records in the log's `applied` column (added after the others if missing) whether
 /// each row's change is now in the articles: `yes` or `no` for the rows named in
-/// `applied` (by CSV line), the others kept as they are. The log keeps its delimiter,
-/// byte-order mark, line ends and every other cell; it is rewritten atomically, and only
-/// if a cell changes. Returns whether it was rewritten.
-pub(crate) fn record_applied(path: &Path, applied: &HashMap<u64, bool>) -> Result<bool> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let mut table = parse_table(&bytes, path)?;
-    let found = table
-        .header
-        .iter()
-        .position(|name| name.trim() == "applied");
+/// `applied`, the others kept as they are. The log keeps its delimiter, byte-order mark,
+/// line ends and every other cell; it is read and rewritten a row at a time, atomically,
+/// and put in place only if a cell changes. Returns whether it was rewritten.
+pub(crate) fn record_applied(path: &Path, applied: &AppliedRows) -> Result<bool> {
+    let crlf = has_crlf(path)?;
+    let mut log = LogReader::open(path)?;
+    let mut header: Vec<String> = log.header().iter().map(str::to_owned).collect();
+    let found = header.iter().position(|name| name.trim() == "applied");
     let mut changed = found.is_none();
     let column = found.unwrap_or_else(|| {
-        table.header.push("applied".to_owned());
-        table.header.len() - 1
+        header.push("applied".to_owned());
+        header.len() - 1
     });
-    for (record, entry) in table.records.iter_mut().zip(&table.entries) {
-        record.resize(record.len().max(table.header.len()), String::new());
-        if let Some(&now) = applied.get(&entry.csv_line) {
-            let cell = if now { "yes" } else { "no" };
-            changed |= record[column] != cell;
-            record[column] = cell.to_owned();
-        }
+    let mut file = crate::output::atomic::AtomicFile::create(path)?;
+    if log.bom() {
+        file.write(b"\xEF\xBB\xBF")?;
     }
-    if !changed {
-        return Ok(false);
-    }
-    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
     let mut writer = csv::WriterBuilder::new()
-        .delimiter(table.delimiter)
+        .delimiter(log.delimiter())
         .terminator(match crlf {
             true => csv::Terminator::CRLF,
             false => csv::Terminator::Any(b'\n'),
         })
-        .from_writer(Vec::with_capacity(bytes.len() + 8 * table.records.len()));
+        .from_writer(&mut file);
     let io = |e: csv::Error| Error::io(path, e.into());
-    writer.write_record(&table.header).map_err(io)?;
-    for record in &table.records {
-        writer.write_record(record).map_err(io)?;
+    writer.write_record(&header).map_err(io)?;
+    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    while let Some(row) = log.next_row()? {
+        let entry = match row {
+            Row::Entry(entry) => entry,
+            Row::BadDecision { line, row, cell } => {
+                return Err(bad_decisions_error(&log, &[(line, row, cell)]));
+            }
+        };
+        record.clear();
+        record.extend(log.record().iter().map(str::to_owned));
+        record.resize(record.len().max(header.len()), String::new());
+        if let Some(now) = applied.get(entry.row) {
+            let cell = if now { "yes" } else { "no" };
+            changed |= record[column] != cell;
+            record[column] = cell.to_owned();
+        }
+        writer.write_record(&record).map_err(io)?;
     }
-    let body = writer
-        .into_inner()
-        .map_err(|e| Error::io(path, e.into_error()))?;
-    let mut file = crate::output::atomic::AtomicFile::create(path)?;
-    if table.bom {
-        file.write(b"\xEF\xBB\xBF")?;
+    writer.flush().map_err(|e| Error::io(path, e))?;
+    drop(writer);
+    if !changed {
+        // Dropped uncommitted: the temporary copy is removed, the log left as it is.
+        return Ok(false);
     }
-    file.write(&body)?;
     file.commit(crate::output::atomic::Durability::Synced, None, None)?;
     Ok(true)
+}
+
+/// Whether the file holds a CRLF line end anywhere.
+fn has_crlf(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut block = vec![0; 1 << 16];
+    let mut last = 0;
+    loop {
+        let n = match file.read(&mut block) {
+            Ok(0) => return Ok(false),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        if last == b'\r' && block[0] == b'\n'
+            || memchr::memmem::find(&block[..n], b"\r\n").is_some()
+        {
+            return Ok(true);
+        }
+        last = block[n - 1];
+    }
 }
 
 /// Log entries grouped by file (with the path each logged name stands for), each group

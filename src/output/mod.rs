@@ -8,6 +8,7 @@ pub(crate) mod applied;
 pub(crate) mod atomic;
 pub(crate) mod diff;
 pub(crate) mod logfile;
+pub(crate) mod logread;
 pub(crate) mod progress;
 pub(crate) mod report;
 pub(crate) mod xlsx;

@@ -14,19 +14,29 @@
 //! since `fix` matches none: `apply` then finds each row again by its matched text and the
 //! sentence around it, and applies it only where that is found exactly once. A row that
 //! does not fit is reported with its CSV line and skipped.
+//!
+//! Memory does not grow with the article or the log: each way is a forward pass that
+//! copies the article up to each row's place ([`bytes`]), over an article held whole up
+//! to 16 MB as `fix` holds it, or read from its file again for each pass past that; the
+//! log is read a row at a time, each file's rows again from their place in it
+//! ([`rows`]). Only finding rows again in a changed article holds it whole.
 
+mod bytes;
 pub(crate) mod decisions;
+mod rows;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::Write;
 
 use crate::article::Destination;
 use crate::config::{Direction, ReviewConfig};
 use crate::error::{Error, Result};
 use crate::input::encoding::{self, TextEncoding};
 use crate::input::walk::{self, Article};
-use crate::output::applied::Sidecar;
-use crate::output::logfile::{self, Entry};
+use crate::output::logfile::{self, AppliedRows, Entry};
+use bytes::{Compare, HashSink, Input, Optional, Original, Source};
+use rows::{FileRows, Group, LogRows};
 
 /// A message about one row of the log.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,18 +76,9 @@ pub(crate) struct ReviewReport {
 
 /// Runs `apply`, `undo` or `revert`.
 pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
-    let mut entries = logfile::read(&config.log)?;
-    // A spreadsheet log is not rewritten: what was applied is recorded beside it.
-    let sidecar = match logfile::is_spreadsheet(&config.log) {
-        true => {
-            let stale_ok = config.direction == Direction::Apply;
-            let sidecar = Sidecar::open(&config.log, &entries, stale_ok)?;
-            sidecar.fill(&mut entries);
-            Some(sidecar)
-        }
-        false => None,
-    };
-    let logged = entries.len();
+    let stale_ok = config.direction == Direction::Apply;
+    let log = LogRows::read(&config.log, stale_ok)?;
+    let logged = log.logged;
     let _locks = match config.out {
         None => {
             let locks = crate::output::atomic::lock_folders(&config.inputs)?;
@@ -91,7 +92,7 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
         failures: walk_errors,
         ..ReviewReport::default()
     };
-    let mut rows = by_article(&articles, entries, &mut report);
+    let groups = by_article(&articles, &log.groups, &mut report);
     if logged > 0 && report.elsewhere.0 == logged && !articles.is_empty() {
         report.failures.push(Error::Usage(format!(
             "none of the {} files the log names is among the inputs (the log names each \
@@ -100,14 +101,13 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
             report.elsewhere.1[0]
         )));
     }
-    let mut record = HashMap::new();
+    let mut record = AppliedRows::default();
     // Under --out, two inputs holding the same relative path would write the same copy.
     let mut copies = std::collections::HashSet::new();
     for (i, article) in articles.iter().enumerate() {
         if crate::interrupt::requested() {
             break;
         }
-        let rows = rows.remove(&i).unwrap_or_default();
         if config.out.is_some() && !copies.insert(&article.relative) {
             report.failures.push(Error::Article {
                 path: article.path.clone(),
@@ -125,7 +125,10 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
             report: &mut report,
             record: &mut record,
         };
-        if let Err(error) = review_file(article, &rows, config, &mut outcome) {
+        let rows = groups.get(&i).map(|&g| log.of(&log.groups[g])).transpose();
+        let reviewed =
+            rows.and_then(|rows| review_file(article, rows.as_ref(), config, &mut outcome));
+        if let Err(error) = reviewed {
             report.failures.push(error);
         }
     }
@@ -137,7 +140,7 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     // `revert` leaves them: what it writes is the original, which the content hash
     // recognises.
     if !record.is_empty() && !journal && config.direction != Direction::Revert {
-        let recorded = match sidecar {
+        let recorded = match log.sidecar {
             Some(sidecar) => sidecar.record(&record),
             None => logfile::record_applied(&config.log, &record),
         };
@@ -151,20 +154,26 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
 /// Where one file's outcome goes: the report, and the `applied` cell of each row.
 struct Outcome<'a> {
     report: &'a mut ReviewReport,
-    record: &'a mut HashMap<u64, bool>,
+    record: &'a mut AppliedRows,
 }
 
 impl Outcome<'_> {
     fn skip(&mut self, row: &Entry, message: String) {
         self.report.skipped.push(note(row, message));
-        self.record.insert(row.csv_line, false);
+        self.record.insert(row.row, false);
     }
 
     /// Skips every row of a file whose articles were left as they are.
-    fn skip_all(&mut self, rows: &[Entry], message: &str) {
+    fn skip_all<'r>(
+        &mut self,
+        rows: impl Iterator<Item = Result<Cow<'r, Entry>>>,
+        message: &str,
+    ) -> Result<()> {
         for row in rows {
-            self.report.skipped.push(note(row, message.to_owned()));
+            let row = row?;
+            self.report.skipped.push(note(&row, message.to_owned()));
         }
+        Ok(())
     }
 }
 
@@ -177,15 +186,15 @@ fn note(row: &Entry, message: String) -> RowNote {
     }
 }
 
-/// The rows of each article (by its index), each file of the log matched by the path
-/// relative to its input (as logged), or else by the end of its path, when only one
-/// article's path ends so (`apply` on a subfolder of what `fix` was given). Rows of files
-/// not among the inputs are counted in `report.elsewhere`.
+/// The group of rows of each article (by its index), each file of the log matched by
+/// the path relative to its input (as logged), or else by the end of its path, when only
+/// one article's path ends so (`apply` on a subfolder of what `fix` was given). Rows of
+/// files not among the inputs are counted in `report.elsewhere`.
 fn by_article(
     articles: &[Article],
-    entries: Vec<Entry>,
+    groups: &[Group],
     report: &mut ReviewReport,
-) -> HashMap<usize, Vec<Entry>> {
+) -> HashMap<usize, usize> {
     // The first input holding a path wins, as under `fix --out`.
     let mut names: HashMap<String, usize> = HashMap::new();
     for (i, article) in articles.iter().enumerate() {
@@ -198,23 +207,23 @@ fn by_article(
         }
     }
     let mut rows = HashMap::new();
-    for (file, entries) in logfile::by_file(entries) {
-        let name = entries[0].file.clone();
+    for (g, group) in groups.iter().enumerate() {
+        let file = &group.path;
         let by_suffix = || {
             let candidates = by_file_name.get(file.file_name()?)?;
             let mut matching = candidates
                 .iter()
-                .filter(|&&i| articles[i].path.ends_with(&file));
+                .filter(|&&i| articles[i].path.ends_with(file));
             let first = *matching.next()?;
             matching.next().is_none().then_some(first)
         };
-        match names.get(&name).copied().or_else(by_suffix) {
+        match names.get(&group.name).copied().or_else(by_suffix) {
             Some(i) if !rows.contains_key(&i) => {
-                rows.insert(i, entries);
+                rows.insert(i, g);
             }
             _ => {
-                report.elsewhere.0 += entries.len();
-                report.elsewhere.1.push(name);
+                report.elsewhere.0 += group.count;
+                report.elsewhere.1.push(group.name.clone());
             }
         }
     }
@@ -230,33 +239,38 @@ struct Splice {
 
 fn review_file(
     article: &Article,
-    rows: &[Entry],
+    rows: Option<&FileRows>,
     config: &ReviewConfig,
     outcome: &mut Outcome,
 ) -> Result<()> {
     let path = &article.path;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let input = Input::open(path, meta.len())?;
     let report = &outcome.report;
     let counted = (report.applied, report.reanchored, report.edited.len());
-    let result = match rows.is_empty() {
-        true => Some(bytes.clone()),
-        false => reconcile(&bytes, rows, config, outcome),
+    let plan = match rows {
+        None => Some(Plan::AsIs),
+        Some(rows) => reconcile(&input, rows, config, outcome)?,
     };
-    let Some(result) = result else {
+    let Some(plan) = plan else {
         return Ok(());
     };
-    let changed = result != bytes;
-    if let Err(error) = write(article, &result, changed, &meta, config) {
-        // Nothing of this file was written: none of its rows is applied (or reverted).
-        let report = &mut outcome.report;
-        (report.applied, report.reanchored) = (counted.0, counted.1);
-        report.edited.truncate(counted.2);
-        for row in rows {
-            outcome.record.remove(&row.csv_line);
+    let written = write(article, &input, rows, &plan, &meta, config, outcome);
+    let changed = match written {
+        Ok(changed) => changed,
+        Err(error) => {
+            // Nothing of this file was written: none of its rows is applied (or reverted).
+            let report = &mut outcome.report;
+            (report.applied, report.reanchored) = (counted.0, counted.1);
+            report.edited.truncate(counted.2);
+            if let Some(Ok(rows)) = rows.map(FileRows::iter) {
+                for row in rows.flatten() {
+                    outcome.record.remove(row.row);
+                }
+            }
+            return Err(error);
         }
-        return Err(error);
-    }
+    };
     outcome.report.files_written += usize::from(config.out.is_some() || changed);
     Ok(())
 }
@@ -273,67 +287,103 @@ enum State {
     Accepted { reject_empty: bool },
 }
 
+impl State {
+    /// Whether `row` is in a file in this state.
+    fn has(self, row: &Entry) -> bool {
+        match self {
+            State::Recorded => row.applied == Some(true),
+            State::Corrected => true,
+            State::Accepted { reject_empty } => row.decision.accepts(reject_empty),
+        }
+    }
+}
+
+/// What a file becomes.
+enum Plan {
+    /// The file as it is.
+    AsIs,
+    /// The original the log was made from, which the file gives back with the rows in
+    /// it in this state undone.
+    Original(State, TextEncoding),
+    /// The original with the rows the reviewer accepts; the file is the original
+    /// (`None`) or gives it back in the state.
+    Target(Option<State>, TextEncoding),
+    /// Made in memory: rows found again in an article changed since `fix`.
+    Made(Vec<u8>),
+}
+
 /// What `config.direction` makes of one file, or `None` when it is left as it is.
 fn reconcile(
-    bytes: &[u8],
-    rows: &[Entry],
+    input: &Input,
+    rows: &FileRows,
     config: &ReviewConfig,
     outcome: &mut Outcome,
-) -> Option<Vec<u8>> {
-    let file = &rows[0].file;
-    let encoding = match encoding::detect(bytes, config.encoding) {
+) -> Result<Option<Plan>> {
+    let file = rows.name();
+    let detected = match input.held() {
+        Some(bytes) => encoding::detect(bytes, config.encoding),
+        None => crate::article::detect_streamed(input.path(), &input.head()?, config.encoding)?,
+    };
+    let encoding = match detected {
         Ok(encoding) => encoding,
         Err(why) => {
-            outcome.skip_all(rows, &format!("{file}: {why}"));
-            return None;
+            outcome.skip_all(rows.iter()?, &format!("{file}: {why}"))?;
+            return Ok(None);
         }
     };
     // A row that overlaps the one before it in the original cannot be undone or applied
     // beside it: reported, and left out of everything below.
-    let mut kept: Vec<Entry> = Vec::with_capacity(rows.len());
-    for row in rows {
-        match kept.last() {
-            Some(last) if row.byte_offset < last.byte_offset + last.matched.len() => {
-                outcome.skip(row, "overlaps the row before it; row skipped".to_owned());
-            }
-            _ => kept.push(row.clone()),
+    let mut first = None;
+    for row in rows.kept()? {
+        let (row, overlaps) = row?;
+        if overlaps {
+            outcome.skip(&row, "overlaps the row before it; row skipped".to_owned());
         }
+        first.get_or_insert_with(|| row.file_hash.clone());
     }
-    let rows = &kept[..];
-    let unhashed = rows[0].file_hash.is_empty();
-    let found = original(bytes, rows, encoding);
-    match (config.direction, found) {
-        (Direction::Apply, Some((None, _))) => target(bytes, rows, encoding, config, outcome),
-        (Direction::Apply, None) if unhashed => target(bytes, rows, encoding, config, outcome),
+    let expected = first.unwrap_or_default();
+    let unhashed = expected.is_empty();
+    let found = original(input, rows, &expected, encoding)?;
+    let plan = match (config.direction, found) {
+        (Direction::Apply, Some(None)) => Plan::Target(None, encoding),
+        (Direction::Apply, None) if unhashed => Plan::Target(None, encoding),
         (Direction::Apply, Some(_)) => {
-            outcome.report.corrected_copies.push(file.clone());
-            None
+            outcome.report.corrected_copies.push(file.to_owned());
+            return Ok(None);
         }
-        (Direction::Apply, None) => reanchor(bytes, rows, config, outcome),
-        (Direction::Undo, Some((_, original))) => {
-            target(&original, rows, encoding, config, outcome)
-        }
-        (Direction::Revert, Some((state, original))) => {
-            if state.is_none() {
-                // Already the original (a killed in-place run logs an article just
-                // before renaming it): nothing to undo.
-                for row in rows {
-                    outcome.record.insert(row.csv_line, false);
+        (Direction::Apply, None) => match reanchor(&input.whole()?, rows, config, outcome)? {
+            Some(made) => Plan::Made(made),
+            None => return Ok(None),
+        },
+        (Direction::Undo, Some(state)) => Plan::Target(state, encoding),
+        (Direction::Revert, Some(None)) => {
+            // Already the original (a killed in-place run logs an article just before
+            // renaming it): nothing to undo.
+            for row in rows.kept()? {
+                let (row, overlaps) = row?;
+                if !overlaps {
+                    outcome.record.insert(row.row, false);
                 }
-                return Some(original);
             }
-            for (row, &was_in) in rows.iter().zip(&state_rows(rows, state)) {
-                outcome.record.insert(row.csv_line, false);
-                if !was_in {
+            Plan::AsIs
+        }
+        (Direction::Revert, Some(Some(state))) => {
+            for row in rows.kept()? {
+                let (row, overlaps) = row?;
+                if overlaps {
+                    continue;
+                }
+                outcome.record.insert(row.row, false);
+                if !state.has(&row) {
                     outcome.report.rejected += 1;
                     continue;
                 }
-                if state != Some(State::Corrected) {
-                    note_edit(row, config.direction, outcome.report);
+                if state != State::Corrected {
+                    note_edit(&row, config.direction, outcome.report);
                 }
                 outcome.report.applied += 1;
             }
-            Some(original)
+            Plan::Original(state, encoding)
         }
         (Direction::Undo | Direction::Revert, None) => {
             let message = match unhashed {
@@ -346,27 +396,43 @@ fn reconcile(
                      or `apply` wrote from it (changed since?); its rows are skipped"
                 ),
             };
-            outcome.skip_all(rows, &message);
-            None
+            let kept = rows.kept()?.filter_map(|row| match row {
+                Ok((_, true)) => None,
+                Ok((row, false)) => Some(Ok(row)),
+                Err(error) => Some(Err(error)),
+            });
+            outcome.skip_all(kept, &message)?;
+            return Ok(None);
         }
-    }
+    };
+    Ok(Some(plan))
 }
 
-/// The original the log was made from, and how the rows stood in `bytes` (`None`: it is
-/// the original), if any way gives back exactly the content hash the log recorded.
+/// How the rows stand in the file when it gives back exactly the content hash the log
+/// recorded, `expected`: `Some(None)` when it is the original, `Some(Some(state))` when
+/// undoing the rows in it in `state` gives the original back, `None` when no way does.
 fn original(
-    bytes: &[u8],
-    rows: &[Entry],
+    input: &Input,
+    rows: &FileRows,
+    expected: &str,
     encoding: TextEncoding,
-) -> Option<(Option<State>, Vec<u8>)> {
-    let expected = &rows[0].file_hash;
+) -> Result<Option<Option<State>>> {
     if expected.is_empty() {
-        return None;
+        return Ok(None);
     }
-    if logfile::is_file_hash_of(expected, bytes) {
-        return Some((None, bytes.to_vec()));
+    let mut hash = HashSink::new(expected);
+    input
+        .source()?
+        .copy_rest(&mut hash)
+        .map_err(|e| input.error(e))?;
+    if hash.matches() {
+        return Ok(Some(None));
     }
-    let recorded = rows.iter().any(|row| row.applied.is_some());
+    let mut recorded = false;
+    for row in rows.kept()? {
+        let (row, overlaps) = row?;
+        recorded |= !overlaps && row.applied.is_some();
+    }
     let states = [
         State::Recorded,
         State::Corrected,
@@ -375,78 +441,79 @@ fn original(
         },
         State::Accepted { reject_empty: true },
     ];
-    states
-        .into_iter()
-        .filter(|&state| recorded || state != State::Recorded)
-        .find_map(|state| {
-            let original = undo_rows(bytes, rows, encoding, state)?;
-            logfile::is_file_hash_of(expected, &original).then_some((Some(state), original))
-        })
-}
-
-/// Which rows are in a file in `state`.
-fn state_rows(rows: &[Entry], state: Option<State>) -> Vec<bool> {
-    rows.iter()
-        .map(|row| match state {
-            None => false,
-            Some(State::Recorded) => row.applied == Some(true),
-            Some(State::Corrected) => true,
-            Some(State::Accepted { reject_empty }) => row.decision.accepts(reject_empty),
-        })
-        .collect()
-}
-
-/// `bytes` with the rows that are in it in `state` undone, or `None` if one is not where
-/// the rows before it put it.
-fn undo_rows(
-    bytes: &[u8],
-    rows: &[Entry],
-    encoding: TextEncoding,
-    state: State,
-) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut copied = 0;
-    // How far the rows before moved the text.
-    let mut shift: isize = 0;
-    for (row, is_in) in rows.iter().zip(state_rows(rows, Some(state))) {
-        if !is_in {
+    for state in states {
+        if state == State::Recorded && !recorded {
             continue;
         }
-        let at = row.byte_offset.checked_add_signed(shift)?;
-        if at < copied || !encoding.can_encode(&row.matched) {
-            return None;
+        let mut hash = HashSink::new(expected);
+        if undo_rows(input, rows, encoding, state, &mut hash)? && hash.matches() {
+            return Ok(Some(Some(state)));
+        }
+    }
+    Ok(None)
+}
+
+/// Writes to `sink` the file with the rows that are in it in `state` undone; tells
+/// whether that could be done (`false`: a row is not where the rows before it put it,
+/// and `sink` holds part of the file).
+fn undo_rows(
+    input: &Input,
+    rows: &FileRows,
+    encoding: TextEncoding,
+    state: State,
+    sink: &mut dyn Write,
+) -> Result<bool> {
+    let mut source = input.source()?;
+    let io = |e| input.error(e);
+    // How far the rows before moved the text.
+    let mut shift: isize = 0;
+    for row in rows.kept()? {
+        let (row, overlaps) = row?;
+        if overlaps || !state.has(&row) {
+            continue;
+        }
+        let Some(at) = row.byte_offset.checked_add_signed(shift) else {
+            return Ok(false);
+        };
+        let at = at as u64;
+        if at < source.offset() || !encoding.can_encode(&row.matched) {
+            return Ok(false);
+        }
+        if !source.copy_to(at, sink).map_err(io)? {
+            return Ok(false);
         }
         let text = match state == State::Corrected && row.edited {
-            true => proposed(bytes, at, row, encoding)?,
+            true => match proposed(source.peek(MAX_PROPOSED).map_err(io)?, &row, encoding) {
+                Some(text) => text,
+                None => return Ok(false),
+            },
             false if encoding.can_encode(&row.replacement) => {
                 encoding.encode(&row.replacement).into_owned()
             }
-            false => return None,
+            false => return Ok(false),
         };
-        if bytes.get(at..at + text.len())? != text {
-            return None;
+        if source.peek(text.len()).map_err(io)? != text {
+            return Ok(false);
         }
         let matched = encoding.encode(&row.matched);
-        out.extend_from_slice(&bytes[copied..at]);
-        out.extend_from_slice(&matched);
-        copied = at + text.len();
+        sink.write_all(&matched).map_err(io)?;
+        source.skip(text.len());
         shift += text.len() as isize - matched.len() as isize;
     }
-    out.extend_from_slice(&bytes[copied..]);
-    Some(out)
+    source.copy_rest(sink).map_err(io)?;
+    Ok(true)
 }
 
 /// The longest replacement `proposed` looks for.
 const MAX_PROPOSED: usize = 4096;
 
-/// What `fix` proposed for a row the reviewer edited, as it stands at `at` in the file
-/// `fix` wrote: the text there whose hash, with the row's offset and matched text, is
-/// the row's `row_hash`.
-fn proposed(bytes: &[u8], at: usize, row: &Entry, encoding: TextEncoding) -> Option<Vec<u8>> {
+/// What `fix` proposed for a row the reviewer edited, as it stands at the start of
+/// `rest` (up to [`MAX_PROPOSED`] bytes of the file `fix` wrote): the text there whose
+/// hash, with the row's offset and matched text, is the row's `row_hash`.
+fn proposed(rest: &[u8], row: &Entry, encoding: TextEncoding) -> Option<Vec<u8>> {
     if row.row_hash.is_empty() {
         return None;
     }
-    let rest = bytes.get(at..)?;
     (0..=rest.len().min(MAX_PROPOSED)).find_map(|len| {
         let text = encoding.decode(&rest[..len], 0).ok()?;
         logfile::is_row_hash_of(&row.row_hash, row.byte_offset, &row.matched, &text)
@@ -454,85 +521,119 @@ fn proposed(bytes: &[u8], at: usize, row: &Entry, encoding: TextEncoding) -> Opt
     })
 }
 
-/// The original with the rows the reviewer accepts, as they stand in the log (edited
-/// replacements included). Rows that overlap or do not fit are reported and skipped.
+/// Writes to `sink` the original in `source` with the rows the reviewer accepts, as
+/// they stand in the log (edited replacements included). Rows that overlap or do not
+/// fit are reported and skipped.
 fn target(
-    original: &[u8],
-    rows: &[Entry],
+    source: &mut Source,
+    rows: &FileRows,
     encoding: TextEncoding,
     config: &ReviewConfig,
     outcome: &mut Outcome,
-) -> Option<Vec<u8>> {
-    let mut splices: Vec<Splice> = Vec::new();
-    for row in rows {
-        if !row.decision.accepts(config.reject_empty) {
-            outcome.report.rejected += 1;
-            outcome.record.insert(row.csv_line, false);
+    sink: &mut dyn Write,
+) -> Result<std::io::Result<()>> {
+    // Where the last row applied ends.
+    let mut end = 0;
+    for row in rows.kept()? {
+        let (row, overlaps) = row?;
+        if overlaps {
             continue;
         }
-        let Some((matched, replacement)) = encode_row(row, encoding, outcome) else {
+        if !row.decision.accepts(config.reject_empty) {
+            outcome.report.rejected += 1;
+            outcome.record.insert(row.row, false);
+            continue;
+        }
+        let Some((matched, replacement)) = encode_row(&row, encoding, outcome) else {
             continue;
         };
         let at = row.byte_offset;
-        let found = original.get(at..at.saturating_add(matched.len()));
-        if found != Some(&matched[..]) {
+        if (at as u64) < source.offset() || at < end {
+            outcome.skip(&row, "overlaps the row before it; row skipped".to_owned());
+            continue;
+        }
+        let found = match source.copy_to(at as u64, sink) {
+            Ok(true) => match source.peek(matched.len()) {
+                Ok(found) => found == matched,
+                Err(e) => return Ok(Err(e)),
+            },
+            Ok(false) => false,
+            Err(e) => return Ok(Err(e)),
+        };
+        if !found {
             let message = format!(
                 "`{}` is not where the log puts it in {} (byte offset {at}); row skipped",
                 row.matched, row.file
             );
-            outcome.skip(row, message);
+            outcome.skip(&row, message);
             continue;
         }
-        push_splice(&mut splices, row, at, matched.len(), replacement, outcome);
+        note_edit(&row, Direction::Apply, outcome.report);
+        if let Err(e) = sink.write_all(&replacement) {
+            return Ok(Err(e));
+        }
+        source.skip(matched.len());
+        end = at + matched.len();
+        outcome.report.applied += 1;
+        outcome.record.insert(row.row, true);
     }
-    Some(splice(original, &splices))
+    Ok(source.copy_rest(sink))
 }
 
 /// `apply` on an article changed since `fix`: each accepted row is found again by its
 /// matched text in the sentence the log's `context` shows, and applied only where that
-/// is found exactly once.
+/// is found exactly once. The article is held whole to be searched.
 fn reanchor(
     bytes: &[u8],
-    rows: &[Entry],
+    rows: &FileRows,
     config: &ReviewConfig,
     outcome: &mut Outcome,
-) -> Option<Vec<u8>> {
-    let file = &rows[0].file;
+) -> Result<Option<Vec<u8>>> {
+    let file = rows.name();
     let (encoding, text) = match encoding::decode_whole(bytes, config.encoding) {
         Ok(decoded) => decoded,
         Err(why) => {
-            outcome.skip_all(rows, &format!("{file}: {why}"));
-            return None;
+            let kept = rows.kept()?.filter_map(|row| match row {
+                Ok((_, true)) => None,
+                Ok((row, false)) => Some(Ok(row)),
+                Err(error) => Some(Err(error)),
+            });
+            outcome.skip_all(kept, &format!("{file}: {why}"))?;
+            return Ok(None);
         }
     };
-    let mut found: Vec<(usize, &Entry)> = Vec::new();
-    for row in rows {
-        if !row.decision.accepts(config.reject_empty) {
-            outcome.report.rejected += 1;
-            outcome.record.insert(row.csv_line, false);
+    let mut found: Vec<(usize, Cow<Entry>)> = Vec::new();
+    for row in rows.kept()? {
+        let (row, overlaps) = row?;
+        if overlaps {
             continue;
         }
-        match locate(&text, row) {
+        if !row.decision.accepts(config.reject_empty) {
+            outcome.report.rejected += 1;
+            outcome.record.insert(row.row, false);
+            continue;
+        }
+        match locate(&text, &row) {
             Ok(at) => found.push((at, row)),
             Err(why) => outcome.skip(
-                row,
+                &row,
                 format!("{file} changed since `fix`: {why}; row skipped"),
             ),
         }
     }
-    found.sort_by_key(|&(at, row)| (at, row.csv_line));
+    found.sort_by_key(|(at, row)| (*at, row.csv_line));
     let prefix = encoding.prefix().len();
     let mut splices: Vec<Splice> = Vec::new();
     for (at, row) in found {
-        let Some((matched, replacement)) = encode_row(row, encoding, outcome) else {
+        let Some((matched, replacement)) = encode_row(&row, encoding, outcome) else {
             continue;
         };
         let at = prefix + encoding.encoded_len(&text[..at]);
-        if push_splice(&mut splices, row, at, matched.len(), replacement, outcome) {
+        if push_splice(&mut splices, &row, at, matched.len(), replacement, outcome) {
             outcome.report.reanchored += 1;
         }
     }
-    Some(splice(bytes, &splices))
+    Ok(Some(splice(bytes, &splices)))
 }
 
 /// Adds the splice that applies `row` at `at` (over `len` bytes), unless it overlaps the
@@ -552,7 +653,7 @@ fn push_splice(
     note_edit(row, Direction::Apply, outcome.report);
     splices.push(Splice { at, len, with });
     outcome.report.applied += 1;
-    outcome.record.insert(row.csv_line, true);
+    outcome.record.insert(row.row, true);
     true
 }
 
@@ -685,22 +786,89 @@ fn splice(bytes: &[u8], splices: &[Splice]) -> Vec<u8> {
     out
 }
 
-/// Writes the result of one article where the command writes (see [`Destination`]); in
-/// place, the article is replaced at once, keeping its backup if asked.
+/// Writes what `plan` makes of one article where the command writes (see
+/// [`Destination`]): made in memory and written whole for an article held whole,
+/// streamed into the new file for a larger one. In place, the article is replaced at
+/// once (keeping its backup if asked), and only if it changes. Tells whether it changed.
 fn write(
     article: &Article,
-    bytes: &[u8],
-    changed: bool,
+    input: &Input,
+    rows: Option<&FileRows>,
+    plan: &Plan,
     meta: &std::fs::Metadata,
     config: &ReviewConfig,
-) -> Result<()> {
+    outcome: &mut Outcome,
+) -> Result<bool> {
     let destination = Destination::of_review(config.out.as_deref());
-    let pending = destination.write_whole(article, Some(meta), changed, || {
-        std::borrow::Cow::Borrowed(bytes)
-    })?;
-    match pending {
-        Some(pending) => pending.commit(config.backup.as_deref()),
-        None => Ok(()),
+    let (pending, changed) = match input.held() {
+        Some(bytes) => {
+            let made = match plan {
+                Plan::AsIs => Cow::Borrowed(bytes),
+                Plan::Made(made) => Cow::Borrowed(&made[..]),
+                _ => {
+                    let mut made = Vec::with_capacity(bytes.len() + 64);
+                    make(input, rows, plan, config, outcome, &mut made)?;
+                    Cow::Owned(made)
+                }
+            };
+            let changed = *made != *bytes;
+            let pending = destination.write_whole(article, Some(meta), changed, || made)?;
+            (pending, changed)
+        }
+        None if config.out.is_none() && matches!(plan, Plan::AsIs) => (None, false),
+        None => {
+            let file = destination.open(article, meta)?;
+            let mut sink = Compare::new(Optional(file), input.source()?);
+            make(input, rows, plan, config, outcome, &mut sink)?;
+            let changed = sink.differs().map_err(|e| input.error(e))?;
+            (destination.finish(sink.inner.0, meta, changed)?, changed)
+        }
+    };
+    if let Some(pending) = pending {
+        pending.commit(config.backup.as_deref())?;
+    }
+    Ok(changed)
+}
+
+/// Writes what `plan` makes of the article `input` to `sink`.
+fn make(
+    input: &Input,
+    rows: Option<&FileRows>,
+    plan: &Plan,
+    config: &ReviewConfig,
+    outcome: &mut Outcome,
+    sink: &mut dyn Write,
+) -> Result<()> {
+    let io = |e| Error::io(input.path(), e);
+    let changed = || Error::Article {
+        path: input.path().to_owned(),
+        line: 1,
+        column: 1,
+        message: "changed on disk while mtfix was processing it; not overwritten".into(),
+    };
+    match (plan, rows) {
+        (Plan::AsIs, _) => input.source()?.copy_rest(sink).map_err(io),
+        (Plan::Made(made), _) => sink.write_all(made).map_err(io),
+        (Plan::Original(state, encoding), Some(rows)) => {
+            match undo_rows(input, rows, *encoding, *state, sink)? {
+                true => Ok(()),
+                false => Err(changed()),
+            }
+        }
+        (Plan::Target(None, encoding), Some(rows)) => {
+            let mut source = input.source()?;
+            target(&mut source, rows, *encoding, config, outcome, sink)?.map_err(io)
+        }
+        (Plan::Target(Some(state), encoding), Some(rows)) => {
+            // The original is made first, beside the article when it is large.
+            let mut original = Original::new(input)?;
+            if !undo_rows(input, rows, *encoding, *state, &mut original)? {
+                return Err(changed());
+            }
+            let mut source = original.source().map_err(io)?;
+            target(&mut source, rows, *encoding, config, outcome, sink)?.map_err(io)
+        }
+        (Plan::Original(..) | Plan::Target(..), None) => Ok(()),
     }
 }
 
