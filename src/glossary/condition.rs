@@ -79,6 +79,16 @@ impl Condition {
         })
     }
 
+    /// A condition whose text a test of this build checked (see
+    /// [`crate::glossary::Checks::Proven`]): nothing is checked now, and it compiles when
+    /// first tested.
+    pub(crate) fn proven(source: &str) -> Condition {
+        Condition {
+            source: source.into(),
+            compiled: Arc::new(OnceLock::new()),
+        }
+    }
+
     /// Whether the condition matches somewhere in `text`.
     pub fn is_match(&self, text: &str) -> bool {
         let compiled = self.compiled();

@@ -242,16 +242,36 @@ fn load_file(path: &Path) -> Result<Glossary> {
     parse(&text, path)
 }
 
-/// The embedded default glossaries.
+/// The embedded default glossaries. Their regexes are not checked again at each start:
+/// the test `shipped_glossaries_pass_every_check_of_a_user_glossary` proves that the
+/// very texts this binary holds pass every check (see [`Checks::Proven`]), and each
+/// regex compiles when a rule first needs it.
 pub(crate) fn embedded() -> Result<Vec<Glossary>> {
     EMBEDDED
         .iter()
-        .map(|(name, text)| parse(text, &Path::new("glossaries").join(name)))
+        .map(|(name, text)| parse_with(text, &Path::new("glossaries").join(name), Checks::Proven))
         .collect()
+}
+
+/// Which checks a glossary's regexes go through when it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checks {
+    /// Every one (syntax, size against the limit, empty matches, group references): a
+    /// glossary the user gives.
+    All,
+    /// None of those, for texts a test of this build ran them on: the shipped
+    /// glossaries, compiled into the binary. Checking their regexes was most of the
+    /// start-up of a run with them (a record-stream partition starts a process).
+    Proven,
 }
 
 /// Parses glossary text; `path` is used for rule ids and error messages.
 pub(crate) fn parse(text: &str, path: &Path) -> Result<Glossary> {
+    parse_with(text, path, Checks::All)
+}
+
+/// [`parse`], with the regex checks `checks` says.
+pub(crate) fn parse_with(text: &str, path: &Path, checks: Checks) -> Result<Glossary> {
     let text = lone_cr_as_lf_text(text.strip_prefix('\u{feff}').unwrap_or(text));
     let text = &*text;
     let stem = path
@@ -291,6 +311,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Glossary> {
         index: &index,
         origin: &origin,
         stem: &stem,
+        checks,
     };
     let (starts, malformed, too_many_regexes) =
         read_and_build(&mut reader, text, build, &mut built);
@@ -399,7 +420,8 @@ fn read_and_build(
                         let source = field.trim();
                         if !source.is_empty() && seen_conditions.insert(source.to_owned()) {
                             let source = source.to_owned();
-                            scope.spawn(move |_| drop(compile_context(&source)));
+                            let checks = build.checks;
+                            scope.spawn(move |_| drop(compile_context(&source, checks)));
                         }
                     }
                 }
@@ -449,6 +471,7 @@ struct Build<'a> {
     index: &'a FxHashMap<String, usize>,
     origin: &'a Arc<Path>,
     stem: &'a str,
+    checks: Checks,
 }
 
 impl Build<'_> {
@@ -459,7 +482,7 @@ impl Build<'_> {
                 fields: chunk.fields.record(range.clone()),
                 index: self.index,
             };
-            *slot = parse_rule(&row, *line, self.origin, self.stem);
+            *slot = parse_rule(&row, *line, (self.origin, self.stem), self.checks);
         }
     }
 }
@@ -519,7 +542,7 @@ impl<'a> Row<'a> {
 }
 
 /// Builds one rule; an error is the offending column's name and a message.
-fn parse_rule(row: &Row<'_>, line: u64, path: &Arc<Path>, stem: &str) -> Built {
+fn parse_rule(row: &Row<'_>, line: u64, (path, stem): (&Arc<Path>, &str), checks: Checks) -> Built {
     let source = row.get("pattern");
     let exact_case = match row.get("case") {
         "" | "ignore" => false,
@@ -533,7 +556,10 @@ fn parse_rule(row: &Row<'_>, line: u64, path: &Arc<Path>, stem: &str) -> Built {
     };
     let replacement = row.get("replacement").to_owned();
     let pattern = match source.strip_prefix(REGEX_PREFIX) {
-        Some(regex) => Pattern::Regex(compile_pattern_regex(regex, exact_case, &replacement)?),
+        Some(regex) => Pattern::Regex(match checks {
+            Checks::All => compile_pattern_regex(regex, exact_case, &replacement)?,
+            Checks::Proven => RegexPattern::proven(regex, !exact_case),
+        }),
         None => Pattern::Literal(check_literal(source)?),
     };
     let french = parse_french(row.get("fr"), row.get("fr_gender"), &pattern)?;
@@ -547,8 +573,8 @@ fn parse_rule(row: &Row<'_>, line: u64, path: &Arc<Path>, stem: &str) -> Built {
         source: source.to_owned(),
         replacement,
         exact_case,
-        if_context: compile_context(row.get("if")).map_err(|m| ("if", m))?,
-        unless_context: compile_context(row.get("unless")).map_err(|m| ("unless", m))?,
+        if_context: compile_context(row.get("if"), checks).map_err(|m| ("if", m))?,
+        unless_context: compile_context(row.get("unless"), checks).map_err(|m| ("unless", m))?,
         note: row.get("note").to_owned(),
         example: non_empty(row.get("example")),
         expected: non_empty(row.get("expected")),
@@ -713,7 +739,7 @@ fn compile_pattern_regex(
 /// over thousands of rows, and a compiled regex costs far more than a clone of the
 /// condition (which shares it). A row that needs a condition another thread is
 /// compiling waits for it rather than compiling it again.
-fn compile_context(source: &str) -> std::result::Result<Option<Condition>, String> {
+fn compile_context(source: &str, checks: Checks) -> std::result::Result<Option<Condition>, String> {
     if source.is_empty() {
         return Ok(None);
     }
@@ -722,7 +748,12 @@ fn compile_context(source: &str) -> std::result::Result<Option<Condition>, Strin
         // Conditions are searched in the matching view, where every apostrophe is `'`:
         // a `’` written in one would never match, and silently disable its rule.
         let folded = source.replace(['\u{2019}', '\u{2bc}'], "'");
-        Condition::new(&folded, REGEX_SIZE_LIMIT).map_err(|e| bad_regex(source, &e))
+        match checks {
+            Checks::All => {
+                Condition::new(&folded, REGEX_SIZE_LIMIT).map_err(|e| bad_regex(source, &e))
+            }
+            Checks::Proven => Ok(Condition::proven(&folded)),
+        }
     });
     condition.clone().map(Some)
 }
@@ -1130,5 +1161,61 @@ mod tests {
         let glossaries = embedded().unwrap();
         check_unique_ids(&glossaries).unwrap();
         assert!(glossaries.iter().all(|g| !g.rules.is_empty()));
+    }
+
+    /// What lets [`embedded`] skip the regex checks: the glossaries this binary holds pass
+    /// every one of them, and read either way they give the same rules, whose regexes
+    /// compile (a proven regex that did not would panic at its first use).
+    #[test]
+    fn shipped_glossaries_pass_every_check_of_a_user_glossary() {
+        let proven = embedded().unwrap();
+        for ((name, text), proven) in EMBEDDED.iter().zip(&proven) {
+            let checked = parse(text, &Path::new("glossaries").join(name))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(checked.rules.len(), proven.rules.len(), "{name}");
+            for (checked, proven) in checked.rules.iter().zip(&proven.rules) {
+                assert_eq!(checked.id, proven.id);
+                assert_eq!(checked.source, proven.source);
+                if let (Pattern::Regex(checked), Pattern::Regex(proven)) =
+                    (&checked.pattern, &proven.pattern)
+                {
+                    assert_eq!(checked.as_str(), proven.as_str());
+                    assert_eq!(
+                        checked.captures_len(),
+                        proven.captures_len(),
+                        "{}",
+                        proven.as_str()
+                    );
+                    assert!(!proven.regex().is_match(""), "{}", proven.as_str());
+                }
+                for (checked, proven) in [
+                    (&checked.if_context, &proven.if_context),
+                    (&checked.unless_context, &proven.unless_context),
+                ] {
+                    let as_str = |c: &Option<Condition>| c.as_ref().map(|c| c.as_str().to_owned());
+                    assert_eq!(as_str(checked), as_str(proven));
+                    if let Some(proven) = proven {
+                        proven.is_match("");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A user glossary is checked in full: a bad regex or condition is an error with its
+    /// place, never left to fail at first use.
+    #[test]
+    fn a_user_glossary_gets_every_check() {
+        let error = parse(
+            "pattern,replacement,if\nabc,x,(unclosed\n",
+            Path::new("u.csv"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.starts_with("u.csv:2:"), "{error}");
+        let error = parse("pattern,replacement\nre:a*,x\n", Path::new("u.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("matches empty text"), "{error}");
     }
 }

@@ -49,8 +49,9 @@ pub(crate) fn check(
 pub struct RegexPattern {
     source: Arc<str>,
     case_insensitive: bool,
-    /// Group names by index (group 0, the whole match, has none).
-    groups: Arc<[Option<Box<str>>]>,
+    /// Group names by index (group 0, the whole match, has none); `None` for a proven
+    /// pattern, whose compiled regex tells them.
+    groups: Option<Arc<[Option<Box<str>>]>>,
     compiled: Arc<OnceLock<Regex>>,
 }
 
@@ -91,9 +92,21 @@ impl RegexPattern {
         Ok(RegexPattern {
             source: source.into(),
             case_insensitive,
-            groups,
+            groups: Some(groups),
             compiled: Arc::new(compiled),
         })
+    }
+
+    /// A pattern whose text a test of this build checked (see
+    /// [`crate::glossary::Checks::Proven`]): nothing is checked now, and it compiles on
+    /// first use.
+    pub(crate) fn proven(source: &str, case_insensitive: bool) -> RegexPattern {
+        RegexPattern {
+            source: source.into(),
+            case_insensitive,
+            groups: None,
+            compiled: Arc::new(OnceLock::new()),
+        }
     }
 
     /// The regex, compiled on the first call. Measured under a share of the limit when
@@ -120,12 +133,18 @@ impl RegexPattern {
 
     /// Groups, the whole match (group 0) included.
     pub(crate) fn captures_len(&self) -> usize {
-        self.groups.len()
+        match &self.groups {
+            Some(groups) => groups.len(),
+            None => self.regex().captures_len(),
+        }
     }
 
     /// The names of the groups, by index.
-    pub(crate) fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
-        self.groups.iter().map(|name| name.as_deref())
+    pub(crate) fn capture_names(&self) -> Box<dyn Iterator<Item = Option<&str>> + '_> {
+        match &self.groups {
+            Some(groups) => Box::new(groups.iter().map(|name| name.as_deref())),
+            None => Box::new(self.regex().capture_names()),
+        }
     }
 
     #[cfg(test)]
