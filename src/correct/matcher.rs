@@ -23,7 +23,7 @@ use regex::{RegexSet, RegexSetBuilder};
 use crate::correct::fold::{self, View};
 use crate::correct::markup::Format;
 use crate::correct::words::WordIndex;
-use crate::correct::{protect, sentence};
+use crate::correct::{protect, seam, sentence};
 use crate::error::{Error, Result};
 use crate::glossary::condition::Condition;
 use crate::glossary::{Glossary, Language, Pattern, Rule, Scope};
@@ -740,7 +740,24 @@ pub(crate) fn is_whole_word(view: &str, start: usize, end: usize) -> bool {
     let touches = |edge: Option<char>, outside: Option<char>| {
         edge.is_some_and(fold::is_word_char) && outside.is_some_and(fold::is_word_char)
     };
-    !touches(first, before) && !touches(last, after)
+    !touches(first, before) && !touches(last, after) && !inside_an_apostrophe_word(view, start)
+}
+
+/// Whether the text at `start` continues a word joined by an apostrophe that is no
+/// elision ("prud'⟦hommes⟧", "presqu'⟦île⟧", "aujourd'⟦hui⟧"): the match would be half
+/// of a word. After an elided word ("d'", "l'", "qu'"…) it is a word of its own.
+fn inside_an_apostrophe_word(view: &str, start: usize) -> bool {
+    let Some(before) = view[..start].strip_suffix('\'') else {
+        return false;
+    };
+    let word_start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| fold::is_word_char(c))
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let word = &before[word_start..];
+    !word.is_empty() && !seam::is_elided(&word.to_lowercase())
 }
 
 /// Checks the `if` and `unless` conditions of the candidate's rule. Each is searched in

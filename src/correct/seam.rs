@@ -280,6 +280,13 @@ const ELIDED: &[(&str, &str)] = &[
     ("t", "te"),
 ];
 
+/// Whether `word` (lower case), written before an apostrophe, is an elided word ("d",
+/// "l", "qu", "jusqu"…): the word after the apostrophe is then a word of its own. After
+/// any other ("prud'hommes", "presqu'île", "aujourd'hui"), it is part of one word.
+pub(crate) fn is_elided(word: &str) -> bool {
+    word == "l" || ELIDED.iter().any(|(elided, _)| *elided == word)
+}
+
 /// Words elided before a vowel sound, and their elided forms.
 const ELIDING: &[(&str, &str)] = &[
     ("de", "d"),
