@@ -200,8 +200,8 @@ fn flag_note(proposed: &str, note: &str) -> String {
 /// `revert` can tell that a file is the one the log was made from: XXH3, 128 bits, in hex.
 /// The hash only has to tell an edited file from the original, not resist a forger, and it
 /// is computed for every article with a substitution: a cryptographic hash costs several
-/// percent of `fix`. Logs written before 2026-11-29 hold BLAKE3 hashes, still recognised
-/// ([`is_file_hash_of`]).
+/// percent of `fix`. Older logs hold BLAKE3 hashes, still recognised when a file is
+/// checked against its log.
 pub fn file_hash(bytes: &[u8]) -> String {
     format!("{HASH_PREFIX}{}", hex_128(xxh3::xxh3_128(bytes)))
 }
@@ -648,10 +648,27 @@ impl AppliedRows {
 /// each row's change is now in the articles: `yes` or `no` for the rows named in
 /// `applied`, the others kept as they are. The log keeps its delimiter, byte-order mark,
 /// line ends and every other cell; it is read and rewritten a row at a time, atomically,
-/// and put in place only if a cell changes. Returns whether it was rewritten.
-pub(crate) fn record_applied(path: &Path, applied: &AppliedRows) -> Result<bool> {
+/// and put in place only if a cell changes. Returns whether it was rewritten. `read` is
+/// the log's stamp when its rows were first read: rows are known by their number, so a
+/// log saved since then (rows sorted, added) is refused, and it is checked again right
+/// before the rewrite is put in place.
+pub(crate) fn record_applied(
+    path: &Path,
+    applied: &AppliedRows,
+    read: Option<crate::output::atomic::Stamp>,
+) -> Result<bool> {
     let crlf = has_crlf(path)?;
     let mut log = LogReader::open(path)?;
+    if read.is_some() && log.stamp() != read {
+        return Err(Error::Log {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: "changed on disk while mtfix used it (saved meanwhile?); its `applied` \
+                      column is not written: run again"
+                .into(),
+        });
+    }
     let mut header: Vec<String> = log.header().iter().map(str::to_owned).collect();
     let found = header.iter().position(|name| name.trim() == "applied");
     let mut changed = found.is_none();
@@ -696,7 +713,7 @@ pub(crate) fn record_applied(path: &Path, applied: &AppliedRows) -> Result<bool>
         // Dropped uncommitted: the temporary copy is removed, the log left as it is.
         return Ok(false);
     }
-    file.commit(crate::output::atomic::Durability::Synced, None, None)?;
+    file.commit(crate::output::atomic::Durability::Synced, read, None)?;
     Ok(true)
 }
 
@@ -907,5 +924,27 @@ mod tests {
             let error = parse(&bytes, Path::new("log.csv")).unwrap_err().to_string();
             assert_eq!(error, "log.csv:3:1: field 5 is not valid UTF-8", "{end:?}");
         }
+    }
+
+    /// A log saved after mtfix read its rows (a reviewer's spreadsheet, rows sorted) is
+    /// not rewritten with `applied` cells placed by the old row numbers.
+    #[test]
+    fn a_log_saved_since_it_was_read_gets_no_applied_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.csv");
+        let row = row(0, "Openai", "OpenAI", "", "Openai");
+        let log = format!("{LOG}{row}");
+        std::fs::write(&path, &log).unwrap();
+        let read = crate::output::atomic::Stamp::of(&std::fs::metadata(&path).unwrap());
+        let saved = format!("{log}{}", row.replacen("a.txt", "b.txt", 1));
+        std::fs::write(&path, &saved).unwrap();
+        let mut applied = AppliedRows::default();
+        applied.insert(0, true);
+        let error = record_applied(&path, &applied, Some(read)).unwrap_err();
+        assert!(error.to_string().contains("changed on disk"), "{error}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), saved);
+        let read = crate::output::atomic::Stamp::of(&std::fs::metadata(&path).unwrap());
+        assert!(record_applied(&path, &applied, Some(read)).unwrap());
+        assert!(std::fs::read_to_string(&path).unwrap().contains(",yes"));
     }
 }

@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use crate::csvlines::{error_message, record_start, sniff_delimiter};
 use crate::error::{Error, Result};
+use crate::output::atomic::Stamp;
 use crate::output::logfile::{Decision, Entry, is_row_hash_of, unescape_cell};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -200,6 +201,10 @@ pub(crate) struct LogReader {
     /// Where the last row read starts.
     last: Option<RowStart>,
     done: bool,
+    /// The log file as it was when first opened: a reader resumed later, and the rewrite
+    /// of its `applied` column, refuse a log saved meanwhile (a reviewer's spreadsheet),
+    /// whose rows would no longer be where they were counted.
+    stamp: Option<Stamp>,
 }
 
 impl LogReader {
@@ -219,6 +224,10 @@ impl LogReader {
 
     fn start(bytes: Bytes, path: &Path) -> Result<LogReader> {
         let io = |e| Error::io(path, e);
+        let stamp = match &bytes {
+            Bytes::File(file) => Some(Stamp::of(&std::fs::metadata(file).map_err(io)?)),
+            Bytes::Memory(_) => None,
+        };
         let bom = bytes.starts_with_bom().map_err(io)?;
         let journal = path.extension().is_some_and(|ext| ext == "partial");
         // The journal of a killed in-place run may end inside the row being written
@@ -248,6 +257,7 @@ impl LogReader {
             sniff_delimiter(&head, None)
         };
         let mut log = LogReader::at(bytes, path, (bom, delimiter, end, journal), None)?;
+        log.stamp = stamp;
         let header = log.reader.headers().cloned();
         log.header = header.map_err(|e| log.error(1, format!("malformed CSV: {e}")))?;
         log.index = log
@@ -267,6 +277,7 @@ impl LogReader {
     /// A reader of the same log from the row that starts at `from` (its header already
     /// read).
     pub(crate) fn resume(&self, from: RowStart) -> Result<LogReader> {
+        self.check_unchanged()?;
         let mut log = LogReader::at(
             self.bytes.clone(),
             &self.path,
@@ -275,7 +286,31 @@ impl LogReader {
         )?;
         log.header = self.header.clone();
         log.index = self.index.clone();
+        log.stamp = self.stamp;
         Ok(log)
+    }
+
+    /// The log file's stamp when this reader (or the one it resumes) first opened it;
+    /// `None` for a log held in memory.
+    pub(crate) fn stamp(&self) -> Option<Stamp> {
+        self.stamp
+    }
+
+    /// An error if the log file is no longer what it was when first opened.
+    pub(crate) fn check_unchanged(&self) -> Result<()> {
+        let Some(stamp) = self.stamp else {
+            return Ok(());
+        };
+        let now = std::fs::metadata(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        match Stamp::of(&now) == stamp {
+            true => Ok(()),
+            false => Err(self.error(
+                1,
+                "changed on disk while mtfix used it (saved meanwhile?); nothing more is \
+                 read from it or written to it: run again"
+                    .into(),
+            )),
+        }
     }
 
     /// A reader of the same log from its first row.
@@ -328,6 +363,7 @@ impl LogReader {
             window,
             base: from.offset,
             rows: from.rows,
+            stamp: None,
             record: csv::StringRecord::new(),
             last: None,
             done: false,

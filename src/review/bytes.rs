@@ -249,19 +249,23 @@ impl<W: Write> Write for Compare<'_, W> {
 
 /// The original the log was made from, made from a file in another state before the
 /// accepted rows are applied to it: held for an article held whole, else in a temporary
-/// file beside the article (named as [`crate::output::atomic`] names them, so that a
-/// killed run's is found and removed by the next).
+/// file. In place, beside the article (named as [`crate::output::atomic`] names them, so
+/// that a killed run's is found and removed by the next in-place run); under `--out`, in
+/// the system's temporary folder, since the input folder may be read-only and no later
+/// run would clean it.
 pub(crate) enum Original {
     Held(Vec<u8>),
     Spilled(std::io::BufWriter<tempfile::NamedTempFile>),
 }
 
 impl Original {
-    pub(crate) fn new(input: &Input) -> Result<Original> {
+    pub(crate) fn new(input: &Input, in_place: bool) -> Result<Original> {
         if let Some(bytes) = input.held() {
             return Ok(Original::Held(Vec::with_capacity(bytes.len())));
         }
+        let temp_dir = std::env::temp_dir();
         let folder = match input.path.parent() {
+            _ if !in_place => temp_dir.as_path(),
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };

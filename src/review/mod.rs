@@ -142,7 +142,7 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     if !record.is_empty() && !journal && config.direction != Direction::Revert {
         let recorded = match log.sidecar {
             Some(sidecar) => sidecar.record(&record),
-            None => logfile::record_applied(&config.log, &record),
+            None => logfile::record_applied(&config.log, &record, log.stamp()),
         };
         if let Err(error) = recorded {
             report.failures.push(error);
@@ -860,15 +860,18 @@ fn make(
             target(&mut source, rows, *encoding, config, outcome, sink)?.map_err(io)
         }
         (Plan::Target(Some(state), encoding), Some(rows)) => {
-            // The original is made first, beside the article when it is large.
-            let mut original = Original::new(input)?;
+            // The original is made first, in a temporary file when it is large.
+            let mut original = Original::new(input, config.out.is_none())?;
             if !undo_rows(input, rows, *encoding, *state, &mut original)? {
                 return Err(changed());
             }
             let mut source = original.source().map_err(io)?;
             target(&mut source, rows, *encoding, config, outcome, sink)?.map_err(io)
         }
-        (Plan::Original(..) | Plan::Target(..), None) => Ok(()),
+        // Rows are what these plans are made from: writing nothing would empty the article.
+        (Plan::Original(..) | Plan::Target(..), None) => {
+            unreachable!("a plan to undo or apply rows is only made for a file with rows")
+        }
     }
 }
 

@@ -49,6 +49,11 @@ pub(crate) struct LogRows {
 }
 
 impl LogRows {
+    /// The log file's stamp when it was read (`None` for a spreadsheet, held whole).
+    pub(crate) fn stamp(&self) -> Option<crate::output::atomic::Stamp> {
+        self.log.as_ref().and_then(LogReader::stamp)
+    }
+
     /// Reads the log at `path`; `stale_ok` is for its sidecar, if it is a spreadsheet
     /// (see [`Sidecar::open`]).
     pub(crate) fn read(path: &Path, stale_ok: bool) -> Result<LogRows> {
