@@ -163,7 +163,7 @@ impl Read for Feed {
 
 /// Where a row starts in its log, to read the log again from there
 /// ([`LogReader::resume`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct RowStart {
     /// Byte offset of the record (after the byte-order mark).
     offset: u64,
@@ -315,11 +315,7 @@ impl LogReader {
 
     /// A reader of the same log from its first row.
     pub(crate) fn resume_from_start(&self) -> Result<LogReader> {
-        self.resume(RowStart {
-            offset: 0,
-            breaks: 0,
-            rows: 0,
-        })
+        self.resume(RowStart::default())
     }
 
     fn at(
@@ -328,11 +324,7 @@ impl LogReader {
         (bom, delimiter, end, journal): (bool, u8, u64, bool),
         from: Option<RowStart>,
     ) -> Result<LogReader> {
-        let from = from.unwrap_or(RowStart {
-            offset: 0,
-            breaks: 0,
-            rows: 0,
-        });
+        let from = from.unwrap_or_default();
         let window = Rc::new(RefCell::new(Window {
             start: from.offset,
             bytes: Vec::new(),

@@ -151,6 +151,9 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     Ok(report)
 }
 
+/// Why a row that overlaps the one kept before it is skipped.
+const OVERLAP: &str = "overlaps the row before it; row skipped";
+
 /// Where one file's outcome goes: the report, and the `applied` cell of each row.
 struct Outcome<'a> {
     report: &'a mut ReviewReport,
@@ -337,7 +340,7 @@ fn reconcile(
     for row in rows.kept()? {
         let (row, overlaps) = row?;
         if overlaps {
-            outcome.skip(&row, "overlaps the row before it; row skipped".to_owned());
+            outcome.skip(&row, OVERLAP.to_owned());
         }
         first.get_or_insert_with(|| row.file_hash.clone());
     }
@@ -549,7 +552,7 @@ fn target(
         };
         let at = row.byte_offset;
         if (at as u64) < source.offset() || at < end {
-            outcome.skip(&row, "overlaps the row before it; row skipped".to_owned());
+            outcome.skip(&row, OVERLAP.to_owned());
             continue;
         }
         let found = match source.copy_to(at as u64, sink) {
@@ -647,7 +650,7 @@ fn push_splice(
     outcome: &mut Outcome,
 ) -> bool {
     if splices.last().is_some_and(|s| at < s.at + s.len) {
-        outcome.skip(row, "overlaps the row before it; row skipped".to_owned());
+        outcome.skip(row, OVERLAP.to_owned());
         return false;
     }
     note_edit(row, Direction::Apply, outcome.report);
