@@ -660,14 +660,7 @@ pub(crate) fn record_applied(
     let crlf = has_crlf(path)?;
     let mut log = LogReader::open(path)?;
     if read.is_some() && log.stamp() != read {
-        return Err(Error::Log {
-            path: path.to_owned(),
-            line: 1,
-            column: 1,
-            message: "changed on disk while mtfix used it (saved meanwhile?); its `applied` \
-                      column is not written: run again"
-                .into(),
-        });
+        return Err(log.changed());
     }
     let mut header: Vec<String> = log.header().iter().map(str::to_owned).collect();
     let found = header.iter().position(|name| name.trim() == "applied");

@@ -304,13 +304,18 @@ impl LogReader {
         let now = std::fs::metadata(&self.path).map_err(|e| Error::io(&self.path, e))?;
         match Stamp::of(&now) == stamp {
             true => Ok(()),
-            false => Err(self.error(
-                1,
-                "changed on disk while mtfix used it (saved meanwhile?); nothing more is \
-                 read from it or written to it: run again"
-                    .into(),
-            )),
+            false => Err(self.changed()),
         }
+    }
+
+    /// The error for a log that is no longer the file it was when first read.
+    pub(crate) fn changed(&self) -> Error {
+        self.error(
+            1,
+            "changed on disk while mtfix used it (saved meanwhile?); nothing more is read \
+             from it or written to it: run again"
+                .into(),
+        )
     }
 
     /// A reader of the same log from its first row.

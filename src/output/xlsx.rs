@@ -202,6 +202,7 @@ fn too_many_rows(target: &Path) -> Error {
 mod tests {
     use super::*;
     use crate::output::logfile;
+    use std::path::PathBuf;
 
     /// A log with the cells spreadsheets change: a hash of digits, numbers-looking text,
     /// formulas escaped with `'`, a cell starting with `'`, line breaks (CRLF too),
@@ -223,13 +224,19 @@ mod tests {
         format!("\u{feff}{header}\n{}\n", rows.join("\n"))
     }
 
+    /// [`awkward_log`] as `dir/log.csv`, and the workbook made from it as `dir/log.xlsx`.
+    fn awkward_workbook(dir: &Path) -> (PathBuf, PathBuf) {
+        let csv = dir.join("log.csv");
+        std::fs::write(&csv, awkward_log()).unwrap();
+        let xlsx = dir.join("log.xlsx");
+        std::fs::write(&xlsx, workbook_of_csv(&csv, &xlsx).unwrap()).unwrap();
+        (csv, xlsx)
+    }
+
     #[test]
     fn a_workbook_reads_back_as_the_csv_it_was_made_from() {
         let dir = tempfile::tempdir().unwrap();
-        let csv = dir.path().join("log.csv");
-        std::fs::write(&csv, awkward_log()).unwrap();
-        let xlsx = dir.path().join("log.xlsx");
-        std::fs::write(&xlsx, workbook_of_csv(&csv, &xlsx).unwrap()).unwrap();
+        let (csv, xlsx) = awkward_workbook(dir.path());
         let from_csv = logfile::read(&csv).unwrap();
         let from_xlsx = logfile::read(&xlsx).unwrap();
         assert_eq!(from_xlsx.len(), 3);
@@ -261,10 +268,7 @@ mod tests {
     fn numbers_are_numbers_and_text_is_text() {
         use calamine::{Data, Reader};
         let dir = tempfile::tempdir().unwrap();
-        let csv = dir.path().join("log.csv");
-        std::fs::write(&csv, awkward_log()).unwrap();
-        let xlsx = dir.path().join("log.xlsx");
-        std::fs::write(&xlsx, workbook_of_csv(&csv, &xlsx).unwrap()).unwrap();
+        let (_, xlsx) = awkward_workbook(dir.path());
         let mut workbook = calamine::open_workbook_auto(&xlsx).unwrap();
         let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
         let row: Vec<&Data> = sheet.rows().nth(1).unwrap().iter().collect();
