@@ -506,6 +506,46 @@ fn kill_and_check(seed: u64, signal: &str, log: &str) {
     assert!(differ.is_empty(), "seed {seed}: not restored: {differ:?}");
 }
 
+/// A run killed before its journal's first sync leaves it empty or cut inside the header
+/// (the header reaches the disk with the first rows, before any article is renamed): the
+/// journal lists no article, and the `revert` its message advises succeeds and changes
+/// nothing.
+#[test]
+fn a_journal_cut_before_its_header_reverts_nothing_and_succeeds() {
+    for journal in [
+        "",
+        "\u{feff}",
+        "file,line,col",
+        "\u{feff}file,line,column,byte_off",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(
+            dir.path(),
+            &[
+                ("g.csv", GLOSSARY),
+                ("articles/a.txt", "Openai.\n"),
+                ("changes.csv.partial", journal),
+            ],
+        );
+        let run = mtfix(
+            dir.path(),
+            &["fix", "articles", "-g", "g.csv", "--in-place"],
+        );
+        assert_exit(&run, 2, "an earlier in-place run was interrupted");
+        let revert = [
+            "revert",
+            "--log",
+            "changes.csv.partial",
+            "articles",
+            "--in-place",
+        ];
+        let run = mtfix(dir.path(), &revert);
+        assert_eq!(run.status.code(), Some(0), "{journal:?}: {}", stderr(&run));
+        let article = std::fs::read_to_string(dir.path().join("articles/a.txt")).unwrap();
+        assert_eq!(article, "Openai.\n", "{journal:?}");
+    }
+}
+
 #[test]
 fn a_killed_in_place_run_leaves_a_log_that_reverts_everything() {
     // A few seeds in CI; `MTFIX_CRASH_SEEDS=200 cargo test --test integration killed`

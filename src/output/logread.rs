@@ -260,6 +260,13 @@ impl LogReader {
         log.stamp = stamp;
         let header = log.reader.headers().cloned();
         log.header = header.map_err(|e| log.error(1, format!("malformed CSV: {e}")))?;
+        if journal && end == 0 {
+            // A run killed before its journal's first sync leaves it without a complete
+            // line, not even the header; since rows reach the disk before the articles
+            // they list, that journal lists no article: a log of no row, so that the
+            // `revert` its message advises undoes nothing and succeeds.
+            log.header = csv::StringRecord::from(crate::output::logfile::COLUMNS.to_vec());
+        }
         log.index = log
             .header
             .iter()
