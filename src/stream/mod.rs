@@ -8,7 +8,10 @@
 //! before is written and flushed, so the output never depends on thread timing and memory
 //! holds at most [`READ_AHEAD`] + 2 × [`BATCH`] records whatever the stream's length. A
 //! batch takes the lines that have arrived, waiting only when nothing is in flight, so a
-//! client that writes a record and waits for its answer gets it.
+//! client that writes a record and waits for its answer gets it. An empty line is the
+//! flush marker: it is answered by an empty line once every earlier answer is written,
+//! so a long-lived process serves batch after batch (the Spark job keeps one per
+//! Python worker).
 
 pub(crate) mod labels;
 pub(crate) mod log;
