@@ -91,6 +91,8 @@ def main():
     sys.path.insert(0, os.path.join(HERE, "..", "examples", "spark"))
     import mtfix_spark
     from pyspark.sql import SparkSession, types as T
+    # The workers' Python needs pyarrow and pandas (mapInArrow): this one's by default.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (SparkSession.builder.master("local[2]").appName("mtfix-bench")
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.driver.memory", "4g").getOrCreate())
