@@ -92,7 +92,9 @@ def check_pool(mtfix):
     command = [mtfix, "stream", "--jobs", "1", "--glossary", "glossaries"]
     for round, ids in enumerate([["a", "b"], [], [str(i) for i in range(1500)], ["c"]]):
         if round == 3:
-            mtfix_spark.stream_for(command).proc.kill()
+            dead = mtfix_spark.stream_for(command).proc
+            dead.kill()
+            dead.wait()
         out = list(mtfix_spark.correct_batches(iter([batch(ids)]), command, "text", ["id"],
                                                started))
         texts = [t for b in out for t in b.column("text").to_pylist()]

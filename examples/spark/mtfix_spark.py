@@ -34,6 +34,7 @@ Runs as is on a cluster (give --mtfix a Linux binary built for the executors).
 
 import argparse
 import atexit
+import importlib
 import os
 import shutil
 import stat
@@ -231,12 +232,24 @@ def answer_schema(content):
     ])
 
 
+def string_bytes(strings):
+    """The bytes of an Arrow string array without nulls, its strings end to end, without
+    a copy: for a column of JSON Lines, the lines as a client writes them."""
+    import numpy as np
+    import pyarrow as pa
+
+    _, offsets, data = strings.buffers()
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(offsets, dtype=width)
+    start, end = offsets[strings.offset], offsets[strings.offset + len(strings)]
+    return memoryview(data)[start:end] if data is not None else memoryview(b"")
+
+
 def correct_batches(batches, command, content, keep, started=None):
     """mapInArrow's function: each Arrow batch of records (column `_record`: a JSON Line
     each, built by Spark) goes through the worker's mtfix process as one buffer, and its
     answers come back as one Arrow batch parsed by pyarrow.json: no Python code runs per
     record. The output batch is the input's `keep` columns, then the answer's."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.json as pajson
@@ -246,14 +259,7 @@ def correct_batches(batches, command, content, keep, started=None):
     for batch in batches:
         if batch.num_rows == 0:
             continue
-        records = batch.column("_record")
-        # The JSON Lines of the batch are the bytes of the string column, end to end
-        # (never null: `to_json` of a struct).
-        _, offsets, data = records.buffers()
-        width = np.int64 if pa.types.is_large_string(records.type) else np.int32
-        offsets = np.frombuffer(offsets, dtype=width)
-        start, end = offsets[records.offset], offsets[records.offset + len(records)]
-        data = memoryview(data)[start:end]
+        data = string_bytes(batch.column("_record"))
         out = stream_for(command, started).answer(data, batch.num_rows)
         read = pajson.ReadOptions(use_threads=False, block_size=max(len(out), 1 << 20))
         answers = pajson.read_json(pa.BufferReader(pa.py_buffer(out)), read_options=read,
@@ -351,14 +357,18 @@ def run(spark, args):
     started = sc.accumulator(0)
     jobs = args.jobs
 
+    # The shipped copy of this file, by its name (run as a script, this module is
+    # `__main__` here).
+    module = os.path.splitext(os.path.basename(__file__))[0]
+
     def correct(batches):
         # Imported on the executor, so that its processes outlive the task.
-        import mtfix_spark
-        command = [mtfix_spark.executable(SparkFiles.get(binary_name)), "stream",
+        job = importlib.import_module(module)
+        command = [job.executable(SparkFiles.get(binary_name)), "stream",
                    "--jobs", str(jobs)]
         for name in glossary_names:
             command += ["--glossary", SparkFiles.get(name)]
-        return mtfix_spark.correct_batches(batches, command, content, keep, started)
+        return job.correct_batches(batches, command, content, keep, started)
 
     answered = df.select(*keep, record).mapInArrow(correct, T.StructType(out_fields))
     if content == "bytes":
@@ -374,16 +384,19 @@ def run(spark, args):
             .select(F.explode("substitutions").alias("s")).select("s.*"))
     subs.write.parquet(os.path.join(args.out, "substitutions"))
 
-    # The canonical log: the rows as JSON, streamed to the driver, put in order and
-    # written by mtfix itself (no other CSV writer touches it).
+    # The canonical log: the rows as JSON Lines, collected on the driver as Arrow (the
+    # log's size), put in order and written by mtfix itself (no other CSV writer touches
+    # it).
     rows = (spark.read.parquet(os.path.join(args.out, "substitutions"))
-            .select(F.to_json(F.struct(*[n for n, _ in LOG_COLUMNS]))))
+            .select(F.concat(F.to_json(F.struct(*[n for n, _ in LOG_COLUMNS])), F.lit("\n"))
+                    .alias("row"))
+            .toArrow())
     command = [mtfix, "log", "--quiet", "--log", args.log or os.path.join(args.out, "changes.csv")]
     for path in args.glossary:
         command += ["--glossary", path]
     log = subprocess.Popen(command, stdin=subprocess.PIPE)
-    for (row,) in rows.toLocalIterator():
-        log.stdin.write(row.encode("utf-8") + b"\n")
+    for chunk in rows.column("row").chunks:
+        log.stdin.write(string_bytes(chunk))
     log.stdin.close()
     if log.wait() != 0:
         sys.exit(f"error: mtfix log exited {log.returncode}")

@@ -1,7 +1,8 @@
 //! The record stream (`mtfix stream`): JSON Lines on stdin, one corrected record per line
 //! on stdout, in input order; and its way back to the canonical CSV log ([`log`],
 //! `mtfix log`). What a cluster (Spark) drives: no files, no paths, one process per
-//! partition. The format is documented in `docs/beyond-one-machine.md`.
+//! worker serving batch after batch. The format is documented in
+//! `docs/beyond-one-machine.md`.
 //!
 //! Threading: a reader thread splits stdin into lines and hands them over a bounded
 //! channel; the `--jobs` workers correct a batch of lines in parallel while the batch
