@@ -76,8 +76,8 @@ class Counter:
 
 def check_pool(mtfix):
     """The worker's process pool without Spark: one process serves batch after batch, a
-    process found dead is replaced, and one that dies during a batch fails it with its
-    stderr. Returns the problems found."""
+    process found dead or left mid-batch is replaced, and one that dies during a batch
+    fails it with its stderr. Returns the problems found."""
     import pyarrow as pa
 
     def batch(ids):
@@ -90,18 +90,24 @@ def check_pool(mtfix):
     problems = []
     started = Counter()
     command = [mtfix, "stream", "--jobs", "1", "--glossary", "glossaries"]
-    for round, ids in enumerate([["a", "b"], [], [str(i) for i in range(1500)], ["c"]]):
+    rounds = [["a", "b"], [], [str(i) for i in range(1500)], ["c"], ["d"]]
+    for round, ids in enumerate(rounds):
         if round == 3:
             dead = mtfix_spark.stream_for(command).proc
             dead.kill()
             dead.wait()
+        if round == 4:
+            # A task stopped mid-batch: answers left unread in the pipe.
+            stopped = mtfix_spark.stream_for(command)
+            stopped.busy = True
+            stopped.proc.stdin.write(b'{"id":"x.txt","text":"Openai"}\n\n')
         out = list(mtfix_spark.correct_batches(iter([batch(ids)]), command, "text", ["id"],
                                                started))
         texts = [t for b in out for t in b.column("text").to_pylist()]
         if texts != [f"OpenAI {i}" for i in ids]:
             problems.append(f"pool, batch {round}: wrong answers {texts[:3]}...")
-    if started.value != 2:
-        problems.append(f"pool: {started.value} processes started, not 2 (one restart)")
+    if started.value != 3:
+        problems.append(f"pool: {started.value} processes started, not 3 (two restarts)")
     dying = ["sh", "-c", "head -c 10 >/dev/null; echo gone >&2; exit 3"]
     try:
         list(mtfix_spark.correct_batches(iter([batch(["d"])]), dying, "text", ["id"]))

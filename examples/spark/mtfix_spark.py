@@ -106,14 +106,21 @@ def glossary_files(paths):
     return files
 
 
+# Executable copies of shipped binaries, by path: one per worker, so that the command
+# (the process pool's key) stays the same from task to task.
+_COPIES = {}
+
+
 def executable(path):
     """A path to the shipped binary that can be executed (SparkFiles may drop the mode)."""
     if os.access(path, os.X_OK):
         return path
-    copy = os.path.join(tempfile.mkdtemp(prefix="mtfix-"), "mtfix")
-    shutil.copyfile(path, copy)
-    os.chmod(copy, os.stat(copy).st_mode | stat.S_IXUSR)
-    return copy
+    if path not in _COPIES:
+        copy = os.path.join(tempfile.mkdtemp(prefix="mtfix-"), "mtfix")
+        shutil.copyfile(path, copy)
+        os.chmod(copy, os.stat(copy).st_mode | stat.S_IXUSR)
+        _COPIES[path] = copy
+    return _COPIES[path]
 
 
 class Stream:
@@ -131,6 +138,9 @@ class Stream:
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, bufsize=0)
         self.stderr = bytearray()
+        # Set while a batch is in flight: a task stopped mid-batch leaves answers unread,
+        # and the process is then not reused.
+        self.busy = False
         threading.Thread(target=self._drain, daemon=True).start()
 
     def _drain(self):
@@ -156,6 +166,7 @@ class Stream:
         """mtfix's answers (JSON Lines, without the marker's line) to `records`, a
         buffer of `count` JSON Lines. Raises if the process dies or answers other than
         one line per record."""
+        self.busy = True
         failure = []
 
         def write():
@@ -186,6 +197,7 @@ class Stream:
                 f" ({failure[0] if failure else 'no write error'}):"
                 f" {bytes(self.stderr).decode('utf-8', 'replace')}")
         del out[-1:]
+        self.busy = False
         return out
 
 
@@ -200,8 +212,9 @@ def stream_for(command, started=None):
     """The worker's live process for `command`, started if there is none (or it died)."""
     key = tuple(command)
     stream = _STREAMS.get(key)
-    if stream is None or not stream.alive():
+    if stream is None or not stream.alive() or stream.busy:
         if stream is not None:
+            stream.proc.kill()
             stream.close()
         stream = _STREAMS[key] = Stream(command)
         if started is not None:
