@@ -11,10 +11,12 @@ with `cat` in place of mtfix).
 
 Runs are alternated (fix, stream, fix, stream, ...); each figure is the median and the
 range of its runs. mtfix runs with its default threads (one per core); Spark with
-local[2] and one mtfix thread per partition.
+local[2] and one mtfix thread per Python worker. `--baseline-job OLD.py` runs another
+version of the job in the same session, alternated with this one.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -24,6 +26,35 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def tree_cpu():
+    """User+system CPU seconds of this process and all its descendants, live or reaped
+    (the JVM, Spark's Python workers, their mtfix processes): on a machine shared with
+    other work, steadier than wall time."""
+    parents, times = {}, {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(pid)] = int(fields[1])
+        # utime, stime, cutime, cstime (clock ticks): fields 14-17 of proc(5).
+        times[int(pid)] = sum(int(x) for x in fields[11:15])
+    me = os.getpid()
+    total = 0
+    for pid in times:
+        p = parents[pid]
+        while p not in (0, 1, me) and p in parents:
+            p = parents[p]
+        if p == me:
+            total += times[pid]
+    own = os.times()
+    return total / os.sysconf("SC_CLK_TCK") + own.user + own.system + own.children_user \
+        + own.children_system
 
 
 def timed(command, stdin=None, stdout=None):
@@ -47,6 +78,8 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--spark-runs", type=int, default=3)
     p.add_argument("--no-spark", action="store_true")
+    p.add_argument("--baseline-job", help="another version of examples/spark/mtfix_spark.py"
+                   " (a file named otherwise), run alternated with this one, as `baseline`")
     args = p.parse_args()
     os.makedirs(args.work, exist_ok=True)
     records = os.path.join(args.work, "records.jsonl")
@@ -90,7 +123,17 @@ def main():
 
     sys.path.insert(0, os.path.join(HERE, "..", "examples", "spark"))
     import mtfix_spark
+    jobs = {"": mtfix_spark}
+    if args.baseline_job:
+        name = os.path.splitext(os.path.basename(args.baseline_job))[0]
+        if name == "mtfix_spark":
+            sys.exit("error: the baseline job must be named otherwise (Spark ships it by name)")
+        spec = importlib.util.spec_from_file_location(name, args.baseline_job)
+        jobs["baseline "] = sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(jobs["baseline "])
     from pyspark.sql import SparkSession, types as T
+    # The workers' Python needs pyarrow and pandas (mapInArrow): this one's by default.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (SparkSession.builder.master("local[2]").appName("mtfix-bench")
              .config("spark.ui.showConsoleProgress", "false")
              .config("spark.driver.memory", "4g").getOrCreate())
@@ -103,23 +146,40 @@ def main():
         f.write("#!/bin/sh\n# Spark's piping floor: records back as they came.\nexec cat\n")
     os.chmod(cat, 0o755)
 
-    def job(binary, out):
-        shutil.rmtree(out, ignore_errors=True)
-        started = time.perf_counter()
-        mtfix_spark.run(spark, mtfix_spark.parse_args(
-            ["--input", table, "--out", out, "--mtfix", binary, "--glossary", args.glossary]))
-        return time.perf_counter() - started
+    cpu = {}
 
-    job(args.mtfix, os.path.join(args.work, "warm"))  # warm the session and the JIT
-    spark_rows = {"spark local[2] + mtfix": [], "spark local[2] + cat (floor)": []}
+    def job(module, binary, out, warm=False):
+        shutil.rmtree(out, ignore_errors=True)
+        started, cpu_started = time.perf_counter(), tree_cpu()
+        module.run(spark, module.parse_args(
+            ["--input", table, "--out", out, "--mtfix", binary, "--glossary", args.glossary]))
+        wall = time.perf_counter() - started
+        if not warm:
+            cpu.setdefault((module.__name__, binary), []).append(tree_cpu() - cpu_started)
+        return wall
+
+    print(f"load average before Spark: {os.getloadavg()[0]:.1f}", flush=True)
+    spark_rows = {}
+    for label, module in jobs.items():
+        # Warms the session, the JIT and (this job) the Python workers' mtfix processes.
+        job(module, args.mtfix, os.path.join(args.work, "warm"), warm=True)
+        spark_rows[f"{label}spark local[2] + mtfix"] = []
+        spark_rows[f"{label}spark local[2] + cat (floor)"] = []
     for _ in range(args.spark_runs):
-        spark_rows["spark local[2] + mtfix"].append(
-            job(args.mtfix, os.path.join(args.work, "spark-out")))
-        spark_rows["spark local[2] + cat (floor)"].append(
-            job(cat, os.path.join(args.work, "spark-cat")))
-    with open(fix_log, "rb") as a, open(os.path.join(args.work, "spark-out", "changes.csv"),
-                                        "rb") as b:
-        print(f"spark log identical to fix's: {a.read() == b.read()}")
+        for label, module in jobs.items():
+            out = os.path.join(args.work, f"{label.strip() or 'this'}-spark-out")
+            spark_rows[f"{label}spark local[2] + mtfix"].append(job(module, args.mtfix, out))
+            with open(fix_log, "rb") as a, open(os.path.join(out, "changes.csv"), "rb") as b:
+                if a.read() != b.read():
+                    sys.exit(f"{label}spark log differs from fix's")
+            spark_rows[f"{label}spark local[2] + cat (floor)"].append(
+                job(module, cat, os.path.join(args.work, "spark-cat")))
+    print("spark logs identical to fix's: True")
+    print(f"load average after Spark: {os.getloadavg()[0]:.1f}")
+    print("CPU time (user+sys, the driver and all its descendants), median and range:")
+    for (name, binary), times in cpu.items():
+        print(f"| {name} + {os.path.basename(binary)} | {statistics.median(times):.2f} s"
+              f" | {min(times):.2f}–{max(times):.2f} s | {len(times)} |")
     print("| run | median | range | MB/s | runs |\n| --- | --- | --- | --- | --- |")
     for name, times in spark_rows.items():
         print(summary(name, times, size_mb))

@@ -1,6 +1,7 @@
 //! The Spark example (`examples/spark/`) in Spark's local mode: it must give the bytes of
 //! `mtfix fix` on the same articles as files. Needs Java and pyspark: the Python is
-//! `MTFIX_SPARK_PYTHON` (as `.ci/run` sets it, a virtual environment with pyspark), else
+//! `MTFIX_SPARK_PYTHON` (as `.ci/run` sets it, a virtual environment with pyspark,
+//! pyarrow and pandas), else
 //! `python3`. Without them the test says so and passes, except under CI (`CI` set), where
 //! it fails.
 
@@ -19,11 +20,13 @@ fn the_spark_job_gives_the_bytes_of_fix() {
             .is_ok_and(|out| out.status.success())
     };
     let missing = match (
-        has(&python, &["-c", "import pyspark"]),
+        has(&python, &["-c", "import pyspark, pyarrow, pandas"]),
         has("java", &["-version"]),
     ) {
         (true, true) => None,
-        (false, _) => Some(format!("`{python}` cannot import pyspark")),
+        (false, _) => Some(format!(
+            "`{python}` cannot import pyspark, pyarrow and pandas"
+        )),
         (true, false) => Some("no `java`".to_owned()),
     };
     if let Some(missing) = missing {
@@ -31,9 +34,7 @@ fn the_spark_job_gives_the_bytes_of_fix() {
             std::env::var_os("CI").is_none(),
             "CI must run the Spark test, but {missing} (see .ci/run)"
         );
-        eprintln!(
-            "skipped: {missing}; set MTFIX_SPARK_PYTHON to a Python with pyspark (see .ci/run)"
-        );
+        eprintln!("skipped: {missing}; set MTFIX_SPARK_PYTHON to a Python with them (see .ci/run)");
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

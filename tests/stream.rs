@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -239,6 +239,11 @@ fn bad_records_become_error_records_in_place_and_fields_pass_through() {
     );
     let run = mtfix_with_input(dir.path(), &["stream"], input.as_bytes());
     assert!(run.status.success());
+    assert_eq!(bytecount(&run.stdout), 13, "one line per input line");
+    assert!(
+        run.stdout.windows(2).filter(|w| *w == b"\n\n").count() == 1,
+        "the empty line is answered by an empty line"
+    );
     let records = parse_lines(&run.stdout);
     let summary: Vec<String> = records
         .iter()
@@ -260,7 +265,6 @@ fn bad_records_become_error_records_in_place_and_fields_pass_through() {
             "8 \"d.txt\" error: d.txt:1:6: not valid UTF-8 (byte 0xe9 at offset 6)",
             "9 \"e.txt\" error: both `text` and `bytes`: give one",
             "10 \"f.txt\" error: unknown `format` `pdf` (txt, md or html)",
-            "11 null error: not JSON: EOF while parsing a value at line 1 column 0",
             "\"g.html\" changed=true <b title=\"Openai\">OpenAI</b>",
             "\"h.txt\" changed=true OpenAI sans fin de ligne",
         ]
@@ -273,7 +277,7 @@ fn bad_records_become_error_records_in_place_and_fields_pass_through() {
     );
     assert_eq!(records[6]["format"], "md");
     assert_eq!(
-        records[11]["changed"],
+        records[10]["changed"],
         json!(true),
         "a reserved field is the output's"
     );
@@ -323,16 +327,22 @@ fn a_line_of_damaged_utf_8_is_an_error_record_that_says_where() {
     assert_eq!(corrected_text(&records[1]), "OpenAI");
 }
 
-#[test]
-fn each_record_is_answered_before_the_next_is_sent() {
+/// A running `mtfix stream --jobs 2`, its stdin and its stdout.
+fn stream_process() -> (Child, ChildStdin, BufReader<ChildStdout>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mtfix"))
         .args(["stream", "--jobs", "2"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let input = child.stdin.take().unwrap();
+    let output = BufReader::new(child.stdout.take().unwrap());
+    (child, input, output)
+}
+
+#[test]
+fn each_record_is_answered_before_the_next_is_sent() {
+    let (mut child, mut input, mut output) = stream_process();
     for i in 0..5 {
         writeln!(input, "{{\"id\":\"{i}.txt\",\"text\":\"Openai {i}\"}}").unwrap();
         input.flush().unwrap();
@@ -342,6 +352,42 @@ fn each_record_is_answered_before_the_next_is_sent() {
         assert_eq!(record["text"], format!("OpenAI {i}"));
     }
     drop(input);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn an_empty_line_is_answered_by_an_empty_line_after_the_answers_before_it() {
+    let (mut child, mut input, mut output) = stream_process();
+    // Batches of 0, 1 and 700 records (more than the stream corrects at a time), each
+    // read up to its marker while stdin stays open.
+    for (batch, count) in [0, 1, 700].into_iter().enumerate() {
+        let mut records = String::new();
+        for i in 0..count {
+            records += &format!("{{\"id\":\"{batch}-{i}.txt\",\"text\":\"Openai {i}\"}}\n");
+        }
+        // The writer runs beside the reader: 700 answers do not fit a pipe's buffer.
+        let writer = std::thread::spawn(move || {
+            input.write_all(records.as_bytes()).unwrap();
+            input.write_all(b"\n").unwrap();
+            input.flush().unwrap();
+            input
+        });
+        for i in 0..count {
+            let mut line = String::new();
+            output.read_line(&mut line).unwrap();
+            let record: Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(record["id"], format!("{batch}-{i}.txt"));
+            assert_eq!(record["text"], format!("OpenAI {i}"));
+        }
+        let mut marker = String::new();
+        output.read_line(&mut marker).unwrap();
+        assert_eq!(marker, "\n", "batch {batch}");
+        input = writer.join().unwrap();
+    }
+    drop(input);
+    let mut rest = Vec::new();
+    std::io::Read::read_to_end(&mut output, &mut rest).unwrap();
+    assert!(rest.is_empty());
     assert!(child.wait().unwrap().success());
 }
 

@@ -64,6 +64,61 @@ def article(rng, i):
     return name, data
 
 
+class Counter:
+    """Counts as a Spark accumulator does (`add`), for the pool's check without Spark."""
+
+    def __init__(self):
+        self.value = 0
+
+    def add(self, n):
+        self.value += n
+
+
+def check_pool(mtfix):
+    """The worker's process pool without Spark: one process serves batch after batch, a
+    process found dead or left mid-batch is replaced, and one that dies during a batch
+    fails it with its stderr. Returns the problems found."""
+    import pyarrow as pa
+
+    def batch(ids):
+        records = [f'{{"id":"{i}.txt","text":"Openai {i}"}}\n' for i in ids]
+        return pa.RecordBatch.from_arrays([pa.array([f"{i}.txt" for i in ids],
+                                                    type=pa.string()),
+                                           pa.array(records, type=pa.string())],
+                                          names=["id", "_record"])
+
+    problems = []
+    started = Counter()
+    command = [mtfix, "stream", "--jobs", "1", "--glossary", "glossaries"]
+    rounds = [["a", "b"], [], [str(i) for i in range(1500)], ["c"], ["d"]]
+    for round, ids in enumerate(rounds):
+        if round == 3:
+            dead = mtfix_spark.stream_for(command).proc
+            dead.kill()
+            dead.wait()
+        if round == 4:
+            # A task stopped mid-batch: answers left unread in the pipe.
+            stopped = mtfix_spark.stream_for(command)
+            stopped.busy = True
+            stopped.proc.stdin.write(b'{"id":"x.txt","text":"Openai"}\n\n')
+        out = list(mtfix_spark.correct_batches(iter([batch(ids)]), command, "text", ["id"],
+                                               started))
+        texts = [t for b in out for t in b.column("text").to_pylist()]
+        if texts != [f"OpenAI {i}" for i in ids]:
+            problems.append(f"pool, batch {round}: wrong answers {texts[:3]}...")
+    if started.value != 3:
+        problems.append(f"pool: {started.value} processes started, not 3 (two restarts)")
+    dying = ["sh", "-c", "head -c 10 >/dev/null; echo gone >&2; exit 3"]
+    try:
+        list(mtfix_spark.correct_batches(iter([batch(["d"])]), dying, "text", ["id"]))
+        problems.append("pool: a process that died did not fail the batch")
+    except RuntimeError as e:
+        if "exited 3" not in str(e) or "gone" not in str(e):
+            problems.append(f"pool: unclear error for a process that died: {e}")
+    mtfix_spark._close_streams()
+    return problems
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--mtfix", required=True)
@@ -96,6 +151,8 @@ def main():
                 fixed[os.path.relpath(path, fixed_dir)] = f.read()
 
     from pyspark.sql import SparkSession, types as T
+    # The workers' Python needs pyarrow and pandas (mapInArrow): this one's by default.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (SparkSession.builder.master(args.master).appName("mtfix-check")
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
@@ -110,12 +167,12 @@ def main():
     print(f"corpus: {len(corpus)} articles, {sum(map(len, corpus.values())) / 1e6:.1f} MB;"
           f" fix: {len(fixed)} written", flush=True)
 
-    problems = []
+    problems = check_pool(args.mtfix)
     for label, source in [("parquet", ["--input", table, "--partitions", "5"]),
                           ("folder", ["--files-from", folder])]:
         out = os.path.join(work, f"out-{label}")
         t = time.time()
-        mtfix_spark.run(spark, mtfix_spark.parse_args(
+        processes = mtfix_spark.run(spark, mtfix_spark.parse_args(
             source + ["--out", out, "--mtfix", args.mtfix, "--glossary", "glossaries"]))
         elapsed = time.time() - t
         got = spark.read.parquet(os.path.join(out, "corrected")).collect()
@@ -141,7 +198,11 @@ def main():
                             f" ({len(log)} vs {len(expected)} bytes)")
         errors = sum(1 for r in got if r["error"] is not None)
         print(f"{label}: {len(got)} rows, {errors} errors, {subs} substitutions,"
-              f" log {len(log)} bytes, job {elapsed:.1f} s", flush=True)
+              f" log {len(log)} bytes, job {elapsed:.1f} s,"
+              f" {processes} mtfix processes", flush=True)
+        # local[2] reuses its two Python workers, and each keeps its mtfix process.
+        if label == "parquet" and processes > 2:
+            problems.append(f"{label}: {processes} mtfix processes for 5 partitions")
     spark.stop()
     print(f"total {time.time() - started:.1f} s")
     if problems:

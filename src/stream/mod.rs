@@ -1,14 +1,18 @@
 //! The record stream (`mtfix stream`): JSON Lines on stdin, one corrected record per line
 //! on stdout, in input order; and its way back to the canonical CSV log ([`log`],
 //! `mtfix log`). What a cluster (Spark) drives: no files, no paths, one process per
-//! partition. The format is documented in `docs/beyond-one-machine.md`.
+//! worker serving batch after batch. The format is documented in
+//! `docs/beyond-one-machine.md`.
 //!
 //! Threading: a reader thread splits stdin into lines and hands them over a bounded
 //! channel; the `--jobs` workers correct a batch of lines in parallel while the batch
 //! before is written and flushed, so the output never depends on thread timing and memory
 //! holds at most [`READ_AHEAD`] + 2 × [`BATCH`] records whatever the stream's length. A
 //! batch takes the lines that have arrived, waiting only when nothing is in flight, so a
-//! client that writes a record and waits for its answer gets it.
+//! client that writes a record and waits for its answer gets it. An empty line is the
+//! flush marker: it is answered by an empty line once every earlier answer is written,
+//! so a long-lived process serves batch after batch (the Spark job keeps one per
+//! Python worker).
 
 pub(crate) mod labels;
 pub(crate) mod log;

@@ -71,7 +71,14 @@ struct Failed<'a> {
 }
 
 /// Processes one input line (without its line end) into one output line (with it).
+/// An empty line is the flush marker and is answered by an empty line: a record is
+/// never empty, so a client that sends a batch of records and then an empty line knows
+/// that the batch's answers are complete when it reads an empty line, without closing
+/// stdin (the stream writes and flushes answers in input order).
 pub(crate) fn process(line: &[u8], number: u64, context: &Context) -> Vec<u8> {
+    if line.is_empty() {
+        return b"\n".to_vec();
+    }
     let mut out = Vec::with_capacity(line.len() + 256);
     // The same parse either way; from a `str` checked at once with SIMD, serde_json does
     // not check each string's UTF-8 again (that check was a tenth of the stream's time).
