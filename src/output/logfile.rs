@@ -626,14 +626,6 @@ impl AppliedRows {
         self.by_row[i] = Some(applied);
     }
 
-    pub(crate) fn remove(&mut self, row: u64) {
-        let i = row.saturating_sub(2) as usize;
-        if let Some(slot) = self.by_row.get_mut(i) {
-            self.count -= usize::from(slot.is_some());
-            *slot = None;
-        }
-    }
-
     pub(crate) fn get(&self, row: u64) -> Option<bool> {
         let i = row.saturating_sub(2) as usize;
         self.by_row.get(i).copied().flatten()

@@ -15,7 +15,9 @@ use crate::output::logfile;
 const BLOCK: usize = 1 << 16;
 
 /// An article as the review reads it: held whole up to [`WHOLE_FILE_LIMIT`], as `fix`
-/// holds it, read from its file again for each pass when larger.
+/// holds it, read from its file again for each pass when larger. Tests lower the limit
+/// with `MTFIX_REVIEW_HOLD_BYTES` (see [`super::lowered`]), so that both ways are held
+/// to the same result on small articles.
 pub(crate) struct Input {
     path: PathBuf,
     held: Option<Vec<u8>>,
@@ -24,7 +26,9 @@ pub(crate) struct Input {
 impl Input {
     /// The article at `path`, whose size is `len`.
     pub(crate) fn open(path: &Path, len: u64) -> Result<Input> {
-        let held = match len > WHOLE_FILE_LIMIT {
+        static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let limit = super::lowered(&LIMIT, "MTFIX_REVIEW_HOLD_BYTES", WHOLE_FILE_LIMIT);
+        let held = match len > limit {
             true => None,
             false => Some(std::fs::read(path).map_err(|e| Error::io(path, e))?),
         };
