@@ -543,15 +543,18 @@ fn proposed(rest: &[u8], row: &Entry, encoding: TextEncoding) -> Option<Vec<u8>>
 
 /// Writes to `sink` the original in `source` with the rows the reviewer accepts, as
 /// they stand in the log (edited replacements included). Rows that overlap or do not
-/// fit are reported and skipped.
+/// fit are reported and skipped. An I/O error names the article `input`, which `source`
+/// is made from.
 fn target(
+    input: &Input,
     source: &mut Source,
     rows: &FileRows,
     encoding: TextEncoding,
     config: &ReviewConfig,
     outcome: &mut Outcome,
     sink: &mut dyn Write,
-) -> Result<std::io::Result<()>> {
+) -> Result<()> {
+    let io = |e| input.error(e);
     // Where the last row applied ends.
     let mut end = 0;
     for row in rows.kept()? {
@@ -572,14 +575,8 @@ fn target(
             outcome.skip(&row, OVERLAP.to_owned());
             continue;
         }
-        let found = match source.copy_to(at as u64, sink) {
-            Ok(true) => match source.peek(matched.len()) {
-                Ok(found) => found == matched,
-                Err(e) => return Ok(Err(e)),
-            },
-            Ok(false) => false,
-            Err(e) => return Ok(Err(e)),
-        };
+        let found = source.copy_to(at as u64, sink).map_err(io)?
+            && source.peek(matched.len()).map_err(io)? == matched;
         if !found {
             let message = format!(
                 "`{}` is not where the log puts it in {} (byte offset {at}); row skipped",
@@ -589,15 +586,13 @@ fn target(
             continue;
         }
         note_edit(&row, Direction::Apply, &mut outcome.report);
-        if let Err(e) = sink.write_all(&replacement) {
-            return Ok(Err(e));
-        }
+        sink.write_all(&replacement).map_err(io)?;
         source.skip(matched.len());
         end = at + matched.len();
         outcome.report.applied += 1;
         outcome.mark(&row, true);
     }
-    Ok(source.copy_rest(sink))
+    source.copy_rest(sink).map_err(io)
 }
 
 /// `apply` on an article changed since `fix`: each accepted row is found again by its
@@ -877,7 +872,7 @@ fn make(
         }
         (Plan::Target(None, encoding), Some(rows)) => {
             let mut source = input.source()?;
-            target(&mut source, rows, *encoding, config, outcome, sink)?.map_err(io)
+            target(input, &mut source, rows, *encoding, config, outcome, sink)
         }
         (Plan::Target(Some(state), encoding), Some(rows)) => {
             // The original is made first, in a temporary file when it is large.
@@ -886,7 +881,7 @@ fn make(
                 return Err(changed());
             }
             let mut source = original.source().map_err(io)?;
-            target(&mut source, rows, *encoding, config, outcome, sink)?.map_err(io)
+            target(input, &mut source, rows, *encoding, config, outcome, sink)
         }
         // Rows are what these plans are made from: writing nothing would empty the article.
         (Plan::Original(..) | Plan::Target(..), None) => {
