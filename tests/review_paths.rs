@@ -48,6 +48,13 @@ pub(crate) fn review(dir: &Path, edit: impl Fn(usize, &str) -> Vec<(&'static str
     writer.flush().unwrap();
 }
 
+/// Runs `fix` on `dir/articles` with `dir/g.csv`, into `fixed` and `changes.csv`.
+fn fix_into_fixed(dir: &Path) {
+    let fix = "fix articles -g g.csv --log changes.csv --out fixed -q";
+    let run = crate::mtfix(dir, &fix.split(' ').collect::<Vec<_>>());
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+}
+
 /// The cells of column `name` in the log at `path`.
 fn column(path: &Path, name: &str) -> Vec<String> {
     let mut reader = csv::Reader::from_path(path).unwrap();
@@ -77,13 +84,7 @@ fn a_file_not_written_claims_none_of_its_rows() {
                 ("articles/a.txt.bak", "an earlier backup\n"),
             ],
         );
-        let fix = ["fix", "articles", "-g", "g.csv", "--log", "changes.csv"];
-        let run = mtfix_with(
-            dir.path(),
-            env,
-            &[&fix[..], &["--out", "fixed", "-q"]].concat(),
-        );
-        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+        fix_into_fixed(dir.path());
         // a.txt: its first row put where its text is not (skipped), its second rejected,
         // its third accepted.
         review(dir.path(), |i, _| match i {
@@ -142,9 +143,7 @@ fn review_corpus(dir: &Path) {
     );
     let b = b"L'\xe9t\xe9 d'Openai.\r\nPuis chatppt r\xe9pond.\r\n";
     std::fs::write(dir.join("articles/b.txt"), b).unwrap();
-    let fix = ["fix", "articles", "-g", "g.csv", "--log", "changes.csv"];
-    let run = crate::mtfix(dir, &[&fix[..], &["--out", "fixed", "-q"]].concat());
-    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    fix_into_fixed(dir);
     // Every third row rejected, every fifth left to the default, one replacement edited.
     review(dir, |i, file| {
         let mut cells = match i % 15 {
@@ -226,4 +225,53 @@ fn streamed_and_held_reviews_write_the_same_bytes() {
     );
     let backup = std::fs::read_to_string(held.path().join("articles/c.txt.orig")).unwrap();
     assert_eq!(backup, "an earlier backup\n");
+}
+
+/// SIGTERM stops an in-place `apply` between articles: the run exits 130 and says how
+/// many articles it left; each article is either applied, its row marked `yes` in the
+/// log, or left as it was, its row unmarked.
+#[test]
+fn an_interrupted_review_exits_130_and_marks_only_what_it_applied() {
+    const ARTICLES: usize = 3_000;
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..ARTICLES)
+        .map(|i| format!("articles/{i:04}.txt"))
+        .collect();
+    let mut files = vec![("g.csv", GLOSSARY)];
+    files.extend(names.iter().map(|name| (name.as_str(), "Openai publie.\n")));
+    write_files(dir.path(), &files);
+    fix_into_fixed(dir.path());
+    let child = Command::new(env!("CARGO_BIN_EXE_mtfix"))
+        .args(["apply", "--log", "changes.csv", "articles", "--in-place"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the first article is applied, the run is under way: stop it.
+    let first = dir.path().join(&names[0]);
+    while std::fs::read_to_string(&first).unwrap() == "Openai publie.\n" {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let pid = child.id().to_string();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(kill.success());
+    let run = child.wait_with_output().unwrap();
+    let said = stderr(&run);
+    assert_eq!(run.status.code(), Some(130), "{said}");
+    let marks = column(&dir.path().join("changes.csv"), "applied");
+    let mut left = 0;
+    for (name, mark) in names.iter().zip(&marks) {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        match text.as_str() {
+            "OpenAI publie.\n" => assert_eq!(mark, "yes", "{name}"),
+            _ => {
+                assert_eq!((text.as_str(), mark.as_str()), ("Openai publie.\n", ""));
+                left += 1;
+            }
+        }
+    }
+    assert!(left > 0);
+    let message = format!("interrupted: {left} files not reviewed, left as they are");
+    assert!(said.contains(&message), "{said}");
 }

@@ -72,6 +72,8 @@ pub(crate) struct ReviewReport {
     /// Files that could not be processed at all.
     pub failures: Vec<Error>,
     pub files_written: usize,
+    /// Files not reviewed, left as they are, because a signal stopped the run.
+    pub not_reviewed: usize,
 }
 
 /// Runs `apply`, `undo` or `revert`.
@@ -106,6 +108,7 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     let mut copies = std::collections::HashSet::new();
     for (i, article) in articles.iter().enumerate() {
         if crate::interrupt::requested() {
+            report.not_reviewed = articles.len() - i;
             break;
         }
         if config.out.is_some() && !copies.insert(&article.relative) {
