@@ -8,6 +8,7 @@ mod precision;
 mod readme;
 mod review_loop;
 mod review_page;
+mod review_paths;
 mod runs;
 mod safety;
 mod shipped_glossaries;

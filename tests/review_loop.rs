@@ -50,23 +50,13 @@ fn fix(dir: &Path, in_place: bool) {
 /// Writes `reviewed.csv`: `changes.csv` with `decisions` (by data row, 0-based) in the
 /// `decision` column and `edits` in the `replacement` one.
 pub(crate) fn review(dir: &Path, decisions: &[(usize, &str)], edits: &[(usize, &str)]) {
-    let log = std::fs::read_to_string(dir.join("changes.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(log.as_bytes());
-    let header = reader.headers().unwrap().clone();
-    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let mut writer = csv::Writer::from_path(dir.join("reviewed.csv")).unwrap();
-    writer.write_record(&header).unwrap();
-    for (i, record) in reader.records().enumerate() {
-        let mut record: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
-        for &(_, decision) in decisions.iter().filter(|(row, _)| *row == i) {
-            record[column("decision")] = decision.to_owned();
-        }
-        for &(_, edit) in edits.iter().filter(|(row, _)| *row == i) {
-            record[column("replacement")] = edit.to_owned();
-        }
-        writer.write_record(&record).unwrap();
-    }
-    writer.flush().unwrap();
+    crate::review_paths::review(dir, |i, _| {
+        let decided = decisions.iter().filter(|(row, _)| *row == i);
+        let edited = edits.iter().filter(|(row, _)| *row == i);
+        let decided = decided.map(|(_, cell)| ("decision", (*cell).to_owned()));
+        let edited = edited.map(|(_, cell)| ("replacement", (*cell).to_owned()));
+        decided.chain(edited).collect()
+    });
 }
 
 /// [`setup`], with `c.txt` holding an artifact across a CRLF line break, then `fix` into

@@ -70,7 +70,13 @@ fn review_command(args: crate::cli::ReviewArgs, direction: Direction) -> Result<
     let failed = !outcome.failures.is_empty()
         || !outcome.skipped.is_empty()
         || !outcome.corrected_copies.is_empty();
-    Ok(if failed { Exit::Partial } else { Exit::Success })
+    Ok(if outcome.not_reviewed > 0 {
+        Exit::Interrupted
+    } else if failed {
+        Exit::Partial
+    } else {
+        Exit::Success
+    })
 }
 
 /// `mtfix completions SHELL`: the completion script, generated from the command line.

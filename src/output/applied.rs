@@ -185,7 +185,21 @@ impl Sidecar {
     /// articles, keeping what a sidecar of the same log recorded for the others. Written
     /// atomically with the log's mode, and only if something changes; returns whether
     /// it was written.
+    ///
+    /// The sidecar is read again first: another run may have recorded in it since this
+    /// one opened it (two `--out` runs over parts of one corpus, say), and what it
+    /// recorded for the rows this run leaves is kept rather than written over with what
+    /// the sidecar held before.
     pub(crate) fn record(mut self, applied: &AppliedRows) -> Result<bool> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => {
+                if let Ok(recorded) = self.parse(&bytes) {
+                    (self.recorded, self.fresh) = (recorded, true);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&self.path, e)),
+        }
         let mut changed = !self.fresh;
         for (row, key) in &self.keys {
             if let Some(now) = applied.get(*row) {
@@ -288,5 +302,25 @@ mod tests {
             "{error}"
         );
         assert!(Sidecar::open(&log, &rows, true).is_ok());
+    }
+
+    /// Two runs that opened the sidecar before either recorded (each over its own
+    /// files): the second keeps what the first recorded.
+    #[test]
+    fn a_run_recording_after_another_keeps_what_the_other_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("reviewed.xlsx");
+        let mut rows = vec![entry(2, 0, "OpenAI"), entry(3, 20, "OpenAI")];
+        rows[1].file = "b.txt".into();
+        let first = Sidecar::open(&log, &rows, false).unwrap();
+        let second = Sidecar::open(&log, &rows, false).unwrap();
+        for (sidecar, row) in [(first, 2), (second, 3)] {
+            let mut applied = AppliedRows::default();
+            applied.insert(row, true);
+            assert!(sidecar.record(&applied).unwrap());
+        }
+        Sidecar::open(&log, &rows, false).unwrap().fill(&mut rows);
+        let recorded: Vec<_> = rows.iter().map(|row| row.applied).collect();
+        assert_eq!(recorded, [Some(true), Some(true)]);
     }
 }

@@ -218,27 +218,29 @@ fn bare(hash: &str) -> &str {
     hash.strip_prefix(HASH_PREFIX).unwrap_or(hash)
 }
 
-/// Whether `hash`, read from a log, starts with [`HASH_PREFIX`]: an XXH3 hash, never a
-/// BLAKE3 one.
-pub(crate) fn has_hash_prefix(hash: &str) -> bool {
-    hash.trim().starts_with(HASH_PREFIX)
+/// Whether `expected`, read from a log, may be the BLAKE3 hash of a log written before
+/// 2026-11-29: only a hash without the [`HASH_PREFIX`], which those logs never wrote.
+/// A file is hashed with BLAKE3 too only then.
+pub(crate) fn may_be_legacy(expected: &str) -> bool {
+    !expected.trim().starts_with(HASH_PREFIX)
 }
 
-/// Whether `expected`, read from a log, is `current` (a [`file_hash`]) or the BLAKE3
-/// hash `legacy` (in hex; logs kept its first 32 digits).
-pub(crate) fn is_hash(expected: &str, current: &str, legacy: Option<&str>) -> bool {
-    let expected = bare(expected);
-    expected == bare(current) || legacy.is_some_and(|legacy| expected == &legacy[..32])
+/// Whether `expected`, read from a log, is the hash of a content: the one place that
+/// decides, for a file held ([`ContentHashes`]) or streamed (`review::bytes::HashSink`).
+/// `current` gives the content's [`file_hash`]; `legacy` its BLAKE3 hash in hex (logs
+/// kept its first 32 digits), asked for only when [`may_be_legacy`] and the XXH3 hash
+/// differs.
+pub(crate) fn is_hash<C: AsRef<str>, L: AsRef<str>>(
+    expected: &str,
+    current: impl FnOnce() -> C,
+    legacy: impl FnOnce() -> L,
+) -> bool {
+    let bare_expected = bare(expected);
+    bare_expected == bare(current().as_ref())
+        || may_be_legacy(expected) && legacy().as_ref().get(..32) == Some(bare_expected)
 }
 
-/// Whether `expected`, read from a log, is the hash of `bytes` (see [`ContentHashes`]).
-#[cfg(test)]
-pub(crate) fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
-    ContentHashes::of(bytes).matches(expected)
-}
-
-/// The hashes a log may record for one file's content: the [`file_hash`], or the BLAKE3
-/// hash that logs written before 2026-11-29 hold (its first 128 bits in hex). Each is
+/// The hashes a log may record for one file's content (see [`is_hash`]). Each is
 /// computed at most once per file, and the old one only for a log that holds it: a
 /// file's rows all carry its hash, and hashing the file again for each row of an old log
 /// hashed it twice per row.
@@ -259,12 +261,11 @@ impl<'a> ContentHashes<'a> {
 
     /// Whether `expected`, read from a log, is a hash of the content.
     pub(crate) fn matches(&self, expected: &str) -> bool {
-        let expected = bare(expected);
-        expected
-            == self
-                .current
-                .get_or_init(|| hex_128(xxh3::xxh3_128(self.bytes)))
-            || expected == self.legacy.get_or_init(|| legacy_hash(self.bytes, 32))
+        is_hash(
+            expected,
+            || self.current.get_or_init(|| file_hash(self.bytes)),
+            || self.legacy.get_or_init(|| legacy_hash(self.bytes, 32)),
+        )
     }
 }
 
@@ -626,14 +627,6 @@ impl AppliedRows {
         self.by_row[i] = Some(applied);
     }
 
-    pub(crate) fn remove(&mut self, row: u64) {
-        let i = row.saturating_sub(2) as usize;
-        if let Some(slot) = self.by_row.get_mut(i) {
-            self.count -= usize::from(slot.is_some());
-            *slot = None;
-        }
-    }
-
     pub(crate) fn get(&self, row: u64) -> Option<bool> {
         let i = row.saturating_sub(2) as usize;
         self.by_row.get(i).copied().flatten()
@@ -858,6 +851,11 @@ mod tests {
         let entries = parse(text.as_bytes(), Path::new("log.csv")).unwrap();
         let edited: Vec<bool> = entries.iter().map(|e| e.edited).collect();
         assert_eq!(edited, [false, true]);
+    }
+
+    /// Whether `expected`, read from a log, is the hash of `bytes`.
+    fn is_file_hash_of(expected: &str, bytes: &[u8]) -> bool {
+        ContentHashes::of(bytes).matches(expected)
     }
 
     #[test]

@@ -610,6 +610,12 @@ pub(crate) fn print_review(report: &ReviewReport, config: &ReviewConfig, quiet: 
         );
     }
     print_failures(&report.failures);
+    if report.not_reviewed > 0 {
+        eprintln!(
+            "error: interrupted: {} not reviewed, left as they are",
+            plural(report.not_reviewed, "file")
+        );
+    }
     if !quiet {
         let (verb, left_out) = match config.direction {
             Direction::Apply => ("applied", "rejected"),

@@ -15,7 +15,9 @@ use crate::output::logfile;
 const BLOCK: usize = 1 << 16;
 
 /// An article as the review reads it: held whole up to [`WHOLE_FILE_LIMIT`], as `fix`
-/// holds it, read from its file again for each pass when larger.
+/// holds it, read from its file again for each pass when larger. Tests lower the limit
+/// with `MTFIX_REVIEW_HOLD_BYTES` (see [`super::lowered`]), so that both ways are held
+/// to the same result on small articles.
 pub(crate) struct Input {
     path: PathBuf,
     held: Option<Vec<u8>>,
@@ -24,7 +26,9 @@ pub(crate) struct Input {
 impl Input {
     /// The article at `path`, whose size is `len`.
     pub(crate) fn open(path: &Path, len: u64) -> Result<Input> {
-        let held = match len > WHOLE_FILE_LIMIT {
+        static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let limit = super::lowered(&LIMIT, "MTFIX_REVIEW_HOLD_BYTES", WHOLE_FILE_LIMIT);
+        let held = match len > limit {
             true => None,
             false => Some(std::fs::read(path).map_err(|e| Error::io(path, e))?),
         };
@@ -167,9 +171,8 @@ impl<'a> Source<'a> {
 }
 
 /// A sink that hashes what it is given, to tell whether it has the content hash a log
-/// recorded (see [`logfile::ContentHashes`]): a hash written with mtfix's `xxh3:` prefix
-/// is an XXH3 one; one without may be the BLAKE3 hash of a log written before
-/// 2026-11-29, which is then computed too.
+/// recorded ([`logfile::is_hash`] decides, as for an article held whole): the BLAKE3 hash
+/// is computed too only when the log's hash may be one ([`logfile::may_be_legacy`]).
 pub(crate) struct HashSink {
     expected: String,
     current: logfile::FileHasher,
@@ -181,14 +184,17 @@ impl HashSink {
         HashSink {
             expected: expected.to_owned(),
             current: logfile::FileHasher::default(),
-            legacy: (!logfile::has_hash_prefix(expected)).then(blake3::Hasher::new),
+            legacy: logfile::may_be_legacy(expected).then(blake3::Hasher::new),
         }
     }
 
     /// Whether what it was given has the hash expected.
     pub(crate) fn matches(&self) -> bool {
-        let legacy = self.legacy.as_ref().map(|h| h.finalize().to_hex());
-        logfile::is_hash(&self.expected, &self.current.finish(), legacy.as_deref())
+        let legacy = || match &self.legacy {
+            Some(hasher) => hasher.finalize().to_hex().to_string(),
+            None => String::new(),
+        };
+        logfile::is_hash(&self.expected, || self.current.finish(), legacy)
     }
 }
 
@@ -379,6 +385,32 @@ mod tests {
             let mut other = HashSink::new(&expected);
             other.write_all(b"Openai").unwrap();
             assert!(!other.matches(), "{expected}");
+        }
+    }
+
+    /// A log's hash is checked alike for an article held whole and one streamed: the
+    /// current hash with or without its prefix, the BLAKE3 one of old logs only without
+    /// it, nothing else.
+    #[test]
+    fn a_hash_sink_and_content_hashes_agree() {
+        let article = "Openai a publié chatppt.".as_bytes();
+        let current = logfile::file_hash(article);
+        let blake3 = blake3::hash(article).to_hex()[..32].to_owned();
+        let cases = [
+            (current.clone(), true),
+            (format!(" {current} "), true),
+            (current.replace("xxh3:", ""), true),
+            (blake3.clone(), true),
+            (format!("xxh3:{blake3}"), false),
+            (blake3[..31].to_owned(), false),
+            (logfile::file_hash(b"Openai"), false),
+            (String::new(), false),
+        ];
+        for (expected, matches) in cases {
+            let mut sink = HashSink::new(&expected);
+            sink.write_all(article).unwrap();
+            let held = logfile::ContentHashes::of(article).matches(&expected);
+            assert_eq!((sink.matches(), held), (matches, matches), "{expected:?}");
         }
     }
 }

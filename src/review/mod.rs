@@ -72,6 +72,8 @@ pub(crate) struct ReviewReport {
     /// Files that could not be processed at all.
     pub failures: Vec<Error>,
     pub files_written: usize,
+    /// Files not reviewed, left as they are, because a signal stopped the run.
+    pub not_reviewed: usize,
 }
 
 /// Runs `apply`, `undo` or `revert`.
@@ -106,6 +108,7 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     let mut copies = std::collections::HashSet::new();
     for (i, article) in articles.iter().enumerate() {
         if crate::interrupt::requested() {
+            report.not_reviewed = articles.len() - i;
             break;
         }
         if config.out.is_some() && !copies.insert(&article.relative) {
@@ -121,15 +124,13 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
             });
             continue;
         }
-        let mut outcome = Outcome {
-            report: &mut report,
-            record: &mut record,
-        };
+        let mut outcome = Outcome::default();
         let rows = groups.get(&i).map(|&g| log.of(&log.groups[g])).transpose();
         let reviewed =
             rows.and_then(|rows| review_file(article, rows.as_ref(), config, &mut outcome));
-        if let Err(error) = reviewed {
-            report.failures.push(error);
+        match reviewed {
+            Ok(()) => outcome.merge_into(&mut report, &mut record),
+            Err(error) => report.failures.push(error),
         }
     }
     report.skipped.sort();
@@ -151,19 +152,55 @@ pub(crate) fn run(config: &ReviewConfig) -> Result<ReviewReport> {
     Ok(report)
 }
 
+/// `limit`, or the number in the environment variable `var` when it is lower: a hidden
+/// knob for tests, which run the streamed paths on small articles and logs (see
+/// CONTRIBUTING.md). It can only make a run hold less; a value that is not a number is
+/// ignored. Read once per run, in `cell`.
+fn lowered(cell: &std::sync::OnceLock<u64>, var: &str, limit: u64) -> u64 {
+    *cell.get_or_init(|| {
+        let set = std::env::var(var).ok().and_then(|v| v.trim().parse().ok());
+        set.map_or(limit, |set: u64| set.min(limit))
+    })
+}
+
 /// Why a row that overlaps the one kept before it is skipped.
 const OVERLAP: &str = "overlaps the row before it; row skipped";
 
-/// Where one file's outcome goes: the report, and the `applied` cell of each row.
-struct Outcome<'a> {
-    report: &'a mut ReviewReport,
-    record: &'a mut AppliedRows,
+/// One file's outcome: what it adds to the report, and the `applied` cell of each of its
+/// rows. It is merged into the run's only once the file is written (or left as it is),
+/// so a file that fails at any step, reading the log again included, claims no row, no
+/// count and no mark: its rows keep the marks an earlier run gave them, which still
+/// describe the file left as it was.
+#[derive(Default)]
+struct Outcome {
+    report: ReviewReport,
+    /// `(row, applied)`, in the order decided: a later mark of a row replaces an earlier.
+    marks: Vec<(u64, bool)>,
 }
 
-impl Outcome<'_> {
+impl Outcome {
     fn skip(&mut self, row: &Entry, message: String) {
         self.report.skipped.push(note(row, message));
-        self.record.insert(row.row, false);
+        self.mark(row, false);
+    }
+
+    fn mark(&mut self, row: &Entry, applied: bool) {
+        self.marks.push((row.row, applied));
+    }
+
+    /// Adds the outcome of a file done to the run's report and marks.
+    fn merge_into(self, report: &mut ReviewReport, record: &mut AppliedRows) {
+        let file = self.report;
+        report.applied += file.applied;
+        report.rejected += file.rejected;
+        report.reanchored += file.reanchored;
+        report.edited.extend(file.edited);
+        report.skipped.extend(file.skipped);
+        report.corrected_copies.extend(file.corrected_copies);
+        report.files_written += file.files_written;
+        for (row, applied) in self.marks {
+            record.insert(row, applied);
+        }
     }
 
     /// Skips every row of a file whose articles were left as they are.
@@ -249,8 +286,6 @@ fn review_file(
     let path = &article.path;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let input = Input::open(path, meta.len())?;
-    let report = &outcome.report;
-    let counted = (report.applied, report.reanchored, report.edited.len());
     let plan = match rows {
         None => Some(Plan::AsIs),
         Some(rows) => reconcile(&input, rows, config, outcome)?,
@@ -258,22 +293,7 @@ fn review_file(
     let Some(plan) = plan else {
         return Ok(());
     };
-    let written = write(article, &input, rows, &plan, &meta, config, outcome);
-    let changed = match written {
-        Ok(changed) => changed,
-        Err(error) => {
-            // Nothing of this file was written: none of its rows is applied (or reverted).
-            let report = &mut outcome.report;
-            (report.applied, report.reanchored) = (counted.0, counted.1);
-            report.edited.truncate(counted.2);
-            if let Some(Ok(rows)) = rows.map(FileRows::iter) {
-                for row in rows.flatten() {
-                    outcome.record.remove(row.row);
-                }
-            }
-            return Err(error);
-        }
-    };
+    let changed = write(article, &input, rows, &plan, &meta, config, outcome)?;
     outcome.report.files_written += usize::from(config.out.is_some() || changed);
     Ok(())
 }
@@ -365,7 +385,7 @@ fn reconcile(
             for row in rows.kept()? {
                 let (row, overlaps) = row?;
                 if !overlaps {
-                    outcome.record.insert(row.row, false);
+                    outcome.mark(&row, false);
                 }
             }
             Plan::AsIs
@@ -376,13 +396,13 @@ fn reconcile(
                 if overlaps {
                     continue;
                 }
-                outcome.record.insert(row.row, false);
+                outcome.mark(&row, false);
                 if !state.has(&row) {
                     outcome.report.rejected += 1;
                     continue;
                 }
                 if state != State::Corrected {
-                    note_edit(&row, config.direction, outcome.report);
+                    note_edit(&row, config.direction, &mut outcome.report);
                 }
                 outcome.report.applied += 1;
             }
@@ -526,15 +546,18 @@ fn proposed(rest: &[u8], row: &Entry, encoding: TextEncoding) -> Option<Vec<u8>>
 
 /// Writes to `sink` the original in `source` with the rows the reviewer accepts, as
 /// they stand in the log (edited replacements included). Rows that overlap or do not
-/// fit are reported and skipped.
+/// fit are reported and skipped. An I/O error names the article `input`, which `source`
+/// is made from.
 fn target(
+    input: &Input,
     source: &mut Source,
     rows: &FileRows,
     encoding: TextEncoding,
     config: &ReviewConfig,
     outcome: &mut Outcome,
     sink: &mut dyn Write,
-) -> Result<std::io::Result<()>> {
+) -> Result<()> {
+    let io = |e| input.error(e);
     // Where the last row applied ends.
     let mut end = 0;
     for row in rows.kept()? {
@@ -544,7 +567,7 @@ fn target(
         }
         if !row.decision.accepts(config.reject_empty) {
             outcome.report.rejected += 1;
-            outcome.record.insert(row.row, false);
+            outcome.mark(&row, false);
             continue;
         }
         let Some((matched, replacement)) = encode_row(&row, encoding, outcome) else {
@@ -555,14 +578,8 @@ fn target(
             outcome.skip(&row, OVERLAP.to_owned());
             continue;
         }
-        let found = match source.copy_to(at as u64, sink) {
-            Ok(true) => match source.peek(matched.len()) {
-                Ok(found) => found == matched,
-                Err(e) => return Ok(Err(e)),
-            },
-            Ok(false) => false,
-            Err(e) => return Ok(Err(e)),
-        };
+        let found = source.copy_to(at as u64, sink).map_err(io)?
+            && source.peek(matched.len()).map_err(io)? == matched;
         if !found {
             let message = format!(
                 "`{}` is not where the log puts it in {} (byte offset {at}); row skipped",
@@ -571,16 +588,14 @@ fn target(
             outcome.skip(&row, message);
             continue;
         }
-        note_edit(&row, Direction::Apply, outcome.report);
-        if let Err(e) = sink.write_all(&replacement) {
-            return Ok(Err(e));
-        }
+        note_edit(&row, Direction::Apply, &mut outcome.report);
+        sink.write_all(&replacement).map_err(io)?;
         source.skip(matched.len());
         end = at + matched.len();
         outcome.report.applied += 1;
-        outcome.record.insert(row.row, true);
+        outcome.mark(&row, true);
     }
-    Ok(source.copy_rest(sink))
+    source.copy_rest(sink).map_err(io)
 }
 
 /// `apply` on an article changed since `fix`: each accepted row is found again by its
@@ -613,7 +628,7 @@ fn reanchor(
         }
         if !row.decision.accepts(config.reject_empty) {
             outcome.report.rejected += 1;
-            outcome.record.insert(row.row, false);
+            outcome.mark(&row, false);
             continue;
         }
         match locate(&text, &row) {
@@ -653,10 +668,10 @@ fn push_splice(
         outcome.skip(row, OVERLAP.to_owned());
         return false;
     }
-    note_edit(row, Direction::Apply, outcome.report);
+    note_edit(row, Direction::Apply, &mut outcome.report);
     splices.push(Splice { at, len, with });
     outcome.report.applied += 1;
-    outcome.record.insert(row.row, true);
+    outcome.mark(row, true);
     true
 }
 
@@ -860,7 +875,7 @@ fn make(
         }
         (Plan::Target(None, encoding), Some(rows)) => {
             let mut source = input.source()?;
-            target(&mut source, rows, *encoding, config, outcome, sink)?.map_err(io)
+            target(input, &mut source, rows, *encoding, config, outcome, sink)
         }
         (Plan::Target(Some(state), encoding), Some(rows)) => {
             // The original is made first, in a temporary file when it is large.
@@ -869,7 +884,7 @@ fn make(
                 return Err(changed());
             }
             let mut source = original.source().map_err(io)?;
-            target(&mut source, rows, *encoding, config, outcome, sink)?.map_err(io)
+            target(input, &mut source, rows, *encoding, config, outcome, sink)
         }
         // Rows are what these plans are made from: writing nothing would empty the article.
         (Plan::Original(..) | Plan::Target(..), None) => {

@@ -168,7 +168,9 @@ impl LogRows {
             group,
             held: None,
         };
-        if matches!(group.rows, GroupRows::Run { .. }) && group.count <= HELD_ROWS {
+        static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let held_rows = super::lowered(&LIMIT, "MTFIX_REVIEW_HOLD_ROWS", HELD_ROWS as u64);
+        if matches!(group.rows, GroupRows::Run { .. }) && group.count as u64 <= held_rows {
             rows.held = Some(
                 rows.iter()?
                     .map(|row| row.map(Cow::into_owned))
@@ -181,7 +183,7 @@ impl LogRows {
 
 /// The most rows of a file held in memory while it is reviewed, when the log is read
 /// from its file: reading them again for each look would open the log a few times per
-/// article.
+/// article. Tests lower it with `MTFIX_REVIEW_HOLD_ROWS` (see [`super::lowered`]).
 const HELD_ROWS: usize = 1024;
 
 /// The rows of one file of the log.
