@@ -246,18 +246,33 @@ fn keep_backup(path: &Path, suffix: &OsStr) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists(&backup)),
         // A file system without hard links: a copy, created only if the name is free.
         Err(_) => {
-            let mut copy = match File::create_new(&backup) {
+            let copy = match File::create_new(&backup) {
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     return Err(exists(&backup));
                 }
                 created => created.map_err(|e| Error::io(&backup, e))?,
             };
-            let mut original = File::open(path).map_err(|e| Error::io(path, e))?;
-            std::io::copy(&mut original, &mut copy)
-                .and_then(|_| copy.sync_all())
-                .map_err(|e| Error::io(&backup, e))
+            copy_backup(path, copy, &backup)
         }
     }
+}
+
+/// Copies the article at `path` into `copy`, its backup just created at `backup`. A copy
+/// that fails is removed: left empty or cut, it would pass for a backup, and the next run
+/// would refuse to replace it.
+fn copy_backup(path: &Path, mut copy: File, backup: &Path) -> Result<()> {
+    let copied = File::open(path)
+        .map_err(|e| Error::io(path, e))
+        .and_then(|mut original| {
+            std::io::copy(&mut original, &mut copy)
+                .and_then(|_| copy.sync_all())
+                .map_err(|e| Error::io(backup, e))
+        });
+    if copied.is_err() {
+        drop(copy);
+        let _ = std::fs::remove_file(backup);
+    }
+    copied
 }
 
 /// The log file: written as it goes through an [`AtomicFile`]; as a journal beside its
@@ -561,6 +576,25 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    /// The copy that stands in for a hard link on a file system without them: a copy
+    /// that fails (here, of a folder, which opens but cannot be read) leaves no backup
+    /// behind; one that succeeds holds the article.
+    #[test]
+    fn a_backup_copy_that_fails_leaves_no_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let backup = dir.path().join("a.txt~");
+        let folder = dir.path().join("folder");
+        std::fs::create_dir(&folder).unwrap();
+        let copy = File::create_new(&backup).unwrap();
+        assert!(copy_backup(&folder, copy, &backup).is_err());
+        assert!(!backup.exists(), "a failed copy is removed");
+        let article = dir.path().join("a.txt");
+        std::fs::write(&article, "original").unwrap();
+        let copy = File::create_new(&backup).unwrap();
+        copy_backup(&article, copy, &backup).unwrap();
+        assert_eq!(std::fs::read_to_string(&backup).unwrap(), "original");
     }
 
     #[test]
