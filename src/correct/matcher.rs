@@ -35,14 +35,20 @@ const MAX_REGEX_RETRIES: usize = 1000;
 /// Above this many bytes of literal patterns, no DFA is built (see [`automaton_kind`]).
 const MAX_DFA_PATTERN_BYTES: usize = 64 << 10;
 
-/// How far a regex rule's trigger literals are searched (see [`trigger_prefixes`]): each
-/// rule's literals are cut to the longest starts of which it has at most
-/// `MAX_TRIGGER_STARTS`, but never shorter than `MIN_TRIGGER_CHARS` characters. The
+/// How far a regex rule's trigger literals are searched (see [`trigger_prefixes`]). The
 /// literals expand every small class and alternation of a pattern (`[ -]`, `s?`,
 /// `(i|1|2)`), so the shipped regex rules give 1,146 literals of up to 50 characters,
-/// whose DFA takes 5 MB and most of the start-up to build; cut, they are 394, in a DFA
-/// of half a megabyte, and build in a tenth of the time. The floor keeps a trigger rare in prose: eight characters
-/// (`le derni`, `l'indice`) would run their regex on most articles.
+/// whose DFA takes 5 MB and most of the start-up to build; three rules (`bat`, `battu`,
+/// `battre` and their objects) give 684 of them. A rule of more than
+/// `MAX_WHOLE_TRIGGERS` literals has them cut to the longest starts of which it has at
+/// most `MAX_TRIGGER_STARTS`, but never to fewer than `MIN_TRIGGER_CHARS` characters:
+/// 423 literals in all, in a DFA of about 0.6 MB. A rule of few literals keeps them
+/// whole: its distinctive word may come last (`bibliothèque de la vapeur`), and a start
+/// common in prose would run its regex, whose word boundaries take the slow engine on
+/// French text, on most articles (measured: cutting every rule's literals so made the
+/// matching 4 to 11 % slower). The floor keeps the cut starts rare: eight characters
+/// (`bat ains`) would do the same.
+const MAX_WHOLE_TRIGGERS: usize = 32;
 const MAX_TRIGGER_STARTS: usize = 4;
 const MIN_TRIGGER_CHARS: usize = 12;
 
@@ -705,12 +711,16 @@ fn trigger_literals(source: &str) -> Option<Vec<String>> {
     (!triggers.is_empty()).then_some(triggers)
 }
 
-/// The starts of a regex rule's trigger literals that the trigger search looks for: the
-/// literals cut to the most characters at which they have at most [`MAX_TRIGGER_STARTS`]
-/// distinct starts, and to no fewer than [`MIN_TRIGGER_CHARS`]. Every match of the regex
+/// The starts of a regex rule's trigger literals that the trigger search looks for: all
+/// of them whole, up to [`MAX_WHOLE_TRIGGERS`]; beyond, the literals cut to the most
+/// characters at which they have at most [`MAX_TRIGGER_STARTS`] distinct starts, and to
+/// no fewer than [`MIN_TRIGGER_CHARS`]. Every match of the regex
 /// starts with one of its literals, hence with one of these; a start found where the
 /// rest of its literal is not only runs the regex, which finds nothing there.
 fn trigger_prefixes(literals: &[String]) -> Vec<&str> {
+    if literals.len() <= MAX_WHOLE_TRIGGERS {
+        return literals.iter().map(String::as_str).collect();
+    }
     let starts = |chars: usize| {
         let mut starts: Vec<&str> = literals
             .iter()
@@ -965,16 +975,23 @@ mod tests {
 
     #[test]
     fn long_triggers_are_searched_by_their_start() {
-        let csv =
-            "pattern,replacement\nre:appel du devoir ?: ?(black ops|ghosts|mobile|ww2|wwii),1\n";
-        let rules = rules(csv);
+        let few = rules("pattern,replacement\nre:(bibliothèque|boutique) (?:de )?la vapeur,1\n");
+        assert_eq!(
+            few.triggered_rules(&View::new("la bibliothèque de la ville").folded),
+            [] as [usize; 0],
+            "a rule of few literals is triggered by a whole one"
+        );
+        let regex = "appel du devoir (black ops|ghosts|mobile|ww2|wwii|vanguard|warzone)( [1-6])?";
+        let literals = trigger_literals(regex).unwrap();
+        assert!(literals.len() > MAX_WHOLE_TRIGGERS, "{literals:?}");
+        let rules = rules(&format!("pattern,replacement\nre:{regex},1\n"));
         assert_eq!(
             rules.triggered_rules(&View::new("l'appel du devoir d'un élu").folded),
             [0],
-            "the first twelve characters trigger the rule"
+            "the literals' one start triggers the rule"
         );
         assert_eq!(spans(&rules, "l'appel du devoir d'un élu"), []);
-        assert_eq!(spans(&rules, "Appel du devoir : Ghosts").len(), 1);
+        assert_eq!(spans(&rules, "Appel du devoir Ghosts 2").len(), 1);
     }
 
     #[test]
