@@ -8,7 +8,7 @@
 //! | run | `driver`, `interrupt` | load the rules while the walk starts; process articles in parallel batches; stop cleanly on Ctrl-C |
 //! | input | `input::walk`, `input::listing` | list the articles, sorted; hand them to the workers |
 //! | | `input::encoding` | detect and decode an article's encoding; encode it back |
-//! | rules | `glossary` (`condition`, `pattern`, `template`) | read the CSV glossaries into validated rules; regexes compiled on first use |
+//! | rules | `glossary` (`condition`, `pattern`, `template`, `proofs`) | read the CSV glossaries into validated rules; regexes compiled on first use; a text checked before by this binary not checked again |
 //! | | `csvlines` | where a CSV record starts, so glossary and log errors name its line |
 //! | correct (pure, no I/O) | `correct::markup`, `correct::fold` | find markup spans; fold the text into the matching view |
 //! | | `correct::matcher` (`anchors`, `words`) | compile the rules; find every candidate in one pass |

@@ -5,6 +5,7 @@ mod fuzz_regressions;
 mod heldout;
 mod hostile;
 mod precision;
+mod proofs;
 mod readme;
 mod review_loop;
 mod review_page;

@@ -35,6 +35,23 @@ const MAX_REGEX_RETRIES: usize = 1000;
 /// Above this many bytes of literal patterns, no DFA is built (see [`automaton_kind`]).
 const MAX_DFA_PATTERN_BYTES: usize = 64 << 10;
 
+/// How far a regex rule's trigger literals are searched (see [`trigger_prefixes`]). The
+/// literals expand every small class and alternation of a pattern (`[ -]`, `s?`,
+/// `(i|1|2)`), so the shipped regex rules give 1,146 literals of up to 50 characters,
+/// whose DFA takes 5 MB and most of the start-up to build; three rules (`bat`, `battu`,
+/// `battre` and their objects) give 684 of them. A rule of more than
+/// `MAX_WHOLE_TRIGGERS` literals has them cut to the longest starts of which it has at
+/// most `MAX_TRIGGER_STARTS`, but never to fewer than `MIN_TRIGGER_CHARS` characters:
+/// 423 literals in all, in a DFA of about 0.6 MB. A rule of few literals keeps them
+/// whole: its distinctive word may come last (`bibliothèque de la vapeur`), and a start
+/// common in prose would run its regex, whose word boundaries take the slow engine on
+/// French text, on most articles (measured: cutting every rule's literals so made the
+/// matching 4 to 11 % slower). The floor keeps the cut starts rare: eight characters
+/// (`bat ains`) would do the same.
+const MAX_WHOLE_TRIGGERS: usize = 32;
+const MAX_TRIGGER_STARTS: usize = 4;
+const MIN_TRIGGER_CHARS: usize = 12;
+
 /// A match in the view, before selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Candidate {
@@ -194,6 +211,7 @@ impl Rules {
     fn compile_rules(rules: Vec<Rule>, search: Search) -> Result<Rules> {
         let mut literals = Distinct::with_capacity(rules.len());
         let mut triggers = Distinct::default();
+        let mut whole_triggers = Vec::new();
         let mut regex_sources = Vec::new();
         let mut regex_rules = Vec::new();
         let mut exact_literals = Vec::with_capacity(rules.len());
@@ -206,9 +224,10 @@ impl Rules {
                 Folded::Regex(regex) => {
                     match trigger_literals(regex.as_str()) {
                         Some(literals) => {
-                            for literal in literals {
-                                triggers.add(literal, index);
+                            for start in trigger_prefixes(&literals) {
+                                triggers.add(start.to_owned(), index);
                             }
+                            whole_triggers.extend(literals);
                         }
                         None => {
                             regex_sources.push(regex.as_str().to_owned());
@@ -229,9 +248,13 @@ impl Rules {
         let needs_cased = rules
             .iter()
             .any(|r| r.exact_case && matches!(r.pattern, Pattern::Regex(_)));
+        // Anchors come from the whole literals: a match holds all of its literal, and a
+        // longer anchor skips more paragraphs.
+        whole_triggers.sort_unstable();
+        whole_triggers.dedup();
         let anchors = match regex_set {
             Some(_) => None,
-            None => Anchors::new(&literal_patterns, &trigger_patterns),
+            None => Anchors::new(&literal_patterns, &whole_triggers),
         };
         let search = match search {
             Search::Auto if literal_patterns.len() >= WORD_INDEX_MIN_PATTERNS => Search::Words,
@@ -688,6 +711,40 @@ fn trigger_literals(source: &str) -> Option<Vec<String>> {
     (!triggers.is_empty()).then_some(triggers)
 }
 
+/// The starts of a regex rule's trigger literals that the trigger search looks for: all
+/// of them whole, up to [`MAX_WHOLE_TRIGGERS`]; beyond, the literals cut to the most
+/// characters at which they have at most [`MAX_TRIGGER_STARTS`] distinct starts, and to
+/// no fewer than [`MIN_TRIGGER_CHARS`]. Every match of the regex
+/// starts with one of its literals, hence with one of these; a start found where the
+/// rest of its literal is not only runs the regex, which finds nothing there.
+fn trigger_prefixes(literals: &[String]) -> Vec<&str> {
+    if literals.len() <= MAX_WHOLE_TRIGGERS {
+        return literals.iter().map(String::as_str).collect();
+    }
+    let starts = |chars: usize| {
+        let mut starts: Vec<&str> = literals
+            .iter()
+            .map(|literal| match literal.char_indices().nth(chars) {
+                Some((end, _)) => &literal[..end],
+                None => literal,
+            })
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    };
+    let longest = literals
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut chars = MIN_TRIGGER_CHARS.min(longest);
+    while chars < longest && starts(chars + 1).len() <= MAX_TRIGGER_STARTS {
+        chars += 1;
+    }
+    starts(chars)
+}
+
 /// The automaton to build: a DFA, the fastest to search, while the patterns total
 /// [`MAX_DFA_PATTERN_BYTES`] (measured: 25% faster than a contiguous NFA at 1,000 rules);
 /// beyond, a contiguous NFA, since a DFA's memory and build time grow with the patterns'
@@ -913,6 +970,39 @@ mod tests {
         assert_eq!(
             spans(&rules(csv), "Meta plates-formes et META PLATEFORMES").len(),
             1
+        );
+    }
+
+    #[test]
+    fn long_triggers_are_searched_by_their_start() {
+        let few = rules("pattern,replacement\nre:(bibliothèque|boutique) (?:de )?la vapeur,1\n");
+        assert_eq!(
+            few.triggered_rules(&View::new("la bibliothèque de la ville").folded),
+            [] as [usize; 0],
+            "a rule of few literals is triggered by a whole one"
+        );
+        let regex = "appel du devoir (black ops|ghosts|mobile|ww2|wwii|vanguard|warzone)( [1-6])?";
+        let literals = trigger_literals(regex).unwrap();
+        assert!(literals.len() > MAX_WHOLE_TRIGGERS, "{literals:?}");
+        let rules = rules(&format!("pattern,replacement\nre:{regex},1\n"));
+        assert_eq!(
+            rules.triggered_rules(&View::new("l'appel du devoir d'un élu").folded),
+            [0],
+            "the literals' one start triggers the rule"
+        );
+        assert_eq!(spans(&rules, "l'appel du devoir d'un élu"), []);
+        assert_eq!(spans(&rules, "Appel du devoir Ghosts 2").len(), 1);
+    }
+
+    #[test]
+    fn the_shipped_regex_rules_build_a_small_trigger_automaton() {
+        let rules = Rules::compile(&crate::glossary::embedded().unwrap()).unwrap();
+        let triggers = rules.triggers.as_ref().unwrap();
+        assert!(triggers.patterns_len() < 512, "{}", triggers.patterns_len());
+        assert!(
+            triggers.memory_usage() < 1 << 20,
+            "{}",
+            triggers.memory_usage()
         );
     }
 
