@@ -578,8 +578,8 @@ fn for_each_hit(
 
 /// The original byte ranges that the loaded rules correct in the paragraphs holding
 /// `hits` (of plain text; in the whole of a marked-up one), sorted: no match crosses a
-/// paragraph break, so these are the corrections of the whole text there, and most of
-/// an article, which holds no finding, is neither folded again nor matched.
+/// paragraph break, so these are the corrections of the whole text there, and the
+/// paragraphs without a finding are neither folded again nor matched.
 fn corrected(
     context: &Context,
     text: &str,
@@ -675,14 +675,13 @@ pub(crate) fn read_back(
     indices.dedup();
     let witnesses: Vec<(usize, Example, Vec<String>)> = indices
         .par_iter()
-        .flat_map_iter(|&index| {
+        .map_init(Memo::default, |memo, &index| {
             let mut found = Vec::new();
             if let Some((name, text, format)) = article(index) {
                 let mut lines: Option<Vec<usize>> = None;
-                let mut memo = Memo::default();
                 for_each_hit(
                     context,
-                    &mut memo,
+                    memo,
                     &text,
                     format,
                     |hit, (start, _), view, cased| {
@@ -712,6 +711,7 @@ pub(crate) fn read_back(
             }
             found
         })
+        .flatten_iter()
         .collect();
     for (n, example, words) in witnesses {
         let candidate = &mut ranked[n].candidate;
