@@ -76,17 +76,52 @@ fn paragraphs_with_hits(
     text: &str,
     lower: &[u8],
 ) -> Option<Vec<(usize, usize)>> {
-    let bytes = text.as_bytes();
-    let mut paragraphs: Vec<(usize, usize)> = Vec::new();
-    let mut covered = 0;
+    let mut cover = Paragraphs::new(text);
     for hit in anchors.search.find_iter(lower) {
-        if paragraphs.last().is_some_and(|&(_, end)| hit.start() < end)
-            || !anchors.counts(lower, hit.start(), hit.end())
-        {
+        if cover.holds(hit.start()) || !anchors.counts(lower, hit.start(), hit.end()) {
             continue;
         }
-        let start = paragraph_start(bytes, hit.start())?;
-        let end = paragraph_end(bytes, hit.end())?;
+        cover.add(hit.start(), hit.end())?;
+        if cover.len() > text.len() / 2 {
+            // Most of the text holds anchors: one view of it all is cheaper.
+            return None;
+        }
+    }
+    Some(cover.into_ranges())
+}
+
+/// The runs of whole paragraphs of a plain text that hold some byte ranges, sorted and
+/// apart, as [`crate::correct::substitutions_in_paragraphs`] takes them: no match and no
+/// sentence crosses a paragraph break, so matching these runs alone finds, in them, what
+/// matching the whole text finds.
+pub(crate) struct Paragraphs<'t> {
+    text: &'t str,
+    ranges: Vec<(usize, usize)>,
+    /// Bytes in `ranges`.
+    len: usize,
+}
+
+impl<'t> Paragraphs<'t> {
+    pub(crate) fn new(text: &'t str) -> Paragraphs<'t> {
+        Paragraphs {
+            text,
+            ranges: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// Whether byte `at` is in the last run added.
+    pub(crate) fn holds(&self, at: usize) -> bool {
+        self.ranges.last().is_some_and(|&(_, end)| at < end)
+    }
+
+    /// Adds the paragraphs holding `text[start..end]`, which starts no earlier than the
+    /// ranges added before; `None` when a paragraph is longer than [`MAX_PARAGRAPH`] (the
+    /// whole text is then to be searched).
+    pub(crate) fn add(&mut self, start: usize, end: usize) -> Option<()> {
+        let (text, bytes) = (self.text, self.text.as_bytes());
+        let start = paragraph_start(bytes, start)?;
+        let end = paragraph_end(bytes, end)?;
         // White space at the edges belongs to the break between paragraphs, which the
         // view of the whole text folds into one `\n`; at the start or the end of the text
         // it is no break, and the view keeps it (as a space).
@@ -99,17 +134,22 @@ fn paragraphs_with_hits(
             true => end,
             false => end - (inner.len() - inner.trim_end().len()),
         };
-        covered += end.saturating_sub(start);
-        if covered > text.len() / 2 {
-            // Most of the text holds anchors: one view of it all is cheaper.
-            return None;
-        }
-        match paragraphs.last_mut() {
+        self.len += end.saturating_sub(start);
+        match self.ranges.last_mut() {
             Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => paragraphs.push((start, end.max(start))),
+            _ => self.ranges.push((start, end.max(start))),
         }
+        Some(())
     }
-    Some(paragraphs)
+
+    /// Bytes of the paragraphs added, summed range by range.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn into_ranges(self) -> Vec<(usize, usize)> {
+        self.ranges
+    }
 }
 
 /// Above this many anchors, some are common words and nearly every paragraph has one:

@@ -103,11 +103,67 @@ pub(crate) fn substitutions_with(
         }
         None => substitutions_in(rules, text, 0, text.len(), options, article, &mut subs),
     }
+    locate(text, &mut subs);
+    subs
+}
+
+/// The substitutions of [`substitutions`] that stand in `paragraphs`, runs of whole
+/// paragraphs of plain `text` ([`anchors::Paragraphs`]): the same, found without folding
+/// and matching the rest of the text (nor the paragraphs there without an anchor, see
+/// [`Rules::paragraphs_to_search`]).
+pub(crate) fn substitutions_in_paragraphs(
+    rules: &Rules,
+    text: &str,
+    options: Options,
+    paragraphs: &[(usize, usize)],
+) -> Substitutions {
+    let anchored = match options.format {
+        Format::Text => rules.paragraphs_to_search(text),
+        Format::Html | Format::Markdown => None,
+    };
+    let article = rules.article_facts(text, options.format);
+    let mut subs = Substitutions::default();
+    let mut search = |(start, end)| {
+        substitutions_in(rules, text, start, end, options, &article, &mut subs);
+    };
+    match anchored {
+        Some(anchored) => intersect(paragraphs, &anchored).for_each(&mut search),
+        None => paragraphs.iter().copied().for_each(&mut search),
+    }
+    locate(text, &mut subs);
+    subs
+}
+
+/// The non-empty overlaps of two sorted lists of disjoint ranges: of runs of whole
+/// paragraphs, the runs of the paragraphs in both (the edges of a run are those of its
+/// paragraphs).
+fn intersect<'r>(
+    a: &'r [(usize, usize)],
+    b: &'r [(usize, usize)],
+) -> impl Iterator<Item = (usize, usize)> + 'r {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            let (start, end) = (a[i].0.max(b[j].0), a[i].1.min(b[j].1));
+            if a[i].1 <= b[j].1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+            if start < end {
+                return Some((start, end));
+            }
+        }
+        None
+    })
+}
+
+/// Fills in the line and column of each substitution.
+fn locate(text: &str, subs: &mut Substitutions) {
     let mut lines = LineCounter::default();
     for place in subs.places_mut() {
         (place.line, place.column) = lines.locate(text, place.byte_offset);
     }
-    subs
 }
 
 /// Adds to `subs` the substitutions in `text[start..end]`, a whole text or a run of whole
@@ -1012,6 +1068,43 @@ mod tests {
                 let windowed: Vec<_> = windowed.subs.iter().map(key).collect();
                 let whole: Vec<_> = whole.iter().map(key).collect();
                 prop_assert_eq!(windowed, whole);
+            }
+
+            /// Matching only the paragraphs that hold some ranges (as `suggest` does, to
+            /// tell which of its findings a rule corrects) finds there what matching the
+            /// whole text finds.
+            #[test]
+            fn substitutions_in_paragraphs_are_those_of_the_whole_text_there(
+                text in text(),
+                csv in glossary(),
+                at in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+            ) {
+                let rules = rules(&csv);
+                let whole = apply(&rules, &text);
+                let mut starts: Vec<usize> = at
+                    .iter()
+                    .map(|i| i.index(text.len() + 1))
+                    .filter(|&p| text.is_char_boundary(p))
+                    .collect();
+                starts.sort_unstable();
+                let mut cover = anchors::Paragraphs::new(&text);
+                let mut whole_text = false;
+                for &p in &starts {
+                    if !cover.holds(p) && cover.add(p, p).is_none() {
+                        whole_text = true;
+                    }
+                }
+                let paragraphs = if whole_text { vec![(0, text.len())] } else { cover.into_ranges() };
+                let found = substitutions_in_paragraphs(&rules, &text, Options::default(), &paragraphs);
+                let key = |s: Substitution<'_>| {
+                    (s.byte_offset, s.line, s.column, s.matched.to_owned(), s.replacement.to_owned(), s.context.to_owned())
+                };
+                let inside = |s: &Substitution<'_>| {
+                    paragraphs.iter().any(|&(a, b)| a <= s.byte_offset && s.byte_offset + s.matched.len() <= b)
+                };
+                let expected: Vec<_> = whole.subs.iter().filter(inside).map(key).collect();
+                let found: Vec<_> = found.iter().map(key).collect();
+                prop_assert_eq!(found, expected);
             }
 
             /// A text corrected in pieces of whole paragraphs, as a streamed article is,

@@ -24,7 +24,7 @@ pub(crate) fn find<'a, 'c>(doc: &mut Doc<'a>, lexicon: &'c Lexicon, hits: &mut V
             if j > i && !matches!(doc.separator(j - 1), " " | "-") {
                 break;
             }
-            if len == 1 && !lexicon.may_start_a_name(doc.token_folded(j)) {
+            if len == 1 && !doc.facts[j].starts_a_name() {
                 break;
             }
             squash_into(&mut key, doc.token_folded(j));

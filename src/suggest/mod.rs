@@ -22,6 +22,7 @@ pub(crate) mod case;
 mod eval;
 pub(crate) mod lexicon;
 pub(crate) mod literal;
+mod memo;
 pub(crate) mod near;
 pub(crate) mod ngrams;
 mod output;
@@ -32,6 +33,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use crate::correct::anchors::Paragraphs;
 use crate::correct::fold::View;
 use crate::correct::markup::Format;
 use crate::correct::matcher::Rules;
@@ -40,6 +42,7 @@ use crate::error::{Error, Result};
 use crate::exit::Exit;
 use crate::input::encoding::{self, TextEncoding};
 use lexicon::Lexicon;
+use memo::{Facts, Memo};
 
 /// Why a candidate was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -130,6 +133,10 @@ pub(crate) struct Doc<'a> {
     pub folded: &'a str,
     /// Words, as view offsets.
     pub tokens: Vec<(usize, usize)>,
+    /// What the word lists and the names say of each word: for words of five bytes or
+    /// more, and words that may start a name ([`Lexicon::may_start_a_name`]); the
+    /// default for the others.
+    pub facts: Vec<Facts>,
     /// Words taken by a name (well written or not): other reasons skip them.
     pub claimed: Vec<bool>,
     /// Well-written known names, as token ranges.
@@ -137,14 +144,31 @@ pub(crate) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    pub(crate) fn new(cased: &'a str, folded: &'a str) -> Doc<'a> {
+    pub(crate) fn new(
+        cased: &'a str,
+        folded: &'a str,
+        context: &Context,
+        memo: &mut Memo,
+    ) -> Doc<'a> {
         let mut tokens = Vec::new();
-        crate::correct::words::for_each_word(folded, |s, e| tokens.push((s, e)));
+        let mut facts = Vec::new();
+        crate::correct::words::for_each_word(folded, |s, e| {
+            tokens.push((s, e));
+            let word = &folded[s..e];
+            facts.push(
+                if e - s >= UNLISTED_MIN_LEN || context.lexicon.may_start_a_name(word) {
+                    memo.facts(word, &context.lexicon, &context.near)
+                } else {
+                    Facts::default()
+                },
+            );
+        });
         let claimed = vec![false; tokens.len()];
         Doc {
             cased,
             folded,
             tokens,
+            facts,
             claimed,
             names: Vec::new(),
         }
@@ -275,8 +299,8 @@ pub(crate) struct Findings {
     /// is looked up by its borrowed key.
     pub candidates: [FxHashMap<String, Candidate>; REASONS],
     pub words: u64,
-    /// The worker's memory of known words.
-    listed: Listed,
+    /// The worker's memory of words.
+    memo: Memo,
 }
 
 const REASONS: usize = 5;
@@ -518,7 +542,7 @@ pub(crate) fn run(args: crate::cli::SuggestArgs) -> Result<Exit> {
 /// that stands outside markup and protected spans, with its original byte range.
 fn for_each_hit(
     context: &Context,
-    listed: &mut Listed,
+    memo: &mut Memo,
     text: &str,
     format: Format,
     mut found: impl FnMut(&Hit<'_, '_>, (usize, usize), &View, &str),
@@ -526,27 +550,17 @@ fn for_each_hit(
     let spans = format.spans(text);
     let view = View::with_spans(text, &spans, true);
     let cased = view.cased.as_deref().unwrap_or(&view.folded);
-    let mut doc = Doc::new(cased, &view.folded);
+    let mut doc = Doc::new(cased, &view.folded, context, memo);
     let mut hits = Vec::new();
     case::find(&mut doc, &context.lexicon, &mut hits);
-    unlisted_words(&doc, context, listed, &mut hits);
+    unlisted_words(&doc, context, &mut hits);
     literal::find(&doc, &context.literals, &mut hits);
     ngrams::find(&doc, &mut hits);
     let words = doc.tokens.len() as u64;
     if hits.is_empty() {
         return words;
     }
-    let covered: Vec<(usize, usize)> = crate::correct::substitutions(
-        &context.rules,
-        text,
-        Options {
-            format,
-            context: false,
-        },
-    )
-    .iter()
-    .map(|s| (s.byte_offset, s.byte_offset + s.matched.len()))
-    .collect();
+    let covered = corrected(context, text, format, &view, &hits);
     for hit in &hits {
         let (start, end) = (view.to_original(hit.start), view.to_original(hit.end));
         let i = covered.partition_point(|&(_, e)| e <= start);
@@ -562,59 +576,66 @@ fn for_each_hit(
     words
 }
 
-/// Whether words are known (a known name's word, or in a word list), remembered for
-/// the last words seen by their hash: most words of a text are a few thousand frequent
-/// ones, answered from this table of 64 KB (in the processor's cache) instead of the
-/// word lists' tables of megabytes. Only remembers what [`Lexicon`] answers, so the
-/// answers are the same whatever the order of the articles.
-pub(crate) struct Listed {
-    /// The word's hash with its lowest bit replaced by the answer; 0 when empty.
-    slots: Vec<u64>,
-}
-
-/// Slots of [`Listed`]: 8,192 of 8 bytes.
-const LISTED_SLOTS: usize = 1 << 13;
-
-impl Default for Listed {
-    fn default() -> Listed {
-        Listed {
-            slots: vec![0; LISTED_SLOTS],
+/// The original byte ranges that the loaded rules correct in the paragraphs holding
+/// `hits` (of plain text; in the whole of a marked-up one), sorted: no match crosses a
+/// paragraph break, so these are the corrections of the whole text there, and the
+/// paragraphs without a finding are neither folded again nor matched.
+fn corrected(
+    context: &Context,
+    text: &str,
+    format: Format,
+    view: &View,
+    hits: &[Hit<'_, '_>],
+) -> Vec<(usize, usize)> {
+    let options = Options {
+        format,
+        context: false,
+    };
+    let mut ranges: Vec<(usize, usize)> = hits
+        .iter()
+        .map(|h| (view.to_original(h.start), view.to_original(h.end)))
+        .collect();
+    ranges.sort_unstable();
+    let mut cover = Paragraphs::new(text);
+    let paragraphs = match format {
+        Format::Text => ranges
+            .into_iter()
+            .try_for_each(|(start, end)| match cover.holds(end.max(start + 1) - 1) {
+                true => Some(()),
+                false => cover.add(start, end),
+            })
+            .map(|()| cover.into_ranges()),
+        Format::Html | Format::Markdown => None,
+    };
+    let subs = match paragraphs {
+        Some(paragraphs) => {
+            crate::correct::substitutions_in_paragraphs(&context.rules, text, options, &paragraphs)
         }
-    }
+        None => crate::correct::substitutions(&context.rules, text, options),
+    };
+    subs.iter()
+        .map(|s| (s.byte_offset, s.byte_offset + s.matched.len()))
+        .collect()
 }
 
-impl Listed {
-    fn known(&mut self, lexicon: &Lexicon, lower: &str) -> bool {
-        let hash = lexicon::word_hash(lower);
-        let slot = &mut self.slots[(hash >> 32) as usize % LISTED_SLOTS];
-        if *slot != 0 && *slot | 1 == hash | 1 {
-            return *slot & 1 == 1;
-        }
-        let known = lexicon.name_words.contains(lower) || lexicon.is_word_hashed(lower, hash);
-        *slot = (hash & !1) | u64::from(known);
-        known
-    }
-}
+/// Shortest word, in bytes, that near misses and unknown words look at.
+const UNLISTED_MIN_LEN: usize = 5;
 
 /// Near misses ([`near`]) and unknown words ([`unknown`]): words of five bytes or more,
-/// not taken by a name, that no word list holds (one look-up for both reasons).
-fn unlisted_words<'a, 'c>(
-    doc: &Doc<'a>,
-    context: &'c Context,
-    listed: &mut Listed,
-    hits: &mut Vec<Hit<'a, 'c>>,
-) {
-    let lexicon = &context.lexicon;
+/// not taken by a name, that no word list holds; their [`Facts`] tell which may be
+/// either before either looks.
+fn unlisted_words<'a, 'c>(doc: &Doc<'a>, context: &'c Context, hits: &mut Vec<Hit<'a, 'c>>) {
     for (i, &(start, end)) in doc.tokens.iter().enumerate() {
-        if doc.claimed[i] || end - start < 5 {
+        let facts = doc.facts[i];
+        if doc.claimed[i] || end - start < UNLISTED_MIN_LEN || facts.known() {
             continue;
         }
-        let lower = &doc.folded[start..end];
-        if listed.known(lexicon, lower) {
-            continue;
+        if facts.near_a_name() {
+            near::judge(doc, i, &context.near, hits);
         }
-        near::judge(doc, i, &context.near, hits);
-        unknown::judge(doc, i, lexicon, hits);
+        if facts.may_be_mangled() {
+            unknown::judge(doc, i, &context.lexicon, hits);
+        }
     }
 }
 
@@ -627,17 +648,11 @@ pub(crate) fn count(
     format: Format,
     findings: &mut Findings,
 ) {
-    let mut listed = std::mem::take(&mut findings.listed);
-    findings.words += for_each_hit(
-        context,
-        &mut listed,
-        text,
-        format,
-        |hit, (start, _), _, _| {
-            findings.add(hit, (index, start));
-        },
-    );
-    findings.listed = listed;
+    let mut memo = std::mem::take(&mut findings.memo);
+    findings.words += for_each_hit(context, &mut memo, text, format, |hit, (start, _), _, _| {
+        findings.add(hit, (index, start));
+    });
+    findings.memo = memo;
 }
 
 /// The second pass: reads back the articles holding the first occurrences of the
@@ -660,14 +675,13 @@ pub(crate) fn read_back(
     indices.dedup();
     let witnesses: Vec<(usize, Example, Vec<String>)> = indices
         .par_iter()
-        .flat_map_iter(|&index| {
+        .map_init(Memo::default, |memo, &index| {
             let mut found = Vec::new();
             if let Some((name, text, format)) = article(index) {
                 let mut lines: Option<Vec<usize>> = None;
-                let mut listed = Listed::default();
                 for_each_hit(
                     context,
-                    &mut listed,
+                    memo,
                     &text,
                     format,
                     |hit, (start, _), view, cased| {
@@ -697,6 +711,7 @@ pub(crate) fn read_back(
             }
             found
         })
+        .flatten_iter()
         .collect();
     for (n, example, words) in witnesses {
         let candidate = &mut ranked[n].candidate;

@@ -73,6 +73,17 @@ impl NearIndex {
     }
 }
 
+impl NearIndex {
+    /// Whether `word` (lower case) is long enough, holds a letter, and has a known name
+    /// within reach: whether [`judge`] finds a near miss in it.
+    pub(crate) fn has_near_name(&self, word: &str) -> bool {
+        let word: Vec<char> = word.chars().collect();
+        word.len() >= MIN_LEN
+            && word.iter().any(|c| c.is_alphabetic())
+            && self.nearest(&word).is_some()
+    }
+}
+
 /// Word `i` of `doc`, in no word list, if it is a near miss of a known name.
 pub(crate) fn judge<'a, 'c>(
     doc: &Doc<'a>,

@@ -10,18 +10,10 @@ use super::{Doc, Hit, Reason, Why};
 
 /// Word `i` of `doc`, in no word list, if it looks like a mangled word.
 pub(crate) fn judge<'a>(doc: &Doc<'a>, i: usize, lexicon: &Lexicon, hits: &mut Vec<Hit<'a, '_>>) {
-    if lexicon.french.is_none() {
-        return;
-    }
     let (start, end) = doc.tokens[i];
     let surface = &doc.cased[start..end];
     let lower = &doc.folded[start..end];
-    if surface != lower
-        || !lower.chars().all(char::is_alphabetic)
-        || lower.chars().count() < 5
-        || is_word_stem(lexicon, lower)
-        || is_elided(doc, end, lexicon, lower)
-    {
+    if surface != lower || !may_be_mangled(lower, lexicon) || is_elided(doc, end, lexicon, lower) {
         return;
     }
     hits.push(Hit {
@@ -34,6 +26,16 @@ pub(crate) fn judge<'a>(doc: &Doc<'a>, i: usize, lexicon: &Lexicon, hits: &mut V
         why: Why::Fixed("in neither the French nor the English word list"),
         confidence: 0.5,
     });
+}
+
+/// Whether `lower`, a word in no list, may be a mangled word whatever its place: the
+/// French list is read, and the word is of five letters or more and no English form the
+/// list lacks.
+pub(crate) fn may_be_mangled(lower: &str, lexicon: &Lexicon) -> bool {
+    lexicon.french.is_some()
+        && lower.chars().all(char::is_alphabetic)
+        && lower.chars().count() >= 5
+        && !is_word_stem(lexicon, lower)
 }
 
 /// Letters tried in place of, or beside, the letters of an unknown word.
