@@ -16,6 +16,7 @@ version of the job in the same session, alternated with this one.
 """
 
 import argparse
+import collections
 import importlib.util
 import json
 import os
@@ -30,31 +31,36 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def tree_cpu():
     """User+system CPU seconds of this process and all its descendants, live or reaped
-    (the JVM, Spark's Python workers, their mtfix processes): on a machine shared with
-    other work, steadier than wall time."""
-    parents, times = {}, {}
+    (the JVM, Spark's Python workers, their mtfix processes), by process name (`java`,
+    `python3`, `mtfix`, `cat`, ...; this process and the children it reaped: `driver`):
+    on a machine shared with other work, steadier than wall time, and it says which side
+    of the pipe a difference is on."""
+    parents, times, names = {}, {}, {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
         try:
             with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+                stat = f.read()
         except OSError:
             continue
+        name, fields = stat.rsplit(")", 1)
+        fields = fields.split()
         parents[int(pid)] = int(fields[1])
+        names[int(pid)] = name.split("(", 1)[1]
         # utime, stime, cutime, cstime (clock ticks): fields 14-17 of proc(5).
         times[int(pid)] = sum(int(x) for x in fields[11:15])
     me = os.getpid()
-    total = 0
+    total = collections.Counter()
     for pid in times:
         p = parents[pid]
         while p not in (0, 1, me) and p in parents:
             p = parents[p]
         if p == me:
-            total += times[pid]
+            total[names[pid]] += times[pid] / os.sysconf("SC_CLK_TCK")
     own = os.times()
-    return total / os.sysconf("SC_CLK_TCK") + own.user + own.system + own.children_user \
-        + own.children_system
+    total["driver"] += own.user + own.system + own.children_user + own.children_system
+    return total
 
 
 def timed(command, stdin=None, stdout=None):
@@ -155,7 +161,9 @@ def main():
             ["--input", table, "--out", out, "--mtfix", binary, "--glossary", args.glossary]))
         wall = time.perf_counter() - started
         if not warm:
-            cpu.setdefault((module.__name__, binary), []).append(tree_cpu() - cpu_started)
+            used = tree_cpu()
+            used.subtract(cpu_started)
+            cpu.setdefault((module.__name__, binary), []).append(used)
         return wall
 
     print(f"load average before Spark: {os.getloadavg()[0]:.1f}", flush=True)
@@ -177,9 +185,14 @@ def main():
     print("spark logs identical to fix's: True")
     print(f"load average after Spark: {os.getloadavg()[0]:.1f}")
     print("CPU time (user+sys, the driver and all its descendants), median and range:")
-    for (name, binary), times in cpu.items():
+    for (name, binary), runs in cpu.items():
+        times = [sum(run.values()) for run in runs]
+        # The median of each process's share, beside the median of the sums.
+        shares = {p: statistics.median(run[p] for run in runs)
+                  for p in sorted(set().union(*runs))}
+        split = ", ".join(f"{p} {t:.2f}" for p, t in shares.items() if t >= 0.01)
         print(f"| {name} + {os.path.basename(binary)} | {statistics.median(times):.2f} s"
-              f" | {min(times):.2f}–{max(times):.2f} s | {len(times)} |")
+              f" | {min(times):.2f}–{max(times):.2f} s | {len(times)} | {split} |")
     print("| run | median | range | MB/s | runs |\n| --- | --- | --- | --- | --- |")
     for name, times in spark_rows.items():
         print(summary(name, times, size_mb))
