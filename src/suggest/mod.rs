@@ -1002,10 +1002,11 @@ mod tests {
             "-D, --dired créer une sortie adaptée au mode « dired » d'Emacs.",
             "Des fonctions avec le suffixe « at » ; consultez openat(2).",
             "Les appels open() et openat() sont concernés.",
+            "Les disques ATAPI et SCSI.",
             "Voir /usr/share/antrophic/ et linux/deepceek.h ; le paquet antrophic fournit deepceek.",
         ];
         let found = found(&manual);
-        for word in ["dired", "openat", "antrophic", "deepceek"] {
+        for word in ["dired", "openat", "antrophic", "deepceek", "ATAPI"] {
             assert!(!found.iter().any(|f| f == word), "{word} in {found:?}");
         }
     }
