@@ -66,21 +66,25 @@ pub(crate) fn find<'a, 'c>(doc: &mut Doc<'a>, lexicon: &'c Lexicon, hits: &mut V
 }
 
 /// Whether `surface` is a good spelling: an accepted one, one with its first letter
-/// upper-cased at the start of a sentence ("IPhone"), capitals beside a word in capitals
-/// of the same sentence ("MICROSOFT, META ET ALPHABET"), or an acronym of at most three
-/// capitals ("adresse MAC").
+/// upper-cased ("MacOS", "IPhone"), capitals beside a word in capitals of the same
+/// sentence ("MICROSOFT, META ET ALPHABET"), or an acronym of at most three capitals
+/// ("adresse MAC").
+///
+/// A name that starts with a lower-case letter (macOS, iPhone, eBay) is written with a
+/// capital at the start of a sentence or a title, and anywhere by writers who treat it
+/// as a proper noun: "MacOS" (Apple wrote "Mac OS" until 2012) is how Debian's French
+/// manual pages name the old system, 3 times against 1 "macOS". Machine translation
+/// loses capitals ("Gamestop", "Darwinai"); it does not add one to a name it copies.
 fn accepted(surface: &str, spellings: &[String], doc: &Doc<'_>, i: usize, j: usize) -> bool {
     if spellings.iter().any(|s| s == surface) {
         return true;
     }
-    if doc.starts_sentence(i)
-        && spellings.iter().any(|s| {
-            let mut chars = s.chars();
-            chars.next().is_some_and(|c| {
-                c.is_lowercase() && surface == format!("{}{}", c.to_uppercase(), chars.as_str())
-            })
+    if spellings.iter().any(|s| {
+        let mut chars = s.chars();
+        chars.next().is_some_and(|c| {
+            c.is_lowercase() && surface == format!("{}{}", c.to_uppercase(), chars.as_str())
         })
-    {
+    }) {
         return true;
     }
     let all_caps = |text: &str| !text.chars().any(char::is_lowercase);

@@ -285,6 +285,9 @@ pub(crate) struct Candidate {
     /// Where its first [`MAX_WITNESSES`] occurrences stand, in corpus order: article
     /// index and byte offset. The text, replacement and why are the first one's.
     pub firsts: Vec<(usize, usize)>,
+    /// Whether one of its occurrences is written as code ([`written_as_code`]): then
+    /// the word is an identifier of the text, not a mangled word or name.
+    pub code: bool,
     /// The first [`MAX_EXAMPLES`] occurrences, read back for the candidates shown.
     pub examples: Vec<Example>,
     /// Content words of the sentences of its first [`MAX_WITNESSES`] occurrences, with
@@ -328,11 +331,13 @@ impl Findings {
         self.candidates.iter().map(FxHashMap::len).sum()
     }
 
-    /// Counts one occurrence, at `at` (article index and original byte offset).
-    fn add(&mut self, hit: &Hit<'_, '_>, at: (usize, usize)) {
+    /// Counts one occurrence, at `at` (article index and original byte offset), `code`
+    /// when it is written as code.
+    fn add(&mut self, hit: &Hit<'_, '_>, at: (usize, usize), code: bool) {
         let table = &mut self.candidates[hit.reason as usize];
         if let Some(candidate) = table.get_mut(hit.key) {
             candidate.count += 1;
+            candidate.code |= code;
             candidate.confidence = candidate.confidence.max(hit.confidence);
             if candidate.last_article != at.0 {
                 candidate.last_article = at.0;
@@ -357,6 +362,7 @@ impl Findings {
                 files: 1,
                 last_article: at.0,
                 firsts: vec![at],
+                code,
                 examples: Vec::new(),
                 cooccurring: FxHashMap::default(),
             },
@@ -382,6 +388,7 @@ impl Findings {
                             into.why = candidate.why;
                         }
                         into.count += candidate.count;
+                        into.code |= candidate.code;
                         into.files += candidate.files;
                         into.confidence = into.confidence.max(candidate.confidence);
                         for at in candidate.firsts {
@@ -539,13 +546,15 @@ pub(crate) fn run(args: crate::cli::SuggestArgs) -> Result<Exit> {
 }
 
 /// Calls `found` with each occurrence of an article that no loaded rule corrects and
-/// that stands outside markup and protected spans, with its original byte range.
+/// that stands outside markup, with its original byte range and whether it is written
+/// as code ([`written_as_code`]); an occurrence in a protected span only when it is (a
+/// path or an identifier is evidence that the word is one).
 fn for_each_hit(
     context: &Context,
     memo: &mut Memo,
     text: &str,
     format: Format,
-    mut found: impl FnMut(&Hit<'_, '_>, (usize, usize), &View, &str),
+    mut found: impl FnMut(&Hit<'_, '_>, (usize, usize), &View, &str, bool),
 ) -> u64 {
     let spans = format.spans(text);
     let view = View::with_spans(text, &spans, true);
@@ -567,11 +576,14 @@ fn for_each_hit(
         if covered.get(i).is_some_and(|&(s, _)| s < end)
             || view.touches_markup(start, end)
             || context.lexicon.rule_patterns.contains(hit.key)
-            || protect::is_protected(&view.folded, hit.start, hit.end, text, (start, end))
         {
             continue;
         }
-        found(hit, (start, end), &view, cased);
+        let code = written_as_code(hit, &view.folded);
+        if !code && protect::is_protected(&view.folded, hit.start, hit.end, text, (start, end)) {
+            continue;
+        }
+        found(hit, (start, end), &view, cased, code);
     }
     words
 }
@@ -639,6 +651,69 @@ fn unlisted_words<'a, 'c>(doc: &Doc<'a>, context: &'c Context, hits: &mut Vec<Hi
     }
 }
 
+/// Whether `hit`, a single word found by [`case`], [`near`] or [`unknown`], is written
+/// as code in `folded` (the view it was found in): glued to an option's dashes
+/// ("--dired", "-D"), standing in a path ([`in_a_path`]: "linux/vt.h"), glued to a
+/// file's dot ("bash.bashrc"), a variable's sign ("$shopt", "x=atime"), or followed by a call's or a manual
+/// section's parentheses ("openat()", "openat(2)"), or holding an underscore
+/// ("st_size"). Machine translation mangles names and words of running text, not
+/// identifiers, and an identifier is written as code at least somewhere in a text
+/// that explains it: on Debian's manual pages, the near misses "dired" (Wired) and
+/// "openat" (OpenAI) are options and functions. Spaces and hyphens between words
+/// ("util-linux", "Jean-Luc") and web addresses are not code.
+fn written_as_code(hit: &Hit<'_, '_>, folded: &str) -> bool {
+    if !matches!(hit.reason, Reason::Case | Reason::Near | Reason::Unknown)
+        || hit.text.contains([' ', '-'])
+    {
+        return false;
+    }
+    if hit.key.contains('_') {
+        return true;
+    }
+    let before = &folded[..hit.start];
+    let after = &folded[hit.end..];
+    let head = &before[before.rfind(char::is_whitespace).map_or(0, |i| i + 1)..];
+    let tail = &after[..after.find(char::is_whitespace).unwrap_or(after.len())];
+    // A web address names a page or a site, not an identifier.
+    if head.contains("://") || head.starts_with("www.") || head.contains('@') {
+        return false;
+    }
+    let option = before.strip_suffix('-').is_some_and(|b| {
+        b.ends_with('-')
+            || b.is_empty()
+            || b.ends_with(char::is_whitespace)
+            || b.ends_with(['[', '('])
+    });
+    let glued_before = before.ends_with(['$', '=', '\\', '~', '<']);
+    // A dot glued on both sides: a file name or a member, not the end of a sentence.
+    let dotted = |s: &str| s.chars().next().is_some_and(|c| c.is_alphanumeric());
+    let glued_after = after.starts_with(['=', '['])
+        || in_a_path(head, tail)
+        || after.strip_prefix('.').is_some_and(dotted)
+        || before
+            .strip_suffix('.')
+            .is_some_and(|b| b.ends_with(|c: char| c.is_alphanumeric()))
+        || after
+            .strip_prefix('(')
+            .is_some_and(|a| a.starts_with(|c: char| c == ')' || c.is_ascii_digit()));
+    option || glued_before || glued_after
+}
+
+/// Whether the word between `head` and `tail` (the text around it up to white space)
+/// stands in a path: that run, without its final punctuation, holds a slash and starts
+/// with one, holds two, or has a dot after one ("/usr/bin/dired", "linux/vt.h"). One
+/// slash between words is prose ("Gamestop/AMC", "et/ou").
+fn in_a_path(head: &str, tail: &str) -> bool {
+    let tail = tail.trim_end_matches(|c: char| !c.is_alphanumeric());
+    let slashes = head.matches('/').count() + tail.matches('/').count();
+    slashes > 0
+        && (head.starts_with(['/', '~'])
+            || slashes >= 2
+            || format!("{head}{tail}")
+                .split_once('/')
+                .is_some_and(|(_, rest)| rest.contains('.')))
+}
+
 /// The first pass over one article (its `index` orders occurrences): counts its
 /// occurrences into `findings`.
 pub(crate) fn count(
@@ -649,9 +724,15 @@ pub(crate) fn count(
     findings: &mut Findings,
 ) {
     let mut memo = std::mem::take(&mut findings.memo);
-    findings.words += for_each_hit(context, &mut memo, text, format, |hit, (start, _), _, _| {
-        findings.add(hit, (index, start));
-    });
+    findings.words += for_each_hit(
+        context,
+        &mut memo,
+        text,
+        format,
+        |hit, (start, _), _, _, code| {
+            findings.add(hit, (index, start), code);
+        },
+    );
     findings.memo = memo;
 }
 
@@ -684,8 +765,8 @@ pub(crate) fn read_back(
                     memo,
                     &text,
                     format,
-                    |hit, (start, _), view, cased| {
-                        let Some(&n) = wanted.get(&(hit.reason, hit.key)) else {
+                    |hit, (start, _), view, cased, code| {
+                        let Some(&n) = wanted.get(&(hit.reason, hit.key)).filter(|_| !code) else {
                             return;
                         };
                         if !ranked[n].candidate.firsts.contains(&(index, start)) {
@@ -804,6 +885,10 @@ pub(crate) fn rank(findings: Findings, lexicon: &Lexicon, top: usize) -> Vec<Ran
         .into_iter()
         .flatten()
         .filter_map(|(key, candidate)| {
+            // A word the text also writes as code is one of its identifiers.
+            if candidate.code {
+                return None;
+            }
             let mut confidence = candidate.confidence;
             let mut why = candidate.why.clone();
             if matches!(candidate.reason, Reason::Literal | Reason::Ngram) {
@@ -893,4 +978,63 @@ pub(crate) fn suggest_texts(context: &Context, texts: &[(&str, &str)], top: usiz
         Some((texts[i].0.to_owned(), texts[i].1.to_owned(), Format::Text))
     });
     ranked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Context, suggest_texts};
+
+    /// The texts of the candidates found in `texts` (one article each), without the
+    /// French list.
+    fn found(texts: &[&str]) -> Vec<String> {
+        let context = Context::build(&[], None, false).unwrap();
+        let articles: Vec<(&str, &str)> = texts.iter().map(|t| ("a.txt", *t)).collect();
+        suggest_texts(&context, &articles, 50)
+            .into_iter()
+            .map(|r| r.candidate.text)
+            .collect()
+    }
+
+    #[test]
+    fn a_word_written_as_code_somewhere_is_an_identifier() {
+        // Sentences of Debian's French manual pages (ls.1, feature_test_macros.7).
+        let manual = [
+            "-D, --dired créer une sortie adaptée au mode « dired » d'Emacs.",
+            "Des fonctions avec le suffixe « at » ; consultez openat(2).",
+            "Les appels open() et openat() sont concernés.",
+            "Voir /usr/share/antrophic/ et linux/deepceek.h ; le paquet antrophic fournit deepceek.",
+        ];
+        let found = found(&manual);
+        for word in ["dired", "openat", "antrophic", "deepceek"] {
+            assert!(!found.iter().any(|f| f == word), "{word} in {found:?}");
+        }
+    }
+
+    #[test]
+    fn a_word_of_running_text_only_is_still_a_near_miss() {
+        // The same words, never written as code: near misses of Wired and OpenAI.
+        let found = found(&[
+            "Le mode « dired » d'Emacs est décrit ici.",
+            "Selon openat, le modèle est prêt ; le modèle de Deepceek(s) aussi.",
+            "Le duel Antrophic/Bard continue : Antrophic répond.",
+        ]);
+        for word in ["dired", "openat", "Deepceek", "Antrophic"] {
+            assert!(found.iter().any(|f| f == word), "{word} not in {found:?}");
+        }
+    }
+
+    #[test]
+    fn five_capitals_are_an_acronym() {
+        // ATAPI is one edit from Atari; DEEPCEEK, longer, is still a slip.
+        let found = found(&["Les disques ATAPI et SCSI ; le modèle de DEEPCEEK."]);
+        assert_eq!(found, ["DEEPCEEK"]);
+    }
+
+    #[test]
+    fn a_capital_added_to_a_lower_case_name_is_a_spelling() {
+        let found = found(&[
+            "Les vieilles versions de MacOS et l'IPhone de 2007 ; les actions de Gamestop.",
+        ]);
+        assert_eq!(found, ["Gamestop"]);
+    }
 }

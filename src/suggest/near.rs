@@ -22,6 +22,11 @@ pub(crate) struct NearIndex {
 /// Shortest word or name looked at: shorter names have too many neighbours.
 const MIN_LEN: usize = 5;
 
+/// Longest word in capitals taken for an acronym rather than a slip: acronyms of
+/// five letters are common in technical French (ATAPI, POSIX, ASCII), names of five
+/// letters slipped and in capitals are not.
+const ACRONYM_MAX: usize = 5;
+
 impl NearIndex {
     pub(crate) fn new(lexicon: &Lexicon) -> NearIndex {
         let mut by_ends: FxHashMap<_, Vec<_>> = FxHashMap::default();
@@ -97,8 +102,13 @@ pub(crate) fn judge<'a, 'c>(
     if word.len() < MIN_LEN || !word.iter().any(|c| c.is_alphabetic()) {
         return;
     }
+    let surface = &doc.cased[start..end];
+    // An acronym ("ATAPI", one edit from Atari), not a slip: capitals only, and no
+    // longer than [`ACRONYM_MAX`].
+    if word.len() <= ACRONYM_MAX && !surface.chars().any(char::is_lowercase) {
+        return;
+    }
     if let Some((name, edits)) = index.nearest(&word) {
-        let surface = &doc.cased[start..end];
         hits.push(Hit {
             reason: Reason::Near,
             key: lower,
