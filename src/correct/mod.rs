@@ -90,21 +90,7 @@ pub(crate) fn substitutions_with(
     options: Options,
     article: &ArticleFacts,
 ) -> Substitutions {
-    let windows = match options.format {
-        Format::Text => rules.paragraphs_to_search(text),
-        Format::Html | Format::Markdown => None,
-    };
-    let mut subs = Substitutions::default();
-    match windows {
-        Some(windows) => {
-            for (start, end) in windows {
-                substitutions_in(rules, text, start, end, options, article, &mut subs);
-            }
-        }
-        None => substitutions_in(rules, text, 0, text.len(), options, article, &mut subs),
-    }
-    locate(text, &mut subs);
-    subs
+    substitutions_over(rules, text, options, article, &[(0, text.len())])
 }
 
 /// The substitutions of [`substitutions`] that stand in `paragraphs`, runs of whole
@@ -117,18 +103,31 @@ pub(crate) fn substitutions_in_paragraphs(
     options: Options,
     paragraphs: &[(usize, usize)],
 ) -> Substitutions {
+    let article = rules.article_facts(text, options.format);
+    substitutions_over(rules, text, options, &article, paragraphs)
+}
+
+/// The substitutions in `ranges` of `text` (the whole text, or runs of whole
+/// paragraphs): of plain text, only in the paragraphs there that hold an anchor
+/// ([`Rules::paragraphs_to_search`]), with their lines and columns.
+fn substitutions_over(
+    rules: &Rules,
+    text: &str,
+    options: Options,
+    article: &ArticleFacts,
+    ranges: &[(usize, usize)],
+) -> Substitutions {
     let anchored = match options.format {
         Format::Text => rules.paragraphs_to_search(text),
         Format::Html | Format::Markdown => None,
     };
-    let article = rules.article_facts(text, options.format);
     let mut subs = Substitutions::default();
     let mut search = |(start, end)| {
-        substitutions_in(rules, text, start, end, options, &article, &mut subs);
+        substitutions_in(rules, text, start, end, options, article, &mut subs);
     };
     match anchored {
-        Some(anchored) => intersect(paragraphs, &anchored).for_each(&mut search),
-        None => paragraphs.iter().copied().for_each(&mut search),
+        Some(anchored) => intersect(ranges, &anchored).for_each(&mut search),
+        None => ranges.iter().copied().for_each(&mut search),
     }
     locate(text, &mut subs);
     subs
